@@ -1,0 +1,10 @@
+"""Errors that services raise with a message fit to show the user."""
+from __future__ import annotations
+
+
+class ServiceError(ValueError):
+    """Bad input or a state that refuses the change; nothing was stored."""
+
+
+class NotFound(ServiceError):
+    pass

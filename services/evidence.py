@@ -1,0 +1,229 @@
+"""The evidence register: intake, revisions, links to the standard, classification and file access."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from accounts.permissions import Principal, require
+from evidence.intake import IntakeResult, run_intake
+from services.errors import NotFound, ServiceError
+from services.facts import latest_revisions, latest_reviews, valid_until_of
+from standards.loader import get_standard
+from standards.schema import Standard
+from storage.audit import append_audit
+from storage.models import Evidence, EvidenceLink, EvidenceRevision, Organisation
+
+CLASSIFICATIONS = ("internal", "restricted")
+MAX_TITLE = 200
+
+
+@dataclass(frozen=True)
+class NewEvidence:
+    """What a manager says about a new piece of evidence."""
+
+    evidence_type: str
+    actions: tuple[str, ...]
+    issued_on: date
+    title: str = ""
+    valid_until: date | None = None
+    classification: str | None = None
+    note: str = ""
+
+
+def standard_of_organisation(session: Session, organisation_id: int) -> Standard:
+    from services.organisations import current_cycle
+
+    return get_standard(current_cycle(session, organisation_id).standard_id)
+
+
+def check_new_evidence(standard: Standard, details: NewEvidence, *, today: date | None = None) -> None:
+    """Refuses details that cannot be stored, with the reason."""
+    if not standard.has_evidence_type(details.evidence_type):
+        raise ServiceError(f"Unknown evidence type '{details.evidence_type}' in {standard.id}.")
+    if not details.actions:
+        raise ServiceError("Link the evidence to at least one action.")
+    for action_id in details.actions:
+        check_link(standard, details.evidence_type, action_id)
+    if details.classification is not None and details.classification not in CLASSIFICATIONS:
+        raise ServiceError(f"Unknown classification '{details.classification}': choose internal or restricted.")
+    if details.valid_until is not None and details.valid_until < details.issued_on:
+        raise ServiceError("The valid-until date is before the issued date.")
+    if today is not None and details.issued_on > today:
+        raise ServiceError("The issued date is in the future.")
+
+
+def check_link(standard: Standard, evidence_type: str, action_id: str) -> None:
+    if not standard.has_action(action_id):
+        raise ServiceError(f"Unknown action '{action_id}' in {standard.id}.")
+    if evidence_type not in standard.action(action_id).evidence_types:
+        type_title = standard.evidence_type(evidence_type).title
+        raise ServiceError(f"Action {action_id} does not ask for a {type_title.lower()}, so it cannot be linked there.")
+
+
+def add_evidence(
+    session: Session, principal: Principal, *, organisation_id: int, details: NewEvidence,
+    intake: IntakeResult | None, stored_key: str | None, thumbnail_key: str | None = None,
+    withheld: bool = False,
+) -> Evidence:
+    """Records evidence whose file (if any) is already in the store under `stored_key`."""
+    require(principal, "upload", organisation_id)
+    standard = standard_of_organisation(session, organisation_id)
+    check_new_evidence(standard, details)
+    classification = details.classification or standard.evidence_type(details.evidence_type).classification
+    title = (details.title or (intake.display_name if intake else "") or standard.evidence_type(details.evidence_type).title)
+    evidence = Evidence(
+        organisation_id=organisation_id, standard_id=standard.id, evidence_type=details.evidence_type,
+        title=title.strip()[:MAX_TITLE], classification=classification, created_by=principal.user_id,
+    )
+    session.add(evidence)
+    session.flush()
+    for action_id in dict.fromkeys(details.actions):
+        session.add(EvidenceLink(evidence_id=evidence.id, action_id=action_id))
+    revision = _revision(evidence.id, 1, principal, details, intake, stored_key, thumbnail_key, withheld)
+    session.add(revision)
+    append_audit(session, actor=principal.username, action="evidence.add", organisation_id=organisation_id,
+                 target=f"evidence:{evidence.id}",
+                 detail={"type": details.evidence_type, "actions": list(details.actions), "classification": classification,
+                         "sha256": stored_key, "inspection": intake is None and not withheld})
+    session.flush()
+    return evidence
+
+
+def _revision(evidence_id, number, principal, details, intake, stored_key, thumbnail_key, withheld) -> EvidenceRevision:
+    return EvidenceRevision(
+        evidence_id=evidence_id, number=number, blob_key=stored_key, thumbnail_key=thumbnail_key,
+        display_name=intake.display_name if intake else "", mime_type=intake.mime_type if intake else "",
+        size_bytes=len(intake.content) if intake else 0, withheld=withheld,
+        issued_on=details.issued_on, valid_until=details.valid_until, note=details.note.strip()[:4000],
+        uploaded_by=principal.user_id,
+    )
+
+
+def add_revision(
+    session: Session, principal: Principal, *, evidence_id: int, issued_on: date, valid_until: date | None,
+    intake: IntakeResult | None, stored_key: str | None, thumbnail_key: str | None = None, note: str = "",
+) -> EvidenceRevision:
+    """A new version of a document; the history stays and the review starts again."""
+    evidence = get_evidence(session, evidence_id)
+    require(principal, "upload", evidence.organisation_id)
+    if valid_until is not None and valid_until < issued_on:
+        raise ServiceError("The valid-until date is before the issued date.")
+    latest = latest_revisions(session, [evidence.id])[evidence.id]
+    details = NewEvidence(evidence.evidence_type, (), issued_on, valid_until=valid_until, note=note)
+    revision = _revision(evidence.id, latest.number + 1, principal, details, intake, stored_key, thumbnail_key, False)
+    session.add(revision)
+    append_audit(session, actor=principal.username, action="evidence.revise", organisation_id=evidence.organisation_id,
+                 target=f"evidence:{evidence.id}", detail={"revision": revision.number, "sha256": stored_key})
+    session.flush()
+    return revision
+
+
+def get_evidence(session: Session, evidence_id: int) -> Evidence:
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotFound("No such evidence.")
+    return evidence
+
+
+def link_evidence(session: Session, principal: Principal, *, evidence_id: int, action_id: str) -> None:
+    evidence = get_evidence(session, evidence_id)
+    require(principal, "link", evidence.organisation_id)
+    check_link(get_standard(evidence.standard_id), evidence.evidence_type, action_id)
+    exists = session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id,
+                                                     EvidenceLink.action_id == action_id)).first()
+    if exists:
+        return
+    session.add(EvidenceLink(evidence_id=evidence_id, action_id=action_id))
+    append_audit(session, actor=principal.username, action="evidence.link", organisation_id=evidence.organisation_id,
+                 target=f"evidence:{evidence_id}", detail={"action": action_id})
+    session.flush()
+
+
+def unlink_evidence(session: Session, principal: Principal, *, evidence_id: int, action_id: str) -> None:
+    evidence = get_evidence(session, evidence_id)
+    require(principal, "link", evidence.organisation_id)
+    link = session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id,
+                                                   EvidenceLink.action_id == action_id)).first()
+    if link is None:
+        raise NotFound(f"This evidence is not linked to {action_id}.")
+    session.delete(link)
+    append_audit(session, actor=principal.username, action="evidence.unlink", organisation_id=evidence.organisation_id,
+                 target=f"evidence:{evidence_id}", detail={"action": action_id})
+    session.flush()
+
+
+def set_classification(session: Session, principal: Principal, *, evidence_id: int, classification: str) -> None:
+    evidence = get_evidence(session, evidence_id)
+    require(principal, "upload", evidence.organisation_id)
+    if classification not in CLASSIFICATIONS:
+        raise ServiceError(f"Unknown classification '{classification}': choose internal or restricted.")
+    before = evidence.classification
+    evidence.classification = classification
+    session.add(evidence)
+    append_audit(session, actor=principal.username, action="evidence.classify", organisation_id=evidence.organisation_id,
+                 target=f"evidence:{evidence_id}", detail={"from": before, "to": classification})
+    session.flush()
+
+
+def evidence_register(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None) -> list[dict]:
+    """One row per evidence item (its latest revision), for the library and the exports."""
+    require(principal, "view_evidence", organisation_id)
+    as_of = as_of or date.today()
+    organisation = session.get(Organisation, organisation_id)
+    rows_db = session.exec(select(Evidence).where(Evidence.organisation_id == organisation.id).order_by(Evidence.id)).all()
+    ids = [e.id for e in rows_db]
+    revisions = latest_revisions(session, ids)
+    reviews = latest_reviews(session, [r.id for r in revisions.values()])
+    links: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id.in_(ids))):
+            links[link.evidence_id].append(link.action_id)
+    rows = []
+    for evidence in rows_db:
+        standard = get_standard(evidence.standard_id)
+        evidence_type = standard.evidence_type(evidence.evidence_type)
+        revision = revisions[evidence.id]
+        review = reviews.get(revision.id)
+        valid_until = valid_until_of(revision, evidence_type.validity_months)
+        rows.append({
+            "id": evidence.id, "revision_id": revision.id, "revision": revision.number,
+            "title": evidence.title, "evidence_type": evidence.evidence_type, "evidence_type_title": evidence_type.title,
+            "actions": sorted(links[evidence.id]), "classification": evidence.classification,
+            "issued_on": revision.issued_on, "valid_until": valid_until,
+            "current": revision.issued_on <= as_of <= valid_until,
+            "review_status": review.status if review else "pending",
+            "review_comment": review.comment if review else "",
+            "reviewer": review.reviewer_name if review else "",
+            "file_name": revision.display_name, "mime_type": revision.mime_type, "size_bytes": revision.size_bytes,
+            "has_file": revision.blob_key is not None, "withheld": revision.withheld,
+            "thumbnail_key": revision.thumbnail_key, "uploaded_by": revision.uploaded_by,
+            "note": revision.note,
+        })
+    return rows
+
+
+def revision_history(session: Session, principal: Principal, *, evidence_id: int) -> list[EvidenceRevision]:
+    evidence = get_evidence(session, evidence_id)
+    require(principal, "view_evidence", evidence.organisation_id)
+    return list(session.exec(select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
+                             .order_by(EvidenceRevision.number.desc())))
+
+
+def file_of_revision(session: Session, principal: Principal, *, revision_id: int) -> EvidenceRevision:
+    """The revision whose file the principal may open; records the access in the audit log."""
+    revision = session.get(EvidenceRevision, revision_id)
+    if revision is None:
+        raise NotFound("No such evidence file.")
+    evidence = get_evidence(session, revision.evidence_id)
+    require(principal, "download_evidence", evidence.organisation_id)
+    if revision.blob_key is None:
+        raise NotFound("This evidence is an on-site inspection record: there is no file.")
+    append_audit(session, actor=principal.username, action="evidence.download", organisation_id=evidence.organisation_id,
+                 target=f"evidence:{evidence.id}", detail={"revision": revision.number})
+    return revision
+
+
+def intake_upload(settings, data: bytes, filename: str) -> IntakeResult:
+    return run_intake(data, filename, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)

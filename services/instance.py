@@ -1,0 +1,32 @@
+"""One Haven instance: its settings, database engine and evidence store."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from config import Settings, get_settings
+from storage.blobs import BlobStore, open_blob_store
+from storage.db import make_engine, migrate, session_scope
+
+
+@dataclass
+class Haven:
+    settings: Settings
+    engine: Engine
+    store: BlobStore
+
+    def session(self) -> Iterator[Session]:
+        """A transaction: commits when the block ends, rolls back on error."""
+        return session_scope(self.engine)
+
+
+def open_instance(settings: Settings | None = None, *, migrate_schema: bool = False) -> Haven:
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    if migrate_schema:
+        migrate(engine)
+    return Haven(settings=settings, engine=engine, store=open_blob_store(settings))

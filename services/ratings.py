@@ -1,0 +1,42 @@
+"""The organisation's self-assessment of each action."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from accounts.permissions import Principal, require
+from scoring.facts import RATINGS
+from services.errors import ServiceError
+from services.organisations import current_cycle
+from standards.loader import get_standard
+from storage.audit import append_audit
+from storage.models import Rating, utc_now
+
+
+def set_rating(
+    session: Session, principal: Principal, *, organisation_id: int, action_id: str, rating: str,
+    justification: str = "", owner: str = "",
+) -> Rating:
+    require(principal, "rate", organisation_id)
+    cycle = current_cycle(session, organisation_id)
+    standard = get_standard(cycle.standard_id)
+    if not standard.has_action(action_id):
+        raise ServiceError(f"Unknown action '{action_id}' in {standard.id}.")
+    if rating not in RATINGS:
+        raise ServiceError(f"Unknown rating '{rating}': choose one of {', '.join(RATINGS)}.")
+    justification, owner = justification.strip(), owner.strip()
+    if rating == "not_applicable" and not justification:
+        raise ServiceError(f"Say why {action_id} does not apply: a justification is required for 'not applicable'.")
+    row = session.exec(select(Rating).where(Rating.cycle_id == cycle.id, Rating.action_id == action_id)).first()
+    before = row.rating if row else "not_assessed"
+    row = row or Rating(cycle_id=cycle.id, action_id=action_id)
+    row.rating, row.justification, row.owner = rating, justification[:4000], owner[:200]
+    row.updated_at, row.updated_by = utc_now(), principal.user_id
+    session.add(row)
+    append_audit(session, actor=principal.username, action="rating.set", organisation_id=organisation_id,
+                 target=action_id, detail={"from": before, "to": rating, "owner": row.owner})
+    session.flush()
+    return row
+
+
+def ratings_of_cycle(session: Session, cycle_id: int) -> dict[str, Rating]:
+    return {r.action_id: r for r in session.exec(select(Rating).where(Rating.cycle_id == cycle_id))}

@@ -1,0 +1,74 @@
+"""Uploads end to end: intake, the file into the store, then the rows in one transaction."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from accounts.permissions import Principal, require
+from services.evidence import (
+    NewEvidence, add_evidence, add_revision, check_new_evidence, get_evidence, intake_upload, standard_of_organisation,
+)
+from services.instance import Haven
+from storage.models import EvidenceRevision
+
+
+def upload_evidence(
+    haven: Haven, principal: Principal, *, organisation_id: int, details: NewEvidence, data: bytes | None, filename: str = "",
+) -> int:
+    """Stores a file (or, with no data, an on-site inspection record) and returns the evidence id."""
+    with haven.session() as session:
+        require(principal, "upload", organisation_id)
+        check_new_evidence(standard_of_organisation(session, organisation_id), details, today=date.today())
+    intake = intake_upload(haven.settings, data, filename) if data is not None else None
+    keys = _store_files(haven, intake)
+    try:
+        with haven.session() as session:
+            evidence = add_evidence(session, principal, organisation_id=organisation_id, details=details, intake=intake,
+                                    stored_key=keys[0], thumbnail_key=keys[1])
+            return evidence.id
+    except BaseException:
+        _forget_unreferenced(haven, keys)
+        raise
+
+
+def upload_revision(
+    haven: Haven, principal: Principal, *, evidence_id: int, issued_on: date, valid_until: date | None,
+    data: bytes, filename: str, note: str = "",
+) -> int:
+    with haven.session() as session:
+        require(principal, "upload", get_evidence(session, evidence_id).organisation_id)
+    intake = intake_upload(haven.settings, data, filename)
+    keys = _store_files(haven, intake)
+    try:
+        with haven.session() as session:
+            revision = add_revision(session, principal, evidence_id=evidence_id, issued_on=issued_on,
+                                    valid_until=valid_until, intake=intake, stored_key=keys[0],
+                                    thumbnail_key=keys[1], note=note)
+            return revision.number
+    except BaseException:
+        _forget_unreferenced(haven, keys)
+        raise
+
+
+def _store_files(haven: Haven, intake) -> tuple[str | None, str | None]:
+    if intake is None:
+        return None, None
+    content_key = haven.store.put(intake.content)
+    thumbnail_key = haven.store.put(intake.thumbnail) if intake.thumbnail else None
+    return content_key, thumbnail_key
+
+
+def _forget_unreferenced(haven: Haven, keys: tuple[str | None, str | None]) -> None:
+    """After a failed commit, removes stored files that no row refers to (verify reports any left behind)."""
+    try:
+        with haven.session() as session:
+            for key in keys:
+                if key is None:
+                    continue
+                used = session.exec(select(EvidenceRevision.id).where(
+                    (EvidenceRevision.blob_key == key) | (EvidenceRevision.thumbnail_key == key))).first()
+                if used is None:
+                    haven.store.delete(key)
+    except Exception:
+        pass

@@ -1,0 +1,160 @@
+"""Haven's tables. Times are naive UTC; dates are calendar dates."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True, index=True)
+    display_name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_admin: bool = False
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Membership(SQLModel, table=True):
+    """A user's role in one organisation, or in every organisation when organisation_id is null."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    role: str = Field(max_length=20)
+
+
+class AssessmentCycle(SQLModel, table=True):
+    __tablename__ = "assessment_cycle"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    standard_id: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    started_on: date
+    closed_on: date | None = None
+
+
+class Rating(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("cycle_id", "action_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="assessment_cycle.id", index=True)
+    action_id: str = Field(max_length=40)
+    rating: str = Field(default="not_assessed", max_length=20)
+    justification: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", max_length=200)
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class Evidence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    standard_id: str = Field(max_length=40)
+    evidence_type: str = Field(max_length=60)
+    title: str = Field(max_length=200)
+    classification: str = Field(default="internal", max_length=20)
+    created_at: datetime = Field(default_factory=utc_now)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class EvidenceRevision(SQLModel, table=True):
+    """One version of an evidence item; no blob means an on-site inspection record."""
+
+    __tablename__ = "evidence_revision"
+    __table_args__ = (UniqueConstraint("evidence_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    number: int = 1
+    blob_key: str | None = Field(default=None, max_length=64, index=True)
+    thumbnail_key: str | None = Field(default=None, max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    mime_type: str = Field(default="", max_length=120)
+    size_bytes: int = 0
+    withheld: bool = False
+    issued_on: date
+    valid_until: date | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    uploaded_at: datetime = Field(default_factory=utc_now)
+    uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class EvidenceLink(SQLModel, table=True):
+    """Evidence linked to an action; with the evidence's type it fills that (action, type) slot."""
+
+    __tablename__ = "evidence_link"
+    __table_args__ = (UniqueConstraint("evidence_id", "action_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    evidence_id: int = Field(foreign_key="evidence.id", index=True)
+    action_id: str = Field(max_length=40)
+
+
+class Review(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    revision_id: int = Field(foreign_key="evidence_revision.id", index=True)
+    status: str = Field(max_length=20)
+    reviewer_id: int | None = Field(default=None, foreign_key="user.id")
+    reviewer_name: str = Field(default="", max_length=200)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    checklist: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    decided_at: datetime = Field(default_factory=utc_now)
+
+
+class PlanItem(SQLModel, table=True):
+    __tablename__ = "plan_item"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    action_id: str = Field(max_length=40)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str = Field(default="", max_length=200)
+    due: date | None = None
+    done: bool = False
+    gap_kind: str = Field(default="", max_length=40)
+    created_at: datetime = Field(default_factory=utc_now)
+    closed_at: datetime | None = None
+
+
+class Snapshot(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("cycle_id", "taken_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    cycle_id: int = Field(foreign_key="assessment_cycle.id", index=True)
+    taken_on: date
+    self_assessment: float | None = None
+    completeness: float | None = None
+    verified: float | None = None
+    readiness: str = Field(default="not_ready", max_length=20)
+    report: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change, chained to the one before by its hash."""
+
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=60)
+    organisation_id: int | None = Field(default=None, index=True)
+    target: str = Field(default="", max_length=200)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+Index("ix_review_revision_decided", Review.revision_id, Review.decided_at)

@@ -1,0 +1,125 @@
+"""Writes the accreditation pack: bundle.yaml, the evidence files, index.csv and report.pdf."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import yaml
+from sqlmodel import select
+
+from accounts.permissions import Principal, require
+from services.evidence import evidence_register
+from services.facts import latest_revisions
+from services.instance import Haven
+from services.organisations import current_cycle, get_organisation
+from services.plan import plan_items
+from services.ratings import ratings_of_cycle
+from standards.loader import get_standard
+from storage.audit import append_audit
+from storage.models import EvidenceRevision
+
+
+def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, include_restricted: bool = False,
+                  as_of: date | None = None) -> Path:
+    """Streams the pack into `out` (written to a temp file first, then renamed)."""
+    as_of = as_of or date.today()
+    out = Path(out)
+    with haven.session() as session:
+        organisation = get_organisation(session, slug)
+        require(principal, "export", organisation.id)
+        if include_restricted:
+            require(principal, "export_restricted")
+        cycle = current_cycle(session, organisation.id)
+        standard = get_standard(cycle.standard_id)
+        register = evidence_register(session, principal, organisation_id=organisation.id, as_of=as_of)
+        revisions = latest_revisions(session, [row["id"] for row in register])
+        manifest, files, index_rows = _manifest(organisation, standard, ratings_of_cycle(session, cycle.id),
+                                                register, revisions, include_restricted)
+        manifest["plan"] = [
+            {"action": p["action"], "description": p["description"], "owner": p["owner"], "due": p["due"], "done": p["done"]}
+            for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
+        ]
+        report_pdf = _report_pdf(session, principal, slug, as_of)
+        append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id, target=slug,
+                     detail={"include_restricted": include_restricted, "files": len(files)})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=".haven-export-", suffix=".zip", dir=out.parent)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(temp_name, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+            pack.writestr("bundle.yaml", yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True))
+            pack.writestr("index.csv", _index_csv(index_rows))
+            if report_pdf:
+                pack.writestr("report.pdf", report_pdf)
+            for pack_path, blob_key in files:
+                with pack.open(pack_path, "w") as sink:
+                    sink.write(haven.store.get(blob_key))
+        os.replace(temp_name, out)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _manifest(organisation, standard, ratings, register, revisions: dict[int, EvidenceRevision], include_restricted: bool):
+    manifest: dict = {
+        "organisation": {"slug": organisation.slug, "name": organisation.name},
+        "standard": standard.id,
+        "ratings": [
+            {"action": a.id, "rating": ratings[a.id].rating, "justification": ratings[a.id].justification,
+             "owner": ratings[a.id].owner}
+            for a in standard.actions if a.id in ratings
+        ],
+        "evidence": [],
+    }
+    files: list[tuple[str, str]] = []
+    index_rows: list[dict] = []
+    for row in register:
+        revision = revisions[row["id"]]
+        withheld = row["withheld"] or (row["classification"] == "restricted" and not include_restricted)
+        entry: dict = {
+            "title": f"{row['evidence_type_title']} (withheld)" if withheld and not row["withheld"] else row["title"],
+            "type": row["evidence_type"], "actions": row["actions"], "issued_on": revision.issued_on,
+        }
+        if revision.valid_until:
+            entry["valid_until"] = revision.valid_until
+        entry["classification"] = row["classification"]
+        pack_file = ""
+        if withheld:
+            entry["withheld"] = True
+        elif revision.blob_key:
+            pack_file = f"files/{row['id']:05d}-{_safe_file_name(row['file_name'])}"
+            entry["file"] = pack_file
+            files.append((pack_file, revision.blob_key))
+        if row["note"]:
+            entry["note"] = row["note"]
+        if row["review_status"] != "pending":
+            entry["review"] = {"status": row["review_status"], "reviewer": row["reviewer"], "comment": row["review_comment"]}
+        manifest["evidence"].append(entry)
+        index_rows.append({**row, "title": entry["title"],
+                           "file": pack_file or ("withheld" if withheld else "on-site inspection")})
+    return manifest, files, index_rows
+
+
+def _safe_file_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return cleaned[:100] or "evidence"
+
+
+def _index_csv(rows: list[dict]) -> str:
+    from reports.spreadsheets import index_csv
+
+    return index_csv(rows)
+
+
+def _report_pdf(session, principal, slug, as_of) -> bytes | None:
+    from reports.board_pdf import board_report_pdf
+    from services.scores import score_organisation
+    from services.snapshots import snapshot_series
+
+    score = score_organisation(session, principal, slug=slug, as_of=as_of)
+    return board_report_pdf(score, snapshot_series(session, principal, slug=slug), generated_on=as_of)

@@ -1,0 +1,130 @@
+"""Loads a bundle (folder or .zip) into Haven, all or nothing."""
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from accounts.permissions import Principal, require
+from bundles.model import Bundle, BundleError, read_bundle
+from evidence.errors import IntakeError
+from services.evidence import NewEvidence, add_evidence, intake_upload
+from services.instance import Haven
+from services.organisations import create_organisation
+from services.plan import add_plan_item
+from services.ratings import set_rating
+from services.uploads import _forget_unreferenced
+from storage.audit import append_audit
+from storage.models import Organisation, Review
+from sqlmodel import select
+
+MAX_BUNDLE_BYTES = 4 * 1024**3
+MAX_BUNDLE_ENTRIES = 100_000
+
+
+def import_bundle(haven: Haven, principal: Principal, path: Path) -> str:
+    """Imports one bundle and returns the organisation's slug; on any fault nothing is written."""
+    require(principal, "manage_users")
+    path = Path(path)
+    if path.is_dir():
+        return _import_folder(haven, principal, path)
+    if path.is_file() and zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory(prefix="haven-bundle-") as scratch:
+            folder = Path(scratch)
+            _extract_safely(path, folder)
+            return _import_folder(haven, principal, folder)
+    raise BundleError(f"{path.name}: not a bundle folder or .zip file")
+
+
+def _extract_safely(archive: Path, folder: Path) -> None:
+    with zipfile.ZipFile(archive) as bundle_zip:
+        entries = bundle_zip.infolist()
+        if len(entries) > MAX_BUNDLE_ENTRIES:
+            raise BundleError(f"{archive.name}: too many entries")
+        if sum(e.file_size for e in entries) > MAX_BUNDLE_BYTES:
+            raise BundleError(f"{archive.name}: larger than {MAX_BUNDLE_BYTES // 1024**3} GB unpacked")
+        for entry in entries:
+            name = PurePosixPath(entry.filename.replace("\\", "/"))
+            if name.is_absolute() or ".." in name.parts or ":" in entry.filename:
+                raise BundleError(f"{archive.name}: entry '{entry.filename}' escapes the bundle folder")
+        prefix = _common_root(entries)
+        for entry in entries:
+            if entry.is_dir():
+                continue
+            relative = PurePosixPath(entry.filename.replace("\\", "/"))
+            if prefix:
+                relative = PurePosixPath(*relative.parts[1:])
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with bundle_zip.open(entry) as source, open(target, "wb") as sink:
+                _copy_capped(source, sink, entry.file_size)
+
+
+def _common_root(entries) -> str:
+    """A zip made of a folder has every entry under one top folder; bundle.yaml then sits inside it."""
+    names = [e.filename for e in entries]
+    if "bundle.yaml" in names:
+        return ""
+    tops = {n.split("/", 1)[0] for n in names}
+    return tops.pop() if len(tops) == 1 else ""
+
+
+def _copy_capped(source, sink, declared: int) -> None:
+    written = 0
+    while chunk := source.read(1024 * 1024):
+        written += len(chunk)
+        if written > declared:
+            raise BundleError("a bundle entry is larger than its header says")
+        sink.write(chunk)
+
+
+def _import_folder(haven: Haven, principal: Principal, folder: Path) -> str:
+    bundle = read_bundle(folder)
+    with haven.session() as session:
+        if session.exec(select(Organisation).where(Organisation.slug == bundle.slug)).first():
+            raise BundleError(f"organisation.slug: '{bundle.slug}' already exists in this Haven")
+    intakes = []
+    for index, item in enumerate(bundle.evidence):
+        if item.file is None:
+            intakes.append(None)
+            continue
+        try:
+            intakes.append(intake_upload(haven.settings, item.file.read_bytes(), item.file.name))
+        except IntakeError as error:
+            raise BundleError(f"evidence[{index}] ({item.title}): {error}") from error
+    stored: list[tuple[str | None, str | None]] = []
+    try:
+        for intake in intakes:
+            stored.append((haven.store.put(intake.content), haven.store.put(intake.thumbnail) if intake.thumbnail else None)
+                          if intake else (None, None))
+        with haven.session() as session:
+            _write_bundle(session, principal, bundle, intakes, stored)
+    except BaseException:
+        for keys in stored:
+            _forget_unreferenced(haven, keys)
+        raise
+    return bundle.slug
+
+
+def _write_bundle(session, principal: Principal, bundle: Bundle, intakes, stored) -> None:
+    organisation = create_organisation(session, principal, slug=bundle.slug, name=bundle.name,
+                                       standard_id=bundle.standard.id)
+    for rating in bundle.ratings:
+        set_rating(session, principal, organisation_id=organisation.id, action_id=rating.action, rating=rating.rating,
+                   justification=rating.justification, owner=rating.owner)
+    for item, intake, (content_key, thumbnail_key) in zip(bundle.evidence, intakes, stored):
+        details = NewEvidence(item.evidence_type, item.actions, item.issued_on, title=item.title,
+                              valid_until=item.valid_until, classification=item.classification, note=item.note)
+        evidence = add_evidence(session, principal, organisation_id=organisation.id, details=details, intake=intake,
+                                stored_key=content_key, thumbnail_key=thumbnail_key, withheld=item.withheld)
+        if item.review and item.review.status != "pending":
+            from services.facts import latest_revisions
+
+            revision = latest_revisions(session, [evidence.id])[evidence.id]
+            session.add(Review(revision_id=revision.id, status=item.review.status,
+                               reviewer_name=item.review.reviewer[:200], comment=item.review.comment[:4000]))
+    for plan_item in bundle.plan:
+        add_plan_item(session, principal, organisation_id=organisation.id, action_id=plan_item.action,
+                      description=plan_item.description, owner=plan_item.owner, due=plan_item.due, done=plan_item.done)
+    append_audit(session, actor=principal.username, action="bundle.import", organisation_id=organisation.id,
+                 target=bundle.slug, detail={"evidence": len(bundle.evidence), "ratings": len(bundle.ratings)})

@@ -1,0 +1,208 @@
+"""A bundle read and checked: the organisation, ratings, evidence and plan, before anything is stored."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from scoring.facts import RATINGS
+from standards.loader import get_standard
+from standards.schema import Standard
+
+REVIEW_STATUSES = ("pending", "accepted", "rejected")
+CLASSIFICATIONS = ("internal", "restricted")
+
+
+class BundleError(ValueError):
+    """A bundle refused as a whole; the message names the entry at fault."""
+
+
+@dataclass(frozen=True)
+class BundleRating:
+    action: str
+    rating: str
+    justification: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class BundleReview:
+    status: str
+    reviewer: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class BundleEvidence:
+    title: str
+    evidence_type: str
+    actions: tuple[str, ...]
+    issued_on: date
+    file: Path | None = None
+    valid_until: date | None = None
+    classification: str | None = None
+    review: BundleReview | None = None
+    withheld: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BundlePlanItem:
+    action: str
+    description: str
+    owner: str = ""
+    due: date | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Bundle:
+    slug: str
+    name: str
+    standard: Standard
+    ratings: tuple[BundleRating, ...] = ()
+    evidence: tuple[BundleEvidence, ...] = ()
+    plan: tuple[BundlePlanItem, ...] = ()
+    folder: Path = field(default_factory=Path)
+
+
+def read_bundle(folder: Path) -> Bundle:
+    """Parses `folder/bundle.yaml` and checks every entry against the standard; refuses the first fault."""
+    manifest = folder / "bundle.yaml"
+    if not manifest.is_file():
+        raise BundleError(f"{folder.name}: no bundle.yaml in the bundle")
+    try:
+        raw = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise BundleError(f"bundle.yaml is not valid YAML ({error.__class__.__name__})") from error
+    if not isinstance(raw, dict):
+        raise BundleError("bundle.yaml must be a mapping with organisation, standard, ratings, evidence and plan")
+    organisation = _mapping(raw.get("organisation"), "organisation")
+    slug, name = _text(organisation.get("slug"), "organisation.slug"), _text(organisation.get("name"), "organisation.name")
+    try:
+        standard = get_standard(_text(raw.get("standard"), "standard"))
+    except KeyError as error:
+        raise BundleError(f"standard: {error.args[0]}") from error
+    return Bundle(
+        slug=slug, name=name, standard=standard, folder=folder,
+        ratings=tuple(_rating(entry, f"ratings[{i}]", standard) for i, entry in enumerate(_list(raw, "ratings"))),
+        evidence=tuple(_evidence(entry, f"evidence[{i}]", standard, folder) for i, entry in enumerate(_list(raw, "evidence"))),
+        plan=tuple(_plan_item(entry, f"plan[{i}]", standard) for i, entry in enumerate(_list(raw, "plan"))),
+    )
+
+
+def _list(raw: dict, key: str) -> list:
+    value = raw.get(key) or []
+    if not isinstance(value, list):
+        raise BundleError(f"{key}: expected a list")
+    return value
+
+
+def _mapping(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise BundleError(f"{where}: expected a mapping")
+    return value
+
+
+def _text(value, where: str, *, required: bool = True) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise BundleError(f"{where}: missing")
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise BundleError(f"{where}: expected text")
+    return str(value).strip()
+
+
+def _date(value, where: str, *, required: bool = True) -> date | None:
+    if value is None or value == "":
+        if required:
+            raise BundleError(f"{where}: missing date")
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as error:
+        raise BundleError(f"{where}: '{value}' is not a date (YYYY-MM-DD)") from error
+
+
+def _action(value, where: str, standard: Standard) -> str:
+    action = _text(value, where)
+    if not standard.has_action(action):
+        raise BundleError(f"{where}: unknown action '{action}' in {standard.id}")
+    return action
+
+
+def _rating(entry, where: str, standard: Standard) -> BundleRating:
+    entry = _mapping(entry, where)
+    action = _action(entry.get("action"), f"{where}.action", standard)
+    rating = _text(entry.get("rating"), f"{where}.rating")
+    if rating not in RATINGS:
+        raise BundleError(f"{where}.rating: '{rating}' is not one of {', '.join(RATINGS)}")
+    return BundleRating(action, rating, _text(entry.get("justification"), f"{where}.justification", required=False),
+                        _text(entry.get("owner"), f"{where}.owner", required=False))
+
+
+def _evidence(entry, where: str, standard: Standard, folder: Path) -> BundleEvidence:
+    entry = _mapping(entry, where)
+    evidence_type = _text(entry.get("type"), f"{where}.type")
+    if not standard.has_evidence_type(evidence_type):
+        raise BundleError(f"{where}.type: unknown evidence type '{evidence_type}' in {standard.id}")
+    actions_raw = entry.get("actions")
+    if not isinstance(actions_raw, list) or not actions_raw:
+        raise BundleError(f"{where}.actions: expected a list of at least one action")
+    actions = tuple(_action(a, f"{where}.actions[{i}]", standard) for i, a in enumerate(actions_raw))
+    for action in actions:
+        if evidence_type not in standard.action(action).evidence_types:
+            raise BundleError(f"{where}.actions: action {action} does not ask for evidence of type '{evidence_type}'")
+    issued_on = _date(entry.get("issued_on"), f"{where}.issued_on")
+    valid_until = _date(entry.get("valid_until"), f"{where}.valid_until", required=False)
+    if valid_until and valid_until < issued_on:
+        raise BundleError(f"{where}.valid_until: before issued_on")
+    classification = entry.get("classification")
+    if classification is not None and classification not in CLASSIFICATIONS:
+        raise BundleError(f"{where}.classification: '{classification}' is not internal or restricted")
+    withheld = bool(entry.get("withheld", False))
+    file_path = None if entry.get("file") in (None, "") else _file_inside(entry.get("file"), f"{where}.file", folder)
+    if withheld and file_path is not None:
+        raise BundleError(f"{where}: withheld evidence carries no file")
+    review = None
+    if entry.get("review") is not None:
+        raw_review = _mapping(entry.get("review"), f"{where}.review")
+        status = _text(raw_review.get("status"), f"{where}.review.status")
+        if status not in REVIEW_STATUSES:
+            raise BundleError(f"{where}.review.status: '{status}' is not one of {', '.join(REVIEW_STATUSES)}")
+        review = BundleReview(status, _text(raw_review.get("reviewer"), f"{where}.review.reviewer", required=False),
+                              _text(raw_review.get("comment"), f"{where}.review.comment", required=False))
+    return BundleEvidence(
+        title=_text(entry.get("title"), f"{where}.title"), evidence_type=evidence_type, actions=actions,
+        issued_on=issued_on, file=file_path, valid_until=valid_until, classification=classification,
+        review=review, withheld=withheld, note=_text(entry.get("note"), f"{where}.note", required=False),
+    )
+
+
+def _file_inside(value, where: str, folder: Path) -> Path:
+    relative = _text(value, where)
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if pure.is_absolute() or ".." in pure.parts or ":" in relative:
+        raise BundleError(f"{where}: '{relative}' escapes the bundle folder")
+    path = (folder / pure).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise BundleError(f"{where}: '{relative}' escapes the bundle folder")
+    if not path.is_file():
+        raise BundleError(f"{where}: file '{relative}' is missing from the bundle")
+    return path
+
+
+def _plan_item(entry, where: str, standard: Standard) -> BundlePlanItem:
+    entry = _mapping(entry, where)
+    return BundlePlanItem(
+        action=_action(entry.get("action"), f"{where}.action", standard),
+        description=_text(entry.get("description"), f"{where}.description"),
+        owner=_text(entry.get("owner"), f"{where}.owner", required=False),
+        due=_date(entry.get("due"), f"{where}.due", required=False),
+        done=bool(entry.get("done", False)),
+    )

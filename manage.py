@@ -1,0 +1,211 @@
+"""Haven's command line: python manage.py COMMAND … (see README)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from accounts.permissions import Principal, PermissionDenied
+from bundles.model import BundleError
+from evidence.errors import IntakeError
+from services.errors import ServiceError
+from services.instance import Haven, open_instance
+from standards.loader import StandardFileError
+from storage.blobs import BlobStoreError
+
+CLI = Principal.system("cli")
+
+
+class CommandError(Exception):
+    pass
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py", description="Haven's command line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="create or migrate the database; idempotent")
+    user = commands.add_parser("create-user", help="add a user and a membership")
+    user.add_argument("name")
+    user.add_argument("--role", choices=["manager", "reviewer", "board"])
+    user.add_argument("--org", help="organisation slug; omitted means every organisation")
+    user.add_argument("--admin", action="store_true")
+    user.add_argument("--email")
+    user.add_argument("--password-stdin", action="store_true", required=True)
+    commands.add_parser("demo", help="load the demo organisation")
+    importer = commands.add_parser("import", help="load bundles (.zip or folder), each all or nothing")
+    importer.add_argument("bundles", nargs="+", type=Path)
+    exporter = commands.add_parser("export", help="write the accreditation pack")
+    exporter.add_argument("--org", required=True)
+    exporter.add_argument("--out", required=True, type=Path)
+    exporter.add_argument("--include-restricted", action="store_true")
+    score = commands.add_parser("score", help="print scores, readiness and gaps")
+    which = score.add_mutually_exclusive_group(required=True)
+    which.add_argument("--org")
+    which.add_argument("--all", action="store_true")
+    score.add_argument("--as-of", type=_date)
+    score.add_argument("--json", action="store_true")
+    ingest = commands.add_parser("ingest", help="run one file through the intake and link it")
+    ingest.add_argument("file", type=Path)
+    ingest.add_argument("--org", required=True)
+    ingest.add_argument("--type", required=True)
+    ingest.add_argument("--action", required=True, action="append")
+    ingest.add_argument("--issued-on", type=_date)
+    ingest.add_argument("--valid-until", type=_date)
+    ingest.add_argument("--title", default="")
+    ingest.add_argument("--classification", choices=["internal", "restricted"])
+    commands.add_parser("verify", help="check files, orphans and the audit chain")
+    backup = commands.add_parser("backup", help="the whole instance to one file")
+    backup.add_argument("--out", required=True, type=Path)
+    restore = commands.add_parser("restore", help="a backup into an empty instance")
+    restore.add_argument("file", type=Path)
+    return parser
+
+
+def cmd_init(haven: Haven, args) -> None:
+    print(f"Database ready; standards: {', '.join(sorted(_standards()))}.")
+
+
+def _standards():
+    from standards.loader import bundled_standards
+
+    return bundled_standards()
+
+
+def cmd_create_user(haven: Haven, args) -> None:
+    from services.users import create_user
+
+    password = sys.stdin.readline().rstrip("\n")
+    with haven.session() as session:
+        create_user(session, CLI, username=args.name, password=password, role=args.role, organisation_slug=args.org,
+                    is_admin=args.admin, email=args.email)
+    scope = f" in {args.org}" if args.org else (" in every organisation" if args.role else "")
+    print(f"Created {args.name}{' (admin)' if args.admin else ''}{f' as {args.role}' if args.role else ''}{scope}.")
+
+
+def cmd_demo(haven: Haven, args) -> None:
+    from services.demo import load_demo
+
+    slug = load_demo(haven, CLI, today=date.today())
+    print(f"Loaded the demo organisation '{slug}'.")
+
+
+def cmd_import(haven: Haven, args) -> None:
+    from bundles.importer import import_bundle
+
+    for path in args.bundles:
+        try:
+            slug = import_bundle(haven, CLI, path)
+        except BundleError as error:
+            raise CommandError(f"{path.name}: {error}") from error
+        print(f"Imported {slug} from {path.name}.")
+
+
+def cmd_export(haven: Haven, args) -> None:
+    from bundles.exporter import export_bundle
+
+    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted)
+    print(f"Wrote {out}.")
+
+
+def cmd_score(haven: Haven, args) -> None:
+    from services.scores import score_network, score_organisation
+
+    with haven.session() as session:
+        reports = score_network(session, CLI, as_of=args.as_of) if args.all else \
+            score_organisation(session, CLI, slug=args.org, as_of=args.as_of)
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
+        return
+    for report in reports if args.all else [reports]:
+        print(_score_text(report))
+
+
+def _score_text(report: dict) -> str:
+    pct = lambda v: "n/a" if v is None else f"{v * 100:.0f}%"
+    lines = [f"{report['organisation_name']} ({report['organisation']}) on {report['as_of']}: "
+             f"{report['readiness'].replace('_', ' ')} — {report['readiness_reason']}",
+             "  self-assessed {0}, evidence complete {1}, verified {2}".format(
+                 *(pct(report["scores"][k]) for k in ("self_assessment", "completeness", "verified")))]
+    lines += [f"  [{gap['severity']}] {gap['message']}" for gap in report["gaps"]]
+    return "\n".join(lines)
+
+
+def cmd_ingest(haven: Haven, args) -> None:
+    from services.evidence import NewEvidence
+    from services.organisations import get_organisation
+    from services.uploads import upload_evidence
+
+    if not args.file.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    with haven.session() as session:
+        organisation_id = get_organisation(session, args.org).id
+    details = NewEvidence(evidence_type=args.type, actions=tuple(args.action), issued_on=args.issued_on or date.today(),
+                          title=args.title, valid_until=args.valid_until, classification=args.classification)
+    evidence_id = upload_evidence(haven, CLI, organisation_id=organisation_id, details=details,
+                                  data=args.file.read_bytes(), filename=args.file.name)
+    print(f"Stored {args.file.name} as evidence {evidence_id}, linked to {', '.join(args.action)}.")
+
+
+def cmd_verify(haven: Haven, args) -> None:
+    from services.integrity import check_integrity
+
+    report = check_integrity(haven, CLI)
+    print(f"Checked {report.files_checked} files and {report.audit_entries} audit entries.")
+    if not report.ok:
+        for fault in report.faults:
+            print(fault)
+        raise CommandError(f"verify found {len(report.faults)} fault(s)")
+
+
+def cmd_backup(haven: Haven, args) -> None:
+    from services.backups import write_backup
+
+    write_backup(haven, args.out)
+    print(f"Wrote backup {args.out}.")
+
+
+def cmd_restore(haven: Haven, args) -> None:
+    from services.backups import restore_backup
+
+    restore_backup(haven, args.file)
+    print(f"Restored {args.file}.")
+
+
+COMMANDS = {
+    "init": cmd_init, "create-user": cmd_create_user, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
+    "score": cmd_score, "ingest": cmd_ingest, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore,
+}
+EXPECTED_ERRORS = (CommandError, ServiceError, BundleError, IntakeError, PermissionDenied, StandardFileError,
+                   BlobStoreError, ValueError, KeyError, OSError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        haven = open_instance(migrate_schema=True)
+        COMMANDS[args.command](haven, args)
+    except OperationalError as error:
+        print(f"error: the database cannot be reached or used ({error.orig.__class__.__name__}: "
+              f"{str(error.orig).splitlines()[0]})", file=sys.stderr)
+        return 2
+    except EXPECTED_ERRORS as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,499 @@
+"""Board charts as pure functions: plain score dicts in, Plotly figures out.
+
+Nothing here knows a standard: engagements, actions and evidence types are read from
+the dicts, so a second standard draws with the same code. Every coloured mark also
+carries its value or state as text, so colour is never the only signal.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from reports.formatting import (
+    GRID_LINE,
+    INK_MUTED,
+    LAYER_KEYS,
+    LAYER_LABELS,
+    LAYERS,
+    RAG_AMBER,
+    RAG_GREEN,
+    RAG_GREY,
+    RAG_RED,
+    SLOT_STATE_COLOURS,
+    TEXT_DARK,
+    as_date,
+    layer_scores,
+    percent,
+    rag_colour,
+    rating_label,
+    readiness_colour,
+    readiness_label,
+    slot_state_colour,
+    slot_state_label,
+    text_colour_on,
+)
+
+__all__ = [
+    "RAG_AMBER",
+    "RAG_GREEN",
+    "RAG_GREY",
+    "RAG_RED",
+    "SLOT_STATE_ORDER",
+    "LAYER_COLOURS",
+    "EXPIRY_HORIZON_DAYS",
+    "rag_colour",
+    "slot_state_colour",
+    "readiness_label",
+    "readiness_colour",
+    "score_layers_figure",
+    "engagement_rag_figure",
+    "slot_heatmap_figure",
+    "score_trend_figure",
+    "expiry_timeline_figure",
+    "network_comparison_figure",
+    "network_table",
+    "NETWORK_TABLE_LABELS",
+]
+
+FONT_FAMILY = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
+# Line colours for the layers over time; each line also has its own dash and marker.
+LAYER_COLOURS = {"self_assessment": "#7b9acc", "completeness": "#4f7cac", "verified": "#1d3f6e"}
+LAYER_DASHES = {"self_assessment": "dot", "completeness": "dash", "verified": "solid"}
+LAYER_SYMBOLS = {"self_assessment": "circle-open", "completeness": "square", "verified": "diamond"}
+LAYER_PATTERNS = {"self_assessment": "/", "completeness": ".", "verified": ""}
+LAYER_SHORT = {"self_assessment": "Claimed", "completeness": "Complete", "verified": "Verified"}
+
+# Heatmap codes: a cell's z is the index of its state here. Unknown states are grey.
+SLOT_STATE_ORDER = ("verified", "pending", "expired", "rejected", "missing", "not_applicable", "unknown")
+EXPIRY_HORIZON_DAYS = 90
+
+
+def _base_layout(figure: go.Figure, *, title: str, height: int | None = None) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "xref": "paper",
+               "font": {"size": 18, "color": TEXT_DARK}},
+        template="plotly_white",
+        font={"family": FONT_FAMILY, "size": 13, "color": TEXT_DARK},
+        margin={"l": 20, "r": 20, "t": 70, "b": 40},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+    )
+    if height:
+        figure.update_layout(height=height)
+    return figure
+
+
+def _empty_note(figure: go.Figure, text: str) -> go.Figure:
+    figure.add_annotation(
+        text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+        font={"size": 15, "color": INK_MUTED},
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
+def _percent_axis(axis_update, *, top: float = 1.0) -> None:
+    axis_update(range=[0, top], tickformat=".0%", gridcolor=GRID_LINE, zeroline=True, zerolinecolor=GRID_LINE)
+
+
+def claimed_versus_proven(score: dict) -> str:
+    """The headline of the board view: how much is claimed against how much is proven."""
+    scores = layer_scores(score.get("scores"))
+    return f"Claimed {percent(scores['self_assessment'])} · proven {percent(scores['verified'])}"
+
+
+# --- one organisation -----------------------------------------------------------------
+
+def score_layers_figure(score: dict) -> go.Figure:
+    """Self-assessed, evidence complete and verified side by side; the title states the gap."""
+    scores = layer_scores(score.get("scores"))
+    values = [scores[key] for key in LAYER_KEYS]
+    labels = [label for _, label in LAYERS]
+    colours = [rag_colour(value) for value in values]
+    figure = go.Figure(go.Bar(
+        x=labels,
+        y=values,
+        marker={"color": colours, "line": {"color": TEXT_DARK, "width": 0.5}},
+        text=[percent(value) for value in values],
+        textposition="outside",
+        textfont={"size": 16, "color": TEXT_DARK},
+        cliponaxis=False,
+        hovertemplate="%{x}: %{text}<extra></extra>",
+        showlegend=False,
+    ))
+    for label, value in zip(labels, values):
+        if value is None:
+            figure.add_annotation(x=label, y=0.05, text="N/A", showarrow=False,
+                                  font={"size": 16, "color": INK_MUTED})
+    _base_layout(figure, title=claimed_versus_proven(score), height=380)
+    _percent_axis(figure.update_yaxes, top=1.12)
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def _rag_row(kind: str, item: dict) -> dict:
+    scores = layer_scores(item.get("scores"))
+    return {
+        "kind": kind,
+        "id": str(item.get("id", "")),
+        "title": item.get("title") or "",
+        "rating": rating_label(item.get("rating")) if kind == "action" else "",
+        "scores": scores,
+    }
+
+
+def engagement_rows(score: dict) -> list[dict]:
+    """Engagements, each followed by its actions: the rows of the RAG grid."""
+    rows = []
+    for engagement in score.get("engagements") or []:
+        rows.append(_rag_row("engagement", engagement))
+        rows.extend(_rag_row("action", action) for action in engagement.get("actions") or [])
+    return rows
+
+
+def engagement_rag_figure(score: dict) -> go.Figure:
+    """A RAG grid: engagements and their actions against the three layers, with percentages."""
+    rows = engagement_rows(score)
+    figure = go.Figure()
+    if not rows:
+        return _empty_note(_base_layout(figure, title="Engagements"), "No engagements to show")
+
+    row_fill = ["#eef2f7" if row["kind"] == "engagement" else "white" for row in rows]
+    ids = [f"<b>{row['id']}</b>" if row["kind"] == "engagement" else row["id"] for row in rows]
+    titles = [_escape_markup(row["title"]) for row in rows]
+    titles = [f"<b>{title}</b>" if row["kind"] == "engagement" else title for title, row in zip(titles, rows)]
+    columns = [ids, titles, [row["rating"] for row in rows]]
+    fills = [row_fill, row_fill, row_fill]
+    font_colours = [[TEXT_DARK] * len(rows)] * 3
+    for key in LAYER_KEYS:
+        values = [row["scores"][key] for row in rows]
+        colours = [rag_colour(value) for value in values]
+        columns.append([percent(value) for value in values])
+        fills.append(colours)
+        font_colours.append([text_colour_on(colour) for colour in colours])
+
+    figure.add_trace(go.Table(
+        columnwidth=[55, 330, 105, 100, 100, 100],
+        header={
+            "values": ["<b>Id</b>", "<b>Engagement / action</b>", "<b>Rating</b>"]
+                      + [f"<b>{LAYER_LABELS[key]}</b>" for key in LAYER_KEYS],
+            "fill": {"color": "#243b53"},
+            "font": {"color": "white", "size": 13},
+            "align": "left",
+            "height": 30,
+        },
+        cells={
+            "values": columns,
+            "fill": {"color": fills},
+            "font": {"color": font_colours, "size": 13},
+            "align": ["left", "left", "left", "center", "center", "center"],
+            "height": 28,
+            "line": {"color": "white", "width": 1},
+        },
+    ))
+    title_lines = [max(1, -(-len(row["title"]) // 48)) for row in rows]
+    _base_layout(figure, title="Engagements and actions", height=140 + sum(10 + 19 * n for n in title_lines))
+    return figure
+
+
+def _escape_markup(text: str) -> str:
+    """Plotly renders a little HTML in labels; user and standard text must stay text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wrapped(text: str, width: int = 14) -> str:
+    """Break a label into lines of about `width` characters for a narrow axis."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def slot_columns(score: dict) -> list[tuple[str, str]]:
+    """Evidence types in the order the standard first asks for them, as (id, title)."""
+    seen: dict[str, str] = {}
+    for engagement in score.get("engagements") or []:
+        for action in engagement.get("actions") or []:
+            for slot in action.get("slots") or []:
+                type_id = slot.get("evidence_type")
+                if type_id and type_id not in seen:
+                    seen[type_id] = slot.get("evidence_type_title") or type_id
+    titles = list(seen.values())
+    return [
+        (type_id, title if titles.count(title) == 1 else f"{title} ({type_id})")
+        for type_id, title in seen.items()
+    ]
+
+
+def slot_actions(score: dict) -> list[dict]:
+    return [
+        action
+        for engagement in score.get("engagements") or []
+        for action in engagement.get("actions") or []
+    ]
+
+
+def _state_code(state: str) -> int:
+    return SLOT_STATE_ORDER.index(state) if state in SLOT_STATE_ORDER else SLOT_STATE_ORDER.index("unknown")
+
+
+def slot_state_colourscale() -> list[list]:
+    """A stepped colour scale: code i (the index in SLOT_STATE_ORDER) gets exactly its colour."""
+    count = len(SLOT_STATE_ORDER)
+    scale = []
+    for code, state in enumerate(SLOT_STATE_ORDER):
+        colour = SLOT_STATE_COLOURS.get(state, RAG_GREY)
+        scale.append([code / count, colour])
+        scale.append([(code + 1) / count, colour])
+    return scale
+
+
+def colour_of_code(code: int) -> str:
+    return SLOT_STATE_COLOURS.get(SLOT_STATE_ORDER[code], RAG_GREY)
+
+
+def slot_heatmap_figure(score: dict) -> go.Figure:
+    """Actions (rows) by evidence types (columns), each required slot coloured by its state.
+
+    Cells the standard does not require stay empty. A `not_applicable` action's slots
+    are grey and say N/A: scoring leaves them out.
+    """
+    columns = slot_columns(score)
+    actions = slot_actions(score)
+    figure = go.Figure()
+    if not columns or not actions:
+        return _empty_note(_base_layout(figure, title="Evidence by action"), "No evidence slots to show")
+
+    column_index = {type_id: index for index, (type_id, _) in enumerate(columns)}
+    z: list[list[int | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
+    for action in actions:
+        z_row: list[int | None] = [None] * len(columns)
+        text_row = [""] * len(columns)
+        hover_row = [""] * len(columns)
+        not_applicable = action.get("rating") == "not_applicable"
+        for slot in action.get("slots") or []:
+            index = column_index[slot["evidence_type"]]
+            state = "not_applicable" if not_applicable else (slot.get("state") or "unknown")
+            label = slot_state_label(state)
+            if slot.get("expiring_soon") and not not_applicable:
+                label += " · expiring"
+            z_row[index] = _state_code(state)
+            text_row[index] = label
+            valid_until = slot.get("valid_until")
+            hover_row[index] = (
+                f"{_escape_markup(str(action.get('id', '')))} "
+                f"{_escape_markup(_short(action.get('title') or '', 70))}<br>"
+                f"{_escape_markup(columns[index][1])}: <b>{label}</b>"
+                + (f"<br>Valid until {valid_until}" if valid_until else "")
+            )
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+
+    figure.add_trace(go.Heatmap(
+        z=z,
+        x=[title for _, title in columns],
+        y=[str(action.get("id", "")) for action in actions],
+        text=text,
+        texttemplate="%{text}",
+        textfont={"size": 12},
+        customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>",
+        colorscale=slot_state_colourscale(),
+        zmin=-0.5,
+        zmax=len(SLOT_STATE_ORDER) - 0.5,
+        showscale=False,
+        xgap=3,
+        ygap=3,
+        hoverongaps=False,
+    ))
+    _base_layout(figure, title="Evidence by action", height=160 + 48 * len(actions))
+    figure.update_xaxes(type="category", side="top", tickangle=0, showgrid=False,
+                        tickvals=[title for _, title in columns],
+                        ticktext=[_wrapped(_escape_markup(title)) for _, title in columns])
+    figure.update_yaxes(type="category", autorange="reversed", showgrid=False, title=None)
+    figure.update_layout(margin={"t": 110})
+    return figure
+
+
+# --- over time ------------------------------------------------------------------------
+
+def score_trend_figure(snapshots: list[dict]) -> go.Figure:
+    """The three layers over time, 0–100 %, from snapshots oldest first."""
+    figure = go.Figure()
+    _base_layout(figure, title="Scores over time", height=360)
+    if not snapshots:
+        return _empty_note(figure, "No snapshots yet")
+
+    ordered = sorted(snapshots, key=lambda snapshot: as_date(snapshot.get("taken_on")) or date.min)
+    dates = [as_date(snapshot.get("taken_on")) for snapshot in ordered]
+    mode = "markers" if len(ordered) == 1 else "lines+markers"
+    for key, label in LAYERS:
+        values = [snapshot.get(key) for snapshot in ordered]
+        figure.add_trace(go.Scatter(
+            x=dates,
+            y=values,
+            name=label,
+            mode=mode,
+            line={"color": LAYER_COLOURS[key], "dash": LAYER_DASHES[key], "width": 2.5},
+            marker={"symbol": LAYER_SYMBOLS[key], "size": 8, "color": LAYER_COLOURS[key]},
+            text=[percent(value) for value in values],
+            hovertemplate=f"{label} %{{x|%d %b %Y}}: %{{text}}<extra></extra>",
+            connectgaps=False,
+        ))
+    _percent_axis(figure.update_yaxes, top=1.05)
+    figure.update_xaxes(type="date", gridcolor=GRID_LINE, tickformat="%b %Y")
+    if len(ordered) == 1:
+        only = dates[0]
+        figure.update_xaxes(range=[only - timedelta(days=30), only + timedelta(days=30)],
+                            tickvals=[only], tickformat="%d %b %Y")
+    figure.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
+    return figure
+
+
+def expiring_label(item: dict) -> str:
+    """What an expiring item is called on the board: restricted items by their type only."""
+    type_title = item.get("evidence_type_title") or item.get("evidence_type") or "Evidence"
+    name = type_title if item.get("restricted") or not item.get("title") else item["title"]
+    actions = ", ".join(str(action) for action in item.get("actions") or [])
+    return f"{name} ({actions})" if actions else name
+
+
+def expiry_urgency_colour(days_left: int) -> str:
+    if days_left <= 30:
+        return RAG_RED
+    if days_left <= 60:
+        return RAG_AMBER
+    return RAG_GREEN
+
+
+def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_days: int = EXPIRY_HORIZON_DAYS) -> go.Figure:
+    """What expires between `as_of` and `horizon_days` later, one marker per item on its date."""
+    start = as_date(as_of)
+    end = start + timedelta(days=horizon_days)
+    items = []
+    for item in expiring or []:
+        valid_until = as_date(item.get("valid_until"))
+        if valid_until is not None and start <= valid_until <= end:
+            items.append((valid_until, expiring_label(item)))
+    items.sort()
+
+    figure = go.Figure()
+    _base_layout(figure, title=f"Expiring in the next {horizon_days} days",
+                 height=max(260, 140 + 34 * len({label for _, label in items})))
+    if not items:
+        return _empty_note(figure, f"Nothing expires in the next {horizon_days} days")
+
+    days_left = [(valid_until - start).days for valid_until, _ in items]
+    figure.add_trace(go.Scatter(
+        x=[valid_until for valid_until, _ in items],
+        y=[_escape_markup(label) for _, label in items],
+        mode="markers+text",
+        marker={"size": 14, "symbol": "diamond", "color": [expiry_urgency_colour(d) for d in days_left],
+                "line": {"color": TEXT_DARK, "width": 0.5}},
+        text=[f"in {d} days" if d != 1 else "in 1 day" for d in days_left],
+        textposition="middle right",
+        hovertemplate="%{y}<br>Valid until %{x|%d %b %Y} (%{text})<extra></extra>",
+        showlegend=False,
+    ))
+    figure.add_vline(x=start, line={"color": INK_MUTED, "dash": "dot"})
+    figure.add_annotation(x=start, y=1, yref="paper", text="As of", showarrow=False,
+                          yanchor="bottom", font={"color": INK_MUTED})
+    figure.update_xaxes(type="date", range=[start - timedelta(days=2), end + timedelta(days=12)],
+                        gridcolor=GRID_LINE, tickformat="%d %b")
+    figure.update_yaxes(type="category", autorange="reversed", showgrid=False)
+    return figure
+
+
+# --- the network ----------------------------------------------------------------------
+
+def _organisation_name(score: dict) -> str:
+    return score.get("organisation_name") or score.get("organisation") or "?"
+
+
+def network_comparison_figure(network: list[dict]) -> go.Figure:
+    """Organisations side by side on the three layers; bars coloured by each one's readiness.
+
+    Layers are told apart by pattern and by the text on each bar; readiness is also
+    written under the organisation's name.
+    """
+    figure = go.Figure()
+    ordered = sorted(network or [], key=lambda score: _organisation_name(score).lower())
+    _base_layout(figure, title="Organisations compared",
+                 height=max(300, 140 + 95 * len(ordered)))
+    if not ordered:
+        return _empty_note(figure, "No organisations to compare")
+
+    names = [
+        f"{_escape_markup(_organisation_name(score))}<br>{readiness_label(score.get('readiness'))}"
+        for score in ordered
+    ]
+    colours = [readiness_colour(score.get("readiness")) for score in ordered]
+    for key, label in LAYERS:
+        values = [layer_scores(score.get("scores"))[key] for score in ordered]
+        figure.add_trace(go.Bar(
+            y=names,
+            x=values,
+            name=label,
+            orientation="h",
+            marker={"color": colours, "pattern": {"shape": LAYER_PATTERNS[key], "fgcolor": "white",
+                                                   "solidity": 0.25},
+                    "line": {"color": TEXT_DARK, "width": 0.5}},
+            text=[f"{LAYER_SHORT[key]} {percent(value)}" for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{y}}<br>{label}: %{{text}}<extra></extra>",
+        ))
+    figure.update_layout(barmode="group", bargap=0.25, legend={"orientation": "h", "y": -0.1, "x": 0})
+    _percent_axis(figure.update_xaxes, top=1.25)
+    figure.update_xaxes(tickvals=[0, 0.25, 0.5, 0.75, 1.0])
+    figure.update_yaxes(type="category", autorange="reversed")
+    return figure
+
+
+NETWORK_TABLE_LABELS = {
+    "organisation": "Organisation",
+    "name": "Name",
+    "readiness": "Readiness",
+    "self_assessment": "Self-assessed %",
+    "completeness": "Evidence complete %",
+    "verified": "Verified %",
+    "high_gaps": "High gaps",
+}
+
+
+def _as_percentage(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def network_table(network: list[dict]) -> pd.DataFrame:
+    """One row per organisation: readiness, the layers as percentages (0–100) and high gaps.
+
+    Scores are numbers (nullable), so the table sorts; `NETWORK_TABLE_LABELS` gives
+    display names for the columns.
+    """
+    records = []
+    for score in network or []:
+        scores = layer_scores(score.get("scores"))
+        records.append({
+            "organisation": score.get("organisation"),
+            "name": _organisation_name(score),
+            "readiness": readiness_label(score.get("readiness")),
+            **{key: _as_percentage(scores[key]) for key in LAYER_KEYS},
+            "high_gaps": sum(1 for gap in score.get("gaps") or [] if gap.get("severity") == "high"),
+        })
+    frame = pd.DataFrame.from_records(records, columns=list(NETWORK_TABLE_LABELS))
+    frame = frame.astype({key: "Float64" for key in LAYER_KEYS} | {"high_gaps": "int64"})
+    return frame.sort_values("name", key=lambda names: names.str.lower(), ignore_index=True)

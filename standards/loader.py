@@ -19,7 +19,7 @@ class StandardFileError(ValueError):
 def load_standard_file(path: Path) -> Standard:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise StandardFileError(f"{path.name}: cannot be read as YAML ({error})") from error
     if not isinstance(raw, dict):
         raise StandardFileError(f"{path.name}: expected a mapping at the top level")
@@ -27,8 +27,11 @@ def load_standard_file(path: Path) -> Standard:
         return Standard.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise StandardFileError(f"{path.name}: {field}: {first['msg']}") from error
+        message = first["msg"].removeprefix("Value error, ")
+        field = ".".join(str(part) for part in first["loc"])
+        # A whole-file check (unknown or repeated ids) names its own field in the message.
+        where = f"{path.name}: {field}: " if field else f"{path.name}: "
+        raise StandardFileError(where + message) from error
 
 
 def load_standards(directory: Path = BUNDLED_DIR) -> dict[str, Standard]:

@@ -1,0 +1,40 @@
+"""Haven: self-assessment against victim-support quality standards.
+
+Entry point: settings, the sign-in gate and the navigation built from the user's roles.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.context import (
+    current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher, sign_out,
+)
+from ui.navigation import pages_for
+
+st.set_page_config(page_title="Haven", page_icon=":material/shield:", layout="wide")
+
+haven = get_haven()
+enforce_idle_timeout(haven.settings.idle_timeout_minutes)
+principal = current_principal()
+
+if principal is None:
+    navigation = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)],
+                               position="hidden")
+else:
+    organisation = current_organisation()
+    entries = pages_for(principal, organisation[0] if organisation else None)
+    sections: dict[str, list] = {}
+    for index, entry in enumerate(entries):
+        sections.setdefault(entry.section, []).append(
+            st.Page(entry.path, title=entry.title, icon=entry.icon, default=index == 0))
+    if not sections:
+        sections["Haven"] = [st.Page("pages/no_access.py", title="No access", icon=":material/block:", default=True)]
+    navigation = st.navigation(sections)
+    with st.sidebar:
+        organisation_switcher()
+        st.caption(f"Signed in as **{principal.username}**")
+        if st.button("Sign out", icon=":material/logout:"):
+            sign_out("You have signed out.")
+            st.rerun()
+
+navigation.run()

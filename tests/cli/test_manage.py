@@ -1,0 +1,89 @@
+"""The command line as a user runs it: a separate process, one data folder."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.services.test_bundles import write_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def run(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")}
+    env["HAVEN_DATA_DIR"] = str(tmp_path / "data")
+
+    def run_command(*args, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, input=stdin,
+                              capture_output=True, text=True, timeout=120)
+    return run_command
+
+
+def test_init_is_idempotent(run):
+    first, second = run("init"), run("init")
+    assert first.returncode == 0 and second.returncode == 0
+    assert "vse-3" in second.stdout
+
+
+def test_score_of_an_unknown_organisation_fails_with_one_clear_line(run):
+    result = run("score", "--org", "nowhere")
+    assert result.returncode != 0
+    assert result.stderr.strip() == "error: No organisation with the id 'nowhere'."
+
+
+def test_create_user_refuses_a_short_password(run):
+    result = run("create-user", "amira", "--role", "manager", "--password-stdin", stdin="short\n")
+    assert result.returncode == 1
+    assert "at least 12 characters" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_import_score_and_export_round_trip(run, tmp_path):
+    folder = write_bundle(tmp_path / "bundle")
+    assert run("import", str(folder)).returncode == 0
+    scored = run("score", "--org", "harbour-house", "--as-of", "2026-11-23", "--json")
+    assert scored.returncode == 0
+    report = json.loads(scored.stdout)
+    assert report["organisation"] == "harbour-house" and report["as_of"] == "2026-11-23"
+    assert set(report["scores"]) == {"self_assessment", "completeness", "verified"}
+    assert [e["id"] for e in report["engagements"]] == ["3.1", "3.2", "3.3"]
+    network = json.loads(run("score", "--all", "--as-of", "2026-11-23", "--json").stdout)
+    assert network == [report]
+    exported = run("export", "--org", "harbour-house", "--out", str(tmp_path / "pack.zip"))
+    assert exported.returncode == 0 and (tmp_path / "pack.zip").is_file()
+
+
+def test_a_bad_bundle_fails_with_the_entry_named(run, tmp_path):
+    folder = write_bundle(tmp_path / "bundle", **{"evidence.0.type": "selfie"})
+    result = run("import", str(folder))
+    assert result.returncode == 1
+    assert "evidence[0].type: unknown evidence type 'selfie'" in result.stderr
+
+
+def test_ingest_stores_a_file_and_verify_finds_tampering(run, tmp_path):
+    from tests.factories import jpeg_with_gps
+
+    assert run("import", str(write_bundle(tmp_path / "bundle"))).returncode == 0
+    photo = tmp_path / "door.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    ingested = run("ingest", str(photo), "--org", "harbour-house", "--type", "premises_photos", "--action", "3.2.1",
+                   "--title", "Door entry keypad")
+    assert ingested.returncode == 0, ingested.stderr
+    assert run("verify").returncode == 0
+    stored = [p for p in (tmp_path / "data" / "evidence").rglob("*") if p.is_file() and len(p.name) == 64]
+    stored[0].write_bytes(b"tampered")
+    result = run("verify")
+    assert result.returncode != 0 and "tampered file" in result.stdout
+
+
+def test_ingest_refuses_an_executable_and_stores_nothing(run, tmp_path):
+    assert run("import", str(write_bundle(tmp_path / "bundle"))).returncode == 0
+    fake = tmp_path / "photo.jpg"
+    fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 200)
+    before = sorted((tmp_path / "data" / "evidence").rglob("*"))
+    result = run("ingest", str(fake), "--org", "harbour-house", "--type", "premises_photos", "--action", "3.2.1")
+    assert result.returncode == 1 and "error:" in result.stderr
+    assert sorted((tmp_path / "data" / "evidence").rglob("*")) == before

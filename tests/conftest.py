@@ -1,0 +1,105 @@
+"""Shared fixtures: a Haven instance on SQLite (a temp folder) and on PostgreSQL when it is available."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+from config import get_settings
+from services.instance import Haven
+from storage.blobs import LocalBlobStore
+from storage.db import make_engine, migrate
+from tests.support import require_or_skip
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def postgres_admin_url() -> str | None:
+    return os.environ.get("HAVEN_TEST_DATABASE_URL") or None
+
+
+def _postgres_reachable(url: str) -> bool:
+    try:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite database, copied for each test so migrations run once."""
+    path = tmp_path_factory.mktemp("template") / "haven.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url():
+    """A fresh, migrated PostgreSQL database for this test run, dropped at the end."""
+    admin_url = postgres_admin_url()
+    require_or_skip(bool(admin_url) and _postgres_reachable(admin_url),
+                    "PostgreSQL is not available (set HAVEN_TEST_DATABASE_URL)")
+    name = f"haven_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def build_haven(backend: str, tmp_path: Path, request) -> Haven:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    if backend == "sqlite":
+        shutil.copy(request.getfixturevalue("sqlite_template"), data_dir / "haven.db")
+        url = f"sqlite:///{data_dir / 'haven.db'}"
+    else:
+        url = request.getfixturevalue("postgres_database_url")
+        _empty_postgres(url)
+    settings = replace(get_settings(), data_dir=data_dir, database_url=url, blob_url=f"file://{data_dir / 'evidence'}",
+                       encryption_key=None)
+    engine = make_engine(url)
+    return Haven(settings=settings, engine=engine, store=LocalBlobStore(data_dir / "evidence"))
+
+
+@pytest.fixture(params=BACKENDS)
+def haven(request, tmp_path) -> Haven:
+    """A Haven instance on each database backend, with a local evidence store."""
+    instance = build_haven(request.param, tmp_path, request)
+    yield instance
+    instance.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_haven(request, tmp_path) -> Haven:
+    instance = build_haven("sqlite", tmp_path, request)
+    yield instance
+    instance.engine.dispose()

@@ -1,0 +1,165 @@
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlmodel import select
+
+from bundles.exporter import export_bundle
+from bundles.importer import import_bundle
+from bundles.model import BundleError
+from services.scores import score_organisation
+from storage.models import Evidence, Organisation
+from tests.conftest import build_haven
+from tests.factories import SYSTEM, jpeg_with_gps, simple_pdf
+
+AS_OF = date(2026, 11, 23)
+
+
+def write_bundle(folder: Path, **changes) -> Path:
+    (folder / "files").mkdir(parents=True)
+    (folder / "files" / "risk-form.pdf").write_bytes(simple_pdf())
+    (folder / "files" / "reception.jpg").write_bytes(jpeg_with_gps())
+    manifest = {
+        "organisation": {"slug": "harbour-house", "name": "Harbour House Victim Support"},
+        "standard": "vse-3",
+        "ratings": [
+            {"action": "3.1.1", "rating": "met", "justification": "", "owner": "A. Manager"},
+            {"action": "3.2.1", "rating": "partially_met", "owner": "A. Manager"},
+            {"action": "3.2.2", "rating": "not_applicable", "justification": "No premises open to victims"},
+        ],
+        "evidence": [
+            {"title": "Intake risk assessment form", "type": "risk_assessment", "actions": ["3.1.1"],
+             "file": "files/risk-form.pdf", "issued_on": "2026-03-01", "valid_until": "2027-03-01",
+             "classification": "internal", "review": {"status": "accepted", "reviewer": "q.reviewer", "comment": "Signed and dated"}},
+            {"title": "Reception door", "type": "premises_photos", "actions": ["3.2.1"], "file": "files/reception.jpg",
+             "issued_on": "2026-10-01"},
+            {"title": "Door entry inspection", "type": "safety_plan", "actions": ["3.2.1"], "issued_on": "2025-06-01",
+             "review": {"status": "rejected", "reviewer": "q.reviewer", "comment": "Out of date"}},
+        ],
+        "plan": [{"action": "3.2.1", "description": "Photograph new door entry system", "owner": "A. Manager",
+                  "due": "2026-12-15", "done": False}],
+    }
+    for dotted, value in changes.items():
+        target = manifest
+        keys = dotted.split(".")
+        for key in keys[:-1]:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        target[int(keys[-1]) if isinstance(target, list) else keys[-1]] = value
+    (folder / "bundle.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+def test_a_bundle_imports_and_scores(haven, tmp_path):
+    slug = import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    with haven.session() as session:
+        report = score_organisation(session, SYSTEM, slug=slug, as_of=AS_OF)
+    states = {(a["id"], s["evidence_type"]): s["state"] for e in report["engagements"] for a in e["actions"] for s in a["slots"]}
+    assert states[("3.1.1", "risk_assessment")] == "verified"
+    assert states[("3.2.1", "premises_photos")] == "pending"
+    assert states[("3.2.1", "safety_plan")] == "rejected"
+    assert states[("3.2.1", "escape_plan")] == "missing"
+    assert report["engagements"][1]["actions"][1]["scores"]["self_assessment"] is None
+
+
+def test_the_photo_is_stored_without_its_gps(haven, tmp_path):
+    from PIL import Image
+    import io
+
+    import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    with haven.session() as session:
+        from services.evidence import evidence_register
+
+        rows = evidence_register(session, SYSTEM, organisation_id=1)
+        photo = next(r for r in rows if r["evidence_type"] == "premises_photos")
+        from storage.models import EvidenceRevision
+
+        key = session.get(EvidenceRevision, photo["revision_id"]).blob_key
+    stored = Image.open(io.BytesIO(haven.store.get(key)))
+    assert not stored.getexif() and photo["classification"] == "restricted"
+
+
+def test_export_then_import_into_an_empty_database_scores_identically(haven, tmp_path, request):
+    import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    pack = export_bundle(haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True,
+                         as_of=AS_OF)
+    with zipfile.ZipFile(pack) as archive:
+        names = archive.namelist()
+    assert {"bundle.yaml", "index.csv", "report.pdf"} <= set(names)
+    assert sum(name.startswith("files/") for name in names) == 2
+    empty = build_haven("sqlite", tmp_path / "second", request)
+    import_bundle(empty, SYSTEM, pack)
+    with haven.session() as session:
+        before = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+    with empty.session() as session:
+        after = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+    assert after == before
+
+
+def test_without_restricted_the_pack_withholds_restricted_files_and_still_scores_the_same(haven, tmp_path, request):
+    import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    pack = export_bundle(haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", as_of=AS_OF)
+    with zipfile.ZipFile(pack) as archive:
+        names = archive.namelist()
+        manifest = yaml.safe_load(archive.read("bundle.yaml"))
+        index = archive.read("index.csv").decode()
+    photo = next(e for e in manifest["evidence"] if e["type"] == "premises_photos")
+    assert photo["withheld"] is True and "file" not in photo
+    assert not any("reception" in name for name in names)
+    assert "Reception door" not in index and "Reception door" not in yaml.safe_dump(manifest)
+    empty = build_haven("sqlite", tmp_path / "second", request)
+    import_bundle(empty, SYSTEM, pack)
+    with haven.session() as session:
+        before = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+    with empty.session() as session:
+        assert score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF) == before
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"ratings.0.action": "3.9.9"}, "ratings[0].action: unknown action '3.9.9'"),
+    ({"evidence.0.type": "selfie"}, "evidence[0].type: unknown evidence type 'selfie'"),
+    ({"evidence.1.issued_on": "2026-02-30"}, "evidence[1].issued_on: '2026-02-30' is not a date"),
+    ({"evidence.0.file": "files/nowhere.pdf"}, "evidence[0].file: file 'files/nowhere.pdf' is missing"),
+    ({"ratings.1.rating": "brilliant"}, "ratings[1].rating: 'brilliant' is not one of"),
+    ({"evidence.0.file": "../outside.pdf"}, "evidence[0].file: '../outside.pdf' escapes the bundle folder"),
+    ({"evidence.0.file": "/etc/passwd"}, "evidence[0].file: '/etc/passwd' escapes the bundle folder"),
+    ({"evidence.0.actions": ["3.3.1"]}, "evidence[0].actions: action 3.3.1 does not ask for evidence of type 'risk_assessment'"),
+    ({"plan.0.due": "soon"}, "plan[0].due: 'soon' is not a date"),
+])
+def test_a_malformed_bundle_is_refused_whole_and_nothing_is_written(haven, tmp_path, change, message):
+    (tmp_path / "outside.pdf").write_bytes(simple_pdf())
+    folder = write_bundle(tmp_path / "bundle", **change)
+    with pytest.raises(BundleError) as refused:
+        import_bundle(haven, SYSTEM, folder)
+    assert message in str(refused.value)
+    with haven.session() as session:
+        assert session.exec(select(Organisation)).all() == []
+        assert session.exec(select(Evidence)).all() == []
+    assert list(haven.store.keys()) == []
+
+
+def test_a_file_that_fails_intake_refuses_the_bundle_and_leaves_no_file(haven, tmp_path):
+    folder = write_bundle(tmp_path / "bundle")
+    (folder / "files" / "reception.jpg").write_bytes(b"<html><script>alert(1)</script></html>")
+    with pytest.raises(BundleError, match=r"evidence\[1\] \(Reception door\)"):
+        import_bundle(haven, SYSTEM, folder)
+    assert list(haven.store.keys()) == []
+    with haven.session() as session:
+        assert session.exec(select(Organisation)).all() == []
+
+
+def test_a_zip_entry_that_escapes_is_refused(haven, tmp_path):
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as bundle_zip:
+        bundle_zip.writestr("bundle.yaml", "organisation: {slug: x, name: X}\nstandard: vse-3\n")
+        bundle_zip.writestr("../../escaped.txt", "hello")
+    with pytest.raises(BundleError, match="escapes the bundle folder"):
+        import_bundle(haven, SYSTEM, archive)
+    assert not (tmp_path.parent / "escaped.txt").exists()
+
+
+def test_importing_an_existing_organisation_is_refused(haven, tmp_path):
+    import_bundle(haven, SYSTEM, write_bundle(tmp_path / "one"))
+    with pytest.raises(BundleError, match="'harbour-house' already exists"):
+        import_bundle(haven, SYSTEM, write_bundle(tmp_path / "two"))

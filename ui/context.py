@@ -1,0 +1,123 @@
+"""What every page needs: the instance, the signed-in user and the chosen organisation.
+
+Only plain data lives in st.session_state: the Principal (a frozen dataclass of ids and roles),
+the organisation id and the time of the last activity.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import streamlit as st
+
+from accounts.permissions import Principal
+from services.instance import Haven, open_instance
+from services.organisations import visible_organisations
+
+PRINCIPAL_KEY = "haven_principal"
+ORGANISATION_KEY = "haven_organisation_id"
+LAST_SEEN_KEY = "haven_last_seen"
+NOTICE_KEY = "haven_notice"
+
+
+@st.cache_resource(show_spinner=False)
+def get_haven() -> Haven:
+    return open_instance(migrate_schema=True)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def current_principal() -> Principal | None:
+    return st.session_state.get(PRINCIPAL_KEY)
+
+
+def sign_in_as(principal: Principal) -> None:
+    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[LAST_SEEN_KEY] = now()
+    st.session_state.pop(ORGANISATION_KEY, None)
+
+
+def sign_out(notice: str | None = None) -> None:
+    for key in (PRINCIPAL_KEY, ORGANISATION_KEY, LAST_SEEN_KEY):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
+
+
+def enforce_idle_timeout(idle_minutes: int) -> None:
+    """Ends a session that has been idle too long; otherwise records this run as activity."""
+    if current_principal() is None:
+        return
+    last_seen = st.session_state.get(LAST_SEEN_KEY)
+    if last_seen is not None and now() - last_seen > timedelta(minutes=idle_minutes):
+        sign_out(f"You were signed out after {idle_minutes} minutes without activity.")
+        return
+    st.session_state[LAST_SEEN_KEY] = now()
+
+
+def show_notice() -> None:
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
+
+
+def organisation_choices(haven: Haven, principal: Principal) -> list[tuple[int, str, str]]:
+    with haven.session() as session:
+        return [(o.id, o.slug, o.name) for o in visible_organisations(session, principal)]
+
+
+def current_organisation() -> tuple[int, str, str] | None:
+    """(id, slug, name) of the organisation chosen in the sidebar."""
+    haven, principal = get_haven(), current_principal()
+    if principal is None:
+        return None
+    choices = organisation_choices(haven, principal)
+    if not choices:
+        return None
+    chosen = st.session_state.get(ORGANISATION_KEY)
+    for choice in choices:
+        if choice[0] == chosen:
+            return choice
+    st.session_state[ORGANISATION_KEY] = choices[0][0]
+    return choices[0]
+
+
+def organisation_switcher() -> None:
+    haven, principal = get_haven(), current_principal()
+    choices = organisation_choices(haven, principal)
+    if len(choices) < 2:
+        return
+    ids = [c[0] for c in choices]
+    names = {c[0]: c[2] for c in choices}
+    current = current_organisation()
+    st.sidebar.selectbox("Organisation", ids, index=ids.index(current[0]) if current else 0,
+                         format_func=lambda i: names[i], key="organisation_picker",
+                         on_change=lambda: st.session_state.__setitem__(ORGANISATION_KEY,
+                                                                        st.session_state["organisation_picker"]))
+
+
+def require_permission(permission: str) -> tuple[Principal, tuple[int, str, str] | None]:
+    """Stops the page unless the signed-in user has `permission` in the current organisation."""
+    principal = current_principal()
+    if principal is None:
+        st.warning("Please sign in.")
+        st.stop()
+    organisation = current_organisation()
+    organisation_id = organisation[0] if organisation else None
+    if not principal.can(permission, organisation_id):
+        st.error("This page is not available to your role.")
+        st.stop()
+    return principal, organisation
+
+
+def oidc_configured() -> bool:
+    """True when Streamlit secrets carry an [auth] section for st.login."""
+    try:
+        return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"

@@ -1,0 +1,24 @@
+"""The pages of Haven and who may open them; st.navigation is built from this list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accounts.permissions import Principal
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    path: str
+    title: str
+    icon: str
+    section: str
+    permission: str  # checked in the current organisation; admin permissions need the admin flag
+
+
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("pages/overview.py", "Overview", ":material/dashboard:", "Assessment", "view_scores"),
+)
+
+
+def pages_for(principal: Principal, organisation_id: int | None) -> list[PageEntry]:
+    return [page for page in PAGES if principal.can(page.permission, organisation_id)]

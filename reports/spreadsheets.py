@@ -1,0 +1,168 @@
+"""The evidence register and the action plan as Excel files, and the export pack's index.csv.
+
+Rows are plain dicts. Text a user typed is neutralised against formula injection: a
+value starting with = + - @ tab or carriage return gets a leading apostrophe, so Excel,
+LibreOffice and friends show it as text instead of running it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from reports.formatting import as_date
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "yyyy-mm-dd"
+HEADER_FILL = PatternFill("solid", start_color="243B53", end_color="243B53")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+OVERDUE_FILL = PatternFill("solid", start_color="FADBD8", end_color="FADBD8")
+ACTION_SEPARATOR = "; "
+
+
+def neutralise(value: object) -> object:
+    """A string that a spreadsheet would read as a formula, made plain text with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    kind: str = "text"  # text | date | list | number | bool
+
+
+EVIDENCE_REGISTER_COLUMNS = (
+    Column("title", "Title", 42),
+    Column("evidence_type", "Evidence type", 24),
+    Column("actions", "Actions", 16, "list"),
+    Column("classification", "Classification", 15),
+    Column("issued_on", "Issued on", 12, "date"),
+    Column("valid_until", "Valid until", 12, "date"),
+    Column("review_status", "Review", 12),
+    Column("reviewer", "Reviewer", 18),
+    Column("revision", "Revision", 10, "number"),
+    Column("file_name", "File name", 34),
+)
+
+ACTION_PLAN_COLUMNS = (
+    Column("action", "Action", 10),
+    Column("description", "Description", 60),
+    Column("owner", "Owner", 22),
+    Column("due", "Due", 12, "date"),
+    Column("done", "Done", 8, "bool"),
+    Column("overdue", "Overdue", 10, "bool"),
+)
+
+INDEX_COLUMNS = ("title", "evidence_type", "actions", "classification", "issued_on", "valid_until",
+                 "review_status", "file")
+
+
+def _cell_value(column: Column, raw: object) -> object:
+    if raw is None or raw == "":
+        return None
+    if column.kind == "list":
+        items = raw if isinstance(raw, (list, tuple)) else [raw]
+        return neutralise(ACTION_SEPARATOR.join(str(item) for item in items))
+    if column.kind == "date":
+        try:
+            return as_date(raw)  # type: ignore[arg-type]
+        except ValueError:
+            return neutralise(str(raw))
+    if column.kind == "bool":
+        return bool(raw)
+    if column.kind == "number":
+        return raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else neutralise(str(raw))
+    return neutralise(str(raw))
+
+
+def _workbook(title: str, columns: tuple[Column, ...], rows: list[dict],
+              highlight: str | None = None) -> bytes:
+    """One sheet: bold frozen header with a filter, set widths, typed cells; rows whose
+    `highlight` key is true get a light red fill."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append([column.header for column in columns])
+    for cell in sheet[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+    for row in rows:
+        sheet.append([_cell_value(column, row.get(column.key)) for column in columns])
+        marked = bool(highlight and row.get(highlight))
+        for column, cell in zip(columns, sheet[sheet.max_row]):
+            if column.kind == "date" and isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+            if marked:
+                cell.fill = OVERDUE_FILL
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 1)}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def evidence_register_xlsx(rows: list[dict]) -> bytes:
+    """The organisation's evidence register, one row per evidence, as an .xlsx file."""
+    return _workbook("Evidence register", EVIDENCE_REGISTER_COLUMNS, rows)
+
+
+def action_plan_xlsx(rows: list[dict]) -> bytes:
+    """The action plan as an .xlsx file; overdue items are highlighted and say so in a column."""
+    return _workbook("Action plan", ACTION_PLAN_COLUMNS, rows, highlight="overdue")
+
+
+def pack_file_entry(row: dict) -> str:
+    """Where an evidence's file is in the export pack: its path, "withheld" or "on-site inspection".
+
+    A row carries `file` (the path inside the pack) when the file is in the pack, and
+    `withheld: True` when restricted evidence was left out of it.
+    """
+    if row.get("withheld"):
+        return "withheld"
+    if row.get("file"):
+        return str(row["file"])
+    return "on-site inspection"
+
+
+def _csv_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(neutralise(str(value)))
+
+
+def index_csv(rows: list[dict]) -> str:
+    """index.csv of the export pack: one line per evidence, actions joined with ";"."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(INDEX_COLUMNS)
+    for row in rows:
+        actions = row.get("actions") or []
+        if isinstance(actions, str):
+            actions = [actions]
+        writer.writerow([
+            _csv_text(row.get("title")),
+            _csv_text(row.get("evidence_type")),
+            _csv_text(";".join(str(action) for action in actions)),
+            _csv_text(row.get("classification")),
+            _csv_text(row.get("issued_on")),
+            _csv_text(row.get("valid_until")),
+            _csv_text(row.get("review_status")),
+            _csv_text(pack_file_entry(row)),
+        ])
+    return buffer.getvalue()

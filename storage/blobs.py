@@ -152,7 +152,7 @@ class LocalBlobStore:
     def put(self, content: bytes) -> str:
         key = content_key(content)
         path = self.path_for(key)
-        if path.exists():
+        if path.is_file():
             return key
         try:
             self._make_folders(path.parent)

@@ -1,0 +1,213 @@
+from datetime import date
+
+import pytest
+
+from reports import charts
+from reports.charts import (
+    RAG_AMBER,
+    RAG_GREEN,
+    RAG_GREY,
+    RAG_RED,
+    SLOT_STATE_ORDER,
+    engagement_rag_figure,
+    expiry_timeline_figure,
+    network_comparison_figure,
+    network_table,
+    rag_colour,
+    readiness_label,
+    score_layers_figure,
+    score_trend_figure,
+    slot_heatmap_figure,
+    slot_state_colour,
+)
+from tests.reports import samples
+
+
+def _heatmap_cell(figure, row_label: str, column_label: str) -> tuple[str | None, str]:
+    """(colour, text) of one heatmap cell, the colour read through the figure's own scale."""
+    heatmap = figure.data[0]
+    row = list(heatmap.y).index(row_label)
+    column = list(heatmap.x).index(column_label)
+    code = heatmap.z[row][column]
+    if code is None:
+        return None, heatmap.text[row][column]
+    count = len(SLOT_STATE_ORDER)
+    position = (code + 0.5) / count
+    colour = next(colour for stop, colour in heatmap.colorscale[::2] if stop <= position < stop + 1 / count)
+    return colour, heatmap.text[row][column]
+
+
+class TestHelpers:
+    @pytest.mark.parametrize(("value", "colour"), [
+        (1.0, RAG_GREEN), (0.8, RAG_GREEN), (0.7999, RAG_AMBER), (0.5, RAG_AMBER),
+        (0.4999, RAG_RED), (0.0, RAG_RED), (None, RAG_GREY),
+    ])
+    def test_rag_colour_thresholds(self, value, colour):
+        assert rag_colour(value) == colour
+
+    @pytest.mark.parametrize(("state", "colour"), [
+        ("verified", RAG_GREEN), ("pending", RAG_AMBER), ("missing", RAG_RED),
+        ("rejected", RAG_RED), ("expired", RAG_RED), ("not_applicable", RAG_GREY), ("surprise", RAG_GREY),
+    ])
+    def test_slot_state_colour(self, state, colour):
+        assert slot_state_colour(state) == colour
+
+    def test_readiness_labels(self):
+        assert [readiness_label(r) for r in ("ready", "approaching", "not_ready")] == ["Ready", "Approaching", "Not ready"]
+
+    def test_rag_colours_are_distinct(self):
+        assert len({RAG_GREEN, RAG_AMBER, RAG_RED, RAG_GREY}) == 4
+
+
+class TestScoreLayers:
+    def test_bars_carry_the_three_scores_with_percent_labels(self):
+        figure = score_layers_figure(samples.harbour_house())
+        bar = figure.data[0]
+        assert list(bar.x) == ["Self-assessed", "Evidence complete", "Verified"]
+        assert list(bar.y) == [0.75, 0.8333, 0.5]
+        assert list(bar.text) == ["75%", "83%", "50%"]
+        assert list(bar.marker.color) == [RAG_AMBER, RAG_GREEN, RAG_AMBER]
+
+    def test_title_states_claimed_against_proven(self):
+        figure = score_layers_figure(samples.harbour_house())
+        assert figure.layout.title.text == "Claimed 75% · proven 50%"
+
+    def test_missing_scores_are_grey_and_say_na(self):
+        score = samples.harbour_house() | {"scores": {"self_assessment": None, "completeness": None, "verified": None}}
+        figure = score_layers_figure(score)
+        assert list(figure.data[0].marker.color) == [RAG_GREY] * 3
+        assert [a.text for a in figure.layout.annotations] == ["N/A"] * 3
+        assert "Claimed N/A" in figure.layout.title.text
+
+
+class TestEngagementGrid:
+    def test_rows_are_engagements_followed_by_their_actions(self):
+        table = engagement_rag_figure(samples.harbour_house()).data[0]
+        ids = [cell.replace("<b>", "").replace("</b>", "") for cell in table.cells.values[0]]
+        assert ids == ["3.1", "3.1.1", "3.1.2", "3.1.3", "3.2", "3.2.1", "3.2.2", "3.3", "3.3.1"]
+
+    def test_score_cells_show_percentages_in_rag_colours(self):
+        table = engagement_rag_figure(samples.harbour_house()).data[0]
+        verified_text, verified_fill = table.cells.values[5], table.cells.fill.color[5]
+        assert verified_text[0] == "67%" and verified_fill[0] == RAG_AMBER  # 3.1
+        assert verified_text[1] == "100%" and verified_fill[1] == RAG_GREEN  # 3.1.1
+        assert verified_text[3] == "0%" and verified_fill[3] == RAG_RED  # 3.1.3
+        assert verified_text[-1] == "N/A" and verified_fill[-1] == RAG_GREY  # 3.3.1 not applicable
+
+    def test_user_text_is_escaped(self):
+        score = samples.made_up_standard()
+        score["engagements"][0]["title"] = "<script>alert(1)</script>"
+        titles = engagement_rag_figure(score).data[0].cells.values[1]
+        assert "<script>" not in titles[0] and "&lt;script&gt;" in titles[0]
+
+
+class TestSlotHeatmap:
+    def test_standard_3_grid(self):
+        figure = slot_heatmap_figure(samples.harbour_house())
+        heatmap = figure.data[0]
+        assert list(heatmap.y) == ["3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.3.1"]
+        assert list(heatmap.x) == ["Risk assessment", "Network agreements", "Risk assessment training",
+                                   "Premises photos", "Safety plan", "Escape plan", "Policy"]
+        assert _heatmap_cell(figure, "3.1.1", "Risk assessment") == (RAG_GREEN, "Verified")
+        assert _heatmap_cell(figure, "3.2.1", "Escape plan") == (RAG_RED, "Missing")
+        assert _heatmap_cell(figure, "3.2.1", "Safety plan") == (RAG_RED, "Expired")
+        assert _heatmap_cell(figure, "3.2.2", "Safety plan") == (RAG_RED, "Rejected")
+        assert _heatmap_cell(figure, "3.1.3", "Risk assessment training") == (RAG_AMBER, "Pending review")
+        assert _heatmap_cell(figure, "3.1.2", "Network agreements") == (RAG_GREEN, "Verified · expiring")
+
+    def test_cells_an_action_does_not_require_stay_empty(self):
+        figure = slot_heatmap_figure(samples.harbour_house())
+        assert _heatmap_cell(figure, "3.1.1", "Escape plan") == (None, "")
+        assert sum(code is not None for row in figure.data[0].z for code in row) == 8
+
+    def test_not_applicable_action_is_grey(self):
+        figure = slot_heatmap_figure(samples.harbour_house())
+        assert _heatmap_cell(figure, "3.3.1", "Policy") == (RAG_GREY, "N/A")
+
+    def test_a_second_standard_draws_its_own_rows_and_columns(self):
+        figure = slot_heatmap_figure(samples.made_up_standard())
+        heatmap = figure.data[0]
+        assert list(heatmap.y) == ["7.A.i", "7.A.ii"]
+        assert list(heatmap.x) == ["Survey results", "Meeting minutes", "Complaints log"]
+        assert _heatmap_cell(figure, "7.A.i", "Survey results") == (RAG_GREEN, "Verified")
+        assert _heatmap_cell(figure, "7.A.ii", "Complaints log") == (RAG_RED, "Missing")
+        assert _heatmap_cell(figure, "7.A.i", "Complaints log") == (None, "")
+        assert figure.layout.yaxis.type == "category"
+
+    def test_empty_score_gives_a_note_not_an_error(self):
+        figure = slot_heatmap_figure({"engagements": []})
+        assert not figure.data and "No evidence" in figure.layout.annotations[0].text
+
+
+class TestTrend:
+    def test_no_snapshots(self):
+        figure = score_trend_figure([])
+        assert not figure.data
+        assert figure.layout.annotations[0].text == "No snapshots yet"
+
+    def test_one_snapshot_shows_points(self):
+        figure = score_trend_figure(samples.snapshots(1))
+        assert [trace.name for trace in figure.data] == ["Self-assessed", "Evidence complete", "Verified"]
+        assert all(trace.mode == "markers" and len(trace.y) == 1 for trace in figure.data)
+        assert figure.data[0].y[0] == 0.4
+
+    def test_twelve_snapshots_as_lines_on_a_percent_axis(self):
+        rows = samples.snapshots(12)
+        figure = score_trend_figure(rows)
+        verified = figure.data[2]
+        assert verified.mode == "lines+markers"
+        assert list(verified.y) == [row["verified"] for row in rows]
+        assert verified.x[0] == date(2025, 12, 1)
+        assert verified.text[-1] == "50%"
+        assert tuple(figure.layout.yaxis.range) == (0, 1.05)
+        assert figure.layout.yaxis.tickformat == ".0%"
+        assert len({trace.line.dash for trace in figure.data}) == 3
+
+    def test_unordered_snapshots_are_sorted_and_gaps_kept(self):
+        rows = samples.snapshots(3)[::-1]
+        rows[0]["verified"] = None
+        figure = score_trend_figure(rows)
+        assert list(figure.data[2].x) == sorted(figure.data[2].x)
+        assert figure.data[2].y[-1] is None
+
+
+class TestExpiryTimeline:
+    def test_only_the_next_90_days_and_restricted_by_type(self):
+        as_of = date(2026, 11, 23)
+        figure = expiry_timeline_figure(samples.expiring(as_of), as_of)
+        points = figure.data[0]
+        assert list(points.y) == ["Referral partner agreements (3.1.2)", "Escape plan (3.2.1)",
+                                  "Premises photos (3.2.1)"]
+        assert list(points.text) == ["in 27 days", "in 48 days", "in 75 days"]
+        assert list(points.marker.color) == [RAG_RED, RAG_AMBER, RAG_GREEN]
+        assert "Ground floor" not in str(figure.to_dict())
+        assert "Data protection policy" not in str(figure.to_dict())
+
+    def test_nothing_expiring(self):
+        figure = expiry_timeline_figure([], "2026-11-23")
+        assert not figure.data and "Nothing expires" in figure.layout.annotations[0].text
+
+
+class TestNetwork:
+    def test_comparison_coloured_by_readiness_with_layer_text(self):
+        figure = network_comparison_figure([samples.harbour_house(), samples.made_up_standard()])
+        assert [trace.name for trace in figure.data] == ["Self-assessed", "Evidence complete", "Verified"]
+        verified = figure.data[2]
+        assert list(verified.x) == [0.5, 0.25]
+        assert list(verified.text) == ["Verified 50%", "Verified 25%"]
+        assert list(verified.marker.color) == [RAG_RED, RAG_AMBER]
+        assert "Not ready" in verified.y[0] and "Approaching" in verified.y[1]
+
+    def test_table_with_percentages_and_high_gaps(self):
+        frame = network_table([samples.made_up_standard(), samples.harbour_house()])
+        assert list(frame.columns) == list(charts.NETWORK_TABLE_LABELS)
+        assert list(frame["organisation"]) == ["harbour-house", "north-light"]
+        first = frame.iloc[0]
+        assert first["readiness"] == "Not ready"
+        assert (first["self_assessment"], first["completeness"], first["verified"]) == (75.0, 83.3, 50.0)
+        assert first["high_gaps"] == 3
+        assert list(frame.sort_values("verified")["organisation"]) == ["north-light", "harbour-house"]
+
+    def test_empty_network(self):
+        assert network_table([]).empty
+        assert not network_comparison_figure([]).data

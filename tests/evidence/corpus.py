@@ -184,6 +184,35 @@ def raw_pdf(*objects: bytes, trailer_extra: bytes = b"") -> bytes:
     return bytes(out)
 
 
+def pdf_with_object_stream(hidden: bytes) -> bytes:
+    """A PDF 1.5 whose catalog's /OpenAction (object 6) sits in a compressed object stream."""
+    packed_header = b"6 0 "
+    packed = zlib.compress(packed_header + hidden)
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /Length 0 >>\nstream\n\nendstream",
+        b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(packed_header), len(packed))
+        + packed + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in enumerate(bodies, start=1):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    offsets[7] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 1, offsets[number], 0) for number in range(1, 6)]
+    rows += [struct.pack(">BIH", 2, 5, 0), struct.pack(">BIH", 1, offsets[7], 0)]
+    table = b"".join(rows)
+    out += (
+        b"7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+        + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[7]
+    )
+    return bytes(out)
+
+
 def minimal_pdf_objects(catalog_extra: bytes = b"", page_extra: bytes = b"", content: bytes = b"") -> list[bytes]:
     stream = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
     return [

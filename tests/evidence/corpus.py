@@ -304,20 +304,36 @@ def odt(*, mimetype: str = ODT_MIME, content: str = "<office:text>Minutes</offic
     )
 
 
-def with_lying_sizes(data: bytes, name: str, declared_size: int) -> bytes:
-    """``data`` (a zip) with ``name``'s uncompressed size rewritten in both headers."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    info = archive.getinfo(name)
+def _patch_entry(
+    data: bytes, name: str, *, local_at: int, central_at: int, size: str, value: int, mask: bool = False
+) -> bytes:
+    """``data`` (a zip) with one field of ``name`` (struct format ``size``) rewritten in both headers."""
+    import io as _io
+
     patched = bytearray(data)
-    local = info.header_offset
-    struct.pack_into("<I", patched, local + 22, declared_size)
+
+    def write(at: int) -> None:
+        old = struct.unpack_from(size, data, at)[0]
+        struct.pack_into(size, patched, at, old | value if mask else value)
+
+    write(zipfile.ZipFile(_io.BytesIO(data)).getinfo(name).header_offset + local_at)
     position = data.find(b"PK\x01\x02")
     while position >= 0:
         name_length = struct.unpack_from("<H", data, position + 28)[0]
         if data[position + 46 : position + 46 + name_length] == name.encode():
-            struct.pack_into("<I", patched, position + 24, declared_size)
+            write(position + central_at)
         position = data.find(b"PK\x01\x02", position + 4)
     return bytes(patched)
+
+
+def with_lying_sizes(data: bytes, name: str, declared_size: int) -> bytes:
+    """``data`` (a zip) with ``name``'s uncompressed size rewritten in both headers."""
+    return _patch_entry(data, name, local_at=22, central_at=24, size="<I", value=declared_size)
+
+
+def with_encrypted_flag(data: bytes, name: str) -> bytes:
+    """``data`` (a zip) with ``name`` marked as encrypted (general purpose flag bit 0)."""
+    return _patch_entry(data, name, local_at=6, central_at=8, size="<H", value=0x1, mask=True)
 
 
 # --- running the pipeline -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from ui.context import (
     current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher, sign_out,
 )
 from ui.navigation import pages_for
+from ui.sign_in import sign_in_screen
 
 st.set_page_config(page_title="Haven", page_icon=":material/shield:", layout="wide")
 
@@ -18,7 +19,7 @@ enforce_idle_timeout(haven.settings.idle_timeout_minutes)
 principal = current_principal()
 
 if principal is None:
-    navigation = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)],
+    navigation = st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:", default=True)],
                                position="hidden")
 else:
     organisation = current_organisation()

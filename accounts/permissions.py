@@ -14,6 +14,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "board": frozenset({"view_scores"}),
 }
 ADMIN_PERMISSIONS = frozenset({"manage_users", "view_audit", "verify", "export_restricted"})
+ADMIN_OVERSIGHT = frozenset({"view_scores"})  # an administrator oversees every organisation's scores
 
 
 class PermissionDenied(PermissionError):
@@ -41,7 +42,7 @@ class Principal:
     def can(self, permission: str, organisation_id: int | None = None) -> bool:
         if self.is_system:
             return True
-        if permission in ADMIN_PERMISSIONS:
+        if permission in ADMIN_PERMISSIONS or (permission in ADMIN_OVERSIGHT and self.is_admin):
             return self.is_admin
         return any(permission in ROLE_PERMISSIONS[role] for role in self.roles_in(organisation_id))
 

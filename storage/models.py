@@ -1,4 +1,4 @@
-"""Haven's tables. Times are naive UTC; dates are calendar dates."""
+"""Haven's tables. Times are timezone-aware UTC; dates are calendar dates."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(timezone.utc)
 
 
 class Organisation(SQLModel, table=True):

@@ -41,9 +41,7 @@ def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "haven.db"
     engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    engine.dispose()  # the last connection closing folds the WAL back into the file
     return path
 
 
@@ -77,7 +75,7 @@ def _empty_postgres(url: str) -> None:
 
 def build_haven(backend: str, tmp_path: Path, request) -> Haven:
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(parents=True)
     if backend == "sqlite":
         shutil.copy(request.getfixturevalue("sqlite_template"), data_dir / "haven.db")
         url = f"sqlite:///{data_dir / 'haven.db'}"

@@ -1,0 +1,49 @@
+from tests.factories import SYSTEM, make_user
+from tests.services.test_bundles import write_bundle
+from tests.ui.conftest import open_app, texts
+from bundles.importer import import_bundle
+
+
+def test_first_run_offers_to_create_the_administrator(app_haven):
+    app = open_app()
+    assert "Create the first administrator" in texts(app)
+    app.text_input[0].input("founder")
+    app.text_input[2].input("a long enough passphrase")
+    app.text_input[3].input("a long enough passphrase")
+    app.button[0].click().run()
+    assert not app.exception
+    assert "There is no organisation yet" in texts(app)
+    assert any(b.label == "Load the demo organisation" for b in app.button)
+
+
+def test_first_run_refuses_a_short_password_and_creates_nobody(app_haven):
+    from services.users import count_users
+
+    app = open_app()
+    app.text_input[0].input("founder")
+    app.text_input[2].input("short")
+    app.text_input[3].input("short")
+    app.button[0].click().run()
+    assert "at least 12 characters" in texts(app)
+    with app_haven.session() as session:
+        assert count_users(session) == 0
+
+
+def test_overview_shows_readiness_scores_and_gaps(app_haven, tmp_path):
+    import_bundle(app_haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    manager = make_user(app_haven, "amira", "manager", "harbour-house")
+    app = open_app(manager)
+    shown = texts(app)
+    assert not app.exception
+    assert "Harbour House Victim Support" in shown
+    assert "Self-assessed" in shown and "Evidence complete" in shown and "Verified" in shown
+    assert "No escape plan is linked to 3.2.1" in app.dataframe[1].value.to_string()
+
+
+def test_sign_in_with_a_wrong_password_is_refused(app_haven):
+    make_user(app_haven, "amira", "manager", None)
+    app = open_app()
+    app.text_input[0].input("amira")
+    app.text_input[1].input("not the password at all")
+    app.button[0].click().run()
+    assert "The user name or password is wrong." in texts(app)

@@ -1,6 +1,7 @@
 """Images: refuse oversized or damaged ones, then re-encode the pixels and nothing else."""
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 
@@ -91,7 +92,9 @@ def _declared_size(data: bytes, fmt: str) -> tuple[int, int]:
         raise image_headers.damaged("HEIC image") from exc
 
 
+@functools.cache
 def _heif_module():
+    """pillow-heif, registered with Pillow once per process."""
     try:
         import pillow_heif
     except ImportError as exc:

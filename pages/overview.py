@@ -48,7 +48,11 @@ engagement_rows = [
      "Evidence complete": percent(e["scores"]["completeness"]), "Verified": percent(e["scores"]["verified"])}
     for e in report["engagements"]
 ]
-st.dataframe(pd.DataFrame(engagement_rows), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(engagement_rows), hide_index=True, width="stretch",
+    column_config={"Engagement": st.column_config.TextColumn(width="small"),
+                   "Title": st.column_config.TextColumn(width="large")},
+)
 
 gaps = report["gaps"]
 st.subheader(f"Gaps ({len(gaps)})")

@@ -40,6 +40,7 @@ class Gap:
 def find_gaps(assessment) -> list[Gap]:
     standard = assessment.standard
     type_titles = {t.id: t.title for t in standard.evidence_types}
+    type_verbs = {t.id: ("are", "expire") if t.plural else ("is", "expires") for t in standard.evidence_types}
     gaps: list[Gap] = []
     for action in assessment.actions:
         rating = action.rating
@@ -57,12 +58,14 @@ def find_gaps(assessment) -> list[Gap]:
                             f"{action.action_id} is rated met but not all its evidence is in place"))
         for slot in action.slots:
             type_title = type_titles[slot.evidence_type].lower()
+            be, expire = type_verbs[slot.evidence_type]
             kind = SLOT_STATE_GAPS.get(slot.state)
             if kind:
-                gaps.append(Gap(kind, action.action_id, slot.evidence_type, _slot_message(kind, type_title, action.action_id)))
+                gaps.append(Gap(kind, action.action_id, slot.evidence_type,
+                                _slot_message(kind, type_title, be, action.action_id)))
             if slot.expiring_soon:
                 gaps.append(Gap("expiring_soon", action.action_id, slot.evidence_type,
-                                f"The {type_title} for {action.action_id} expires on {slot.valid_until.isoformat()}"))
+                                f"The {type_title} for {action.action_id} {expire} on {slot.valid_until.isoformat()}"))
     applicable_ids = {a.action_id for a in assessment.actions if a.applicable}
     for item in assessment.facts.plan:
         if item.is_open() and item.due is not None and item.due < assessment.as_of and item.action_id in applicable_ids:
@@ -72,10 +75,11 @@ def find_gaps(assessment) -> list[Gap]:
     return sorted(gaps, key=lambda g: (SEVERITY_ORDER[g.severity], action_order.get(g.action_id, 0)))
 
 
-def _slot_message(kind: str, type_title: str, action_id: str) -> str:
+def _slot_message(kind: str, type_title: str, be: str, action_id: str) -> str:
+    was = "was" if be == "is" else "were"
     return {
-        "missing_evidence": f"No {type_title} is linked to {action_id}",
-        "expired_evidence": f"The {type_title} for {action_id} is out of date",
-        "rejected_evidence": f"The {type_title} for {action_id} was rejected by the reviewer",
-        "unverified_evidence": f"The {type_title} for {action_id} is waiting for review",
+        "missing_evidence": f"No {type_title} {be} linked to {action_id}",
+        "expired_evidence": f"The {type_title} for {action_id} {be} out of date",
+        "rejected_evidence": f"The {type_title} for {action_id} {was} rejected by the reviewer",
+        "unverified_evidence": f"The {type_title} for {action_id} {be} waiting for review",
     }[kind]

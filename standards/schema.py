@@ -19,6 +19,7 @@ class EvidenceType(StrictModel):
     classification: Literal["internal", "restricted"]
     description: str = ""
     checklist: tuple[str, ...] = Field(min_length=1)
+    plural: bool = False  # the title is a plural noun ("Network agreements"): messages say "are"
 
 
 class Action(StrictModel):

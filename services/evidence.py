@@ -10,6 +10,7 @@ from accounts.permissions import Principal, require
 from evidence.intake import IntakeResult, run_intake
 from services.errors import NotFound, ServiceError
 from services.facts import latest_revisions, latest_reviews, valid_until_of
+from services.instance import Haven
 from standards.loader import get_standard
 from standards.schema import Standard
 from storage.audit import append_audit
@@ -17,6 +18,8 @@ from storage.models import Evidence, EvidenceLink, EvidenceRevision, Organisatio
 
 CLASSIFICATIONS = ("internal", "restricted")
 MAX_TITLE = 200
+VALIDITY_STATES = ("current", "expired")
+REVIEW_STATES = ("pending", "accepted", "rejected")
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,19 @@ def unlink_evidence(session: Session, principal: Principal, *, evidence_id: int,
     session.flush()
 
 
+def set_links(session: Session, principal: Principal, *, evidence_id: int, action_ids: list[str]) -> None:
+    """Links the evidence to exactly `action_ids`: new ones are linked, the others unlinked."""
+    evidence = get_evidence(session, evidence_id)
+    require(principal, "link", evidence.organisation_id)
+    wanted = list(dict.fromkeys(action_ids))
+    held = {link.action_id for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id))}
+    for action_id in wanted:
+        if action_id not in held:
+            link_evidence(session, principal, evidence_id=evidence_id, action_id=action_id)
+    for action_id in sorted(held - set(wanted)):
+        unlink_evidence(session, principal, evidence_id=evidence_id, action_id=action_id)
+
+
 def set_classification(session: Session, principal: Principal, *, evidence_id: int, classification: str) -> None:
     evidence = get_evidence(session, evidence_id)
     require(principal, "upload", evidence.organisation_id)
@@ -204,6 +220,37 @@ def evidence_register(session: Session, principal: Principal, *, organisation_id
     return rows
 
 
+def states_of(row: dict) -> tuple[str, str]:
+    """(validity, review) of a register row: ("current" or "expired", "pending", "accepted" or "rejected")."""
+    return ("current" if row["current"] else "expired"), row["review_status"]
+
+
+def filter_register(
+    rows: list[dict], *, evidence_types: list[str] = (), actions: list[str] = (), states: list[str] = (),
+    classifications: list[str] = (),
+) -> list[dict]:
+    """The register rows that match every filter given; an empty filter matches all.
+
+    States combine as a user reads them: "current" and "expired" are alternatives, as are the
+    review states, and the two groups must both hold ("current" + "pending": current and pending).
+    """
+    validity_wanted = [s for s in states if s in VALIDITY_STATES]
+    review_wanted = [s for s in states if s in REVIEW_STATES]
+    kept = []
+    for row in rows:
+        validity, review = states_of(row)
+        if evidence_types and row["evidence_type"] not in evidence_types:
+            continue
+        if actions and not set(row["actions"]) & set(actions):
+            continue
+        if classifications and row["classification"] not in classifications:
+            continue
+        if (validity_wanted and validity not in validity_wanted) or (review_wanted and review not in review_wanted):
+            continue
+        kept.append(row)
+    return kept
+
+
 def revision_history(session: Session, principal: Principal, *, evidence_id: int) -> list[EvidenceRevision]:
     evidence = get_evidence(session, evidence_id)
     require(principal, "view_evidence", evidence.organisation_id)
@@ -223,6 +270,27 @@ def file_of_revision(session: Session, principal: Principal, *, revision_id: int
     append_audit(session, actor=principal.username, action="evidence.download", organisation_id=evidence.organisation_id,
                  target=f"evidence:{evidence.id}", detail={"revision": revision.number})
     return revision
+
+
+def read_evidence_file(haven: Haven, principal: Principal, *, revision_id: int) -> tuple[bytes, str, str]:
+    """(bytes, file name, MIME type) of a revision's file for a user allowed to open it; the access is audited."""
+    with haven.session() as session:
+        revision = file_of_revision(session, principal, revision_id=revision_id)
+        content = haven.store.get(revision.blob_key)
+        evidence = get_evidence(session, revision.evidence_id)
+        name = revision.display_name or evidence.title
+    return content, name, revision.mime_type or "application/octet-stream"
+
+
+def read_thumbnail(haven: Haven, principal: Principal, *, revision_id: int) -> bytes | None:
+    """The gallery thumbnail of an image revision (None when it has none); opening it is not a download."""
+    with haven.session() as session:
+        revision = session.get(EvidenceRevision, revision_id)
+        if revision is None:
+            raise NotFound("No such evidence file.")
+        require(principal, "view_evidence", get_evidence(session, revision.evidence_id).organisation_id)
+        key = revision.thumbnail_key
+    return haven.store.get(key) if key else None
 
 
 def intake_upload(settings, data: bytes, filename: str) -> IntakeResult:

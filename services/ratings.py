@@ -40,3 +40,14 @@ def set_rating(
 
 def ratings_of_cycle(session: Session, cycle_id: int) -> dict[str, Rating]:
     return {r.action_id: r for r in session.exec(select(Rating).where(Rating.cycle_id == cycle_id))}
+
+
+def ratings_of_organisation(session: Session, principal: Principal, *, organisation_id: int) -> dict[str, dict]:
+    """The current cycle's ratings by action id, with justification and owner (actions not rated are absent)."""
+    require(principal, "view_scores", organisation_id)
+    cycle = current_cycle(session, organisation_id)
+    return {
+        action_id: {"rating": row.rating, "justification": row.justification, "owner": row.owner,
+                    "updated_at": row.updated_at}
+        for action_id, row in ratings_of_cycle(session, cycle.id).items()
+    }

@@ -1,6 +1,8 @@
 """Small display pieces shared by pages. User text is always shown as text, never as HTML."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 READINESS = {
@@ -28,3 +30,17 @@ def slot_state_badge(state: str, expiring_soon: bool = False) -> None:
     st.badge(label, color=colour)
     if expiring_soon:
         st.badge("Expiring soon", color="orange", icon=":material/schedule:")
+
+
+_MARKDOWN_SPECIALS = set("\\`*_[](){}<>#!|~$:=^&")
+
+
+def markdown_text(text: str) -> str:
+    """`text` escaped for the places Streamlit reads as Markdown (labels, captions, alerts): shown as typed."""
+    flat = " ".join(str(text).split())
+    escaped = "".join(f"\\{character}" if character in _MARKDOWN_SPECIALS else character for character in flat)
+    marker = re.match(r"^(\d+)([.)])|^([-+])", escaped)
+    if marker:  # "1. Policy" or "- Plan" would start a list
+        cut = marker.end() - 1
+        escaped = f"{escaped[:cut]}\\{escaped[cut:]}"
+    return escaped

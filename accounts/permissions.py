@@ -15,6 +15,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 ADMIN_PERMISSIONS = frozenset({"manage_users", "view_audit", "verify", "export_restricted"})
 ADMIN_OVERSIGHT = frozenset({"view_scores"})  # an administrator oversees every organisation's scores
+# Comparing the organisations of the network: a membership in every organisation that may see scores, or the admin flag.
+NETWORK_PERMISSIONS = frozenset({"view_network"})
 
 
 class PermissionDenied(PermissionError):
@@ -42,6 +44,9 @@ class Principal:
     def can(self, permission: str, organisation_id: int | None = None) -> bool:
         if self.is_system:
             return True
+        if permission in NETWORK_PERMISSIONS:
+            return self.is_admin or any("view_scores" in ROLE_PERMISSIONS[role]
+                                        for org, role in self.memberships if org is None)
         if permission in ADMIN_PERMISSIONS or (permission in ADMIN_OVERSIGHT and self.is_admin):
             return self.is_admin
         return any(permission in ROLE_PERMISSIONS[role] for role in self.roles_in(organisation_id))
@@ -58,11 +63,12 @@ PERMISSION_WORDING = {
     "review": "review the evidence of", "manage_users": "manage users and organisations",
     "view_audit": "read the audit log", "verify": "run the integrity check",
     "export_restricted": "export restricted evidence",
+    "view_network": "compare the organisations of the network",
 }
 
 
 def require(principal: Principal, permission: str, organisation_id: int | None = None) -> None:
     if not principal.can(permission, organisation_id):
         what = PERMISSION_WORDING.get(permission, permission)
-        scope = "" if permission in ADMIN_PERMISSIONS else " this organisation"
+        scope = "" if permission in ADMIN_PERMISSIONS | NETWORK_PERMISSIONS else " this organisation"
         raise PermissionDenied(f"{principal.username} may not {what}{scope}.")

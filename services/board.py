@@ -1,0 +1,85 @@
+"""What the board reads beside the scores: evidence about to expire, and the network compared.
+
+A board member may see that restricted evidence expires, of which type and when, but never its
+title or file name: rows carry `title: None` for restricted evidence unless the viewer may see
+the evidence itself, and no row ever carries a file name.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from accounts.permissions import Principal, require
+from services.facts import latest_revisions, latest_reviews, valid_until_of
+from services.scores import score_network
+from standards.loader import get_standard
+from storage.models import Evidence, EvidenceLink
+
+EXPIRY_WINDOW_DAYS = 90
+
+
+def expiring_evidence(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None,
+                      days: int | None = EXPIRY_WINDOW_DAYS) -> list[dict]:
+    """Current, not rejected evidence whose validity ends within `days` of `as_of` (both days included),
+    soonest first; `days=None` gives every future expiry (for the deadlines calendar)."""
+    require(principal, "view_scores", organisation_id)
+    as_of = as_of or date.today()
+    last_day = None if days is None else as_of + timedelta(days=days)
+    may_see_titles = principal.can("view_evidence", organisation_id)
+    evidence_rows = session.exec(select(Evidence).where(Evidence.organisation_id == organisation_id)
+                                 .order_by(Evidence.id)).all()
+    ids = [e.id for e in evidence_rows]
+    revisions = latest_revisions(session, ids)
+    reviews = latest_reviews(session, [r.id for r in revisions.values()])
+    links: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id.in_(ids))):
+            links[link.evidence_id].append(link.action_id)
+    rows = []
+    for evidence in evidence_rows:
+        revision = revisions.get(evidence.id)
+        standard = get_standard(evidence.standard_id)
+        if revision is None or not standard.has_evidence_type(evidence.evidence_type):
+            continue
+        review = reviews.get(revision.id)
+        if review is not None and review.status == "rejected":
+            continue
+        evidence_type = standard.evidence_type(evidence.evidence_type)
+        valid_until = valid_until_of(revision, evidence_type.validity_months)
+        if not revision.issued_on <= as_of <= valid_until or (last_day is not None and valid_until > last_day):
+            continue
+        restricted = evidence.classification == "restricted"
+        rows.append({
+            "evidence_type": evidence.evidence_type,
+            "evidence_type_title": evidence_type.title,
+            "title": None if restricted and not may_see_titles else evidence.title,
+            "restricted": restricted,
+            "actions": sorted(links[evidence.id]),
+            "valid_until": valid_until,
+            "days_left": (valid_until - as_of).days,
+            "review_status": review.status if review else "pending",
+        })
+    rows.sort(key=lambda row: (row["valid_until"], row["evidence_type_title"], row["actions"]))
+    return rows
+
+
+def expiring_by_type(rows: list[dict]) -> list[dict]:
+    """How many items of each evidence type expire, and the first date, soonest type first."""
+    by_type: dict[str, dict] = {}
+    for row in rows:
+        entry = by_type.setdefault(row["evidence_type"], {
+            "evidence_type": row["evidence_type"], "evidence_type_title": row["evidence_type_title"],
+            "count": 0, "first_expiry": row["valid_until"], "restricted": 0,
+        })
+        entry["count"] += 1
+        entry["restricted"] += int(row["restricted"])
+        entry["first_expiry"] = min(entry["first_expiry"], row["valid_until"])
+    return sorted(by_type.values(), key=lambda entry: (entry["first_expiry"], entry["evidence_type_title"]))
+
+
+def network_scores(session: Session, principal: Principal, *, as_of: date | None = None) -> list[dict]:
+    """Every organisation's score report, for users whose membership covers the whole network and admins."""
+    require(principal, "view_network")
+    return score_network(session, principal, as_of=as_of)

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from datetime import date
 
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
 from services.errors import ServiceError
-from services.organisations import current_cycle, get_organisation
+from services.instance import Haven
+from services.organisations import current_cycle, get_organisation, list_cycles
 from services.scores import score_organisation
 from storage.audit import append_audit
-from storage.models import AssessmentCycle, Snapshot
+from storage.models import AssessmentCycle, AuditEntry, Organisation, Snapshot
 
 LAYERS = ("self_assessment", "completeness", "verified")
 
@@ -90,3 +96,60 @@ def closed_cycle_report(session: Session, principal: Principal, *, cycle_id: int
     require(principal, "view_scores", cycle.organisation_id)
     last = session.exec(select(Snapshot).where(Snapshot.cycle_id == cycle_id).order_by(Snapshot.taken_on.desc())).first()
     return json.loads(last.report) if last else None
+
+
+def assessment_cycles(session: Session, principal: Principal, *, slug: str) -> list[dict]:
+    """The organisation's cycles, oldest first, as plain rows; only the open one takes changes."""
+    organisation = get_organisation(session, slug)
+    require(principal, "view_scores", organisation.id)
+    counts = dict(session.exec(select(Snapshot.cycle_id, func.count(Snapshot.id))
+                               .where(Snapshot.organisation_id == organisation.id).group_by(Snapshot.cycle_id)).all())
+    return [{"id": c.id, "name": c.name, "standard": c.standard_id, "started_on": c.started_on,
+             "closed_on": c.closed_on, "open": c.closed_on is None, "snapshots": counts.get(c.id, 0)}
+            for c in list_cycles(session, organisation.id)]
+
+
+# The newest audit entry already handled per organisation, per database engine: lets each page run
+# skip the scoring when nothing has changed since the last refresh.
+_refreshed: "weakref.WeakKeyDictionary[Engine, dict[int, int]]" = weakref.WeakKeyDictionary()
+_refreshed_lock = threading.Lock()
+
+
+def _refreshed_for(engine: Engine) -> dict[int, int]:
+    with _refreshed_lock:
+        return _refreshed.setdefault(engine, {})
+
+
+def refresh_daily_snapshot(haven: Haven, principal: Principal, *, organisation_id: int,
+                           today: date | None = None) -> date | None:
+    """Called once per page run: keeps today's snapshot in step with the latest change.
+
+    Cheap when nothing changed: one indexed query for the organisation's newest audit entry. Only
+    when an entry is newer than what this process already handled, and not older than the last
+    snapshot's day, are the scores computed; `snapshot_if_changed` then keeps at most one
+    snapshot a day, and only when the scores moved. Returns the day of the snapshot taken, if any.
+    """
+    if not principal.can("view_scores", organisation_id):
+        return None
+    today = today or date.today()
+    handled = _refreshed_for(haven.engine)
+    try:
+        with haven.session() as session:
+            newest = session.exec(select(AuditEntry.id, AuditEntry.at).where(AuditEntry.organisation_id == organisation_id)
+                                  .order_by(AuditEntry.id.desc()).limit(1)).first()
+            if newest is None or handled.get(organisation_id) == newest[0]:
+                return None
+            organisation = session.get(Organisation, organisation_id)
+            cycle = current_cycle(session, organisation_id)
+            last_taken = session.exec(select(Snapshot.taken_on).where(Snapshot.cycle_id == cycle.id)
+                                      .order_by(Snapshot.taken_on.desc()).limit(1)).first()
+            taken = None
+            if last_taken is None or last_taken <= newest[1].date():
+                snapshot = snapshot_if_changed(session, principal, slug=organisation.slug, today=today)
+                taken = snapshot.taken_on if snapshot else None
+    except IntegrityError:
+        return None  # another session took today's snapshot at the same moment; the next run checks again
+    except ServiceError:
+        return None  # no organisation or no open cycle: nothing to keep in step
+    handled[organisation_id] = newest[0]
+    return taken

@@ -55,6 +55,9 @@ __all__ = [
     "network_comparison_figure",
     "network_table",
     "NETWORK_TABLE_LABELS",
+    "cycle_comparison_figure",
+    "cycle_comparison_table",
+    "CYCLE_TABLE_LABELS",
 ]
 
 FONT_FAMILY = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
@@ -497,3 +500,73 @@ def network_table(network: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=list(NETWORK_TABLE_LABELS))
     frame = frame.astype({key: "Float64" for key in LAYER_KEYS} | {"high_gaps": "int64"})
     return frame.sort_values("name", key=lambda names: names.str.lower(), ignore_index=True)
+
+
+# --- two assessment cycles --------------------------------------------------------------
+
+CYCLE_COLOURS = ("#9fb3c8", "#1d3f6e")
+CYCLE_PATTERNS = ("/", "")
+
+
+def cycle_comparison_figure(previous: dict, current: dict, *,
+                            labels: tuple[str, str] = ("Closed cycle", "Current cycle")) -> go.Figure:
+    """The three layers of a closed cycle's frozen report beside the current cycle's scores."""
+    figure = go.Figure()
+    layer_labels = [label for _, label in LAYERS]
+    for position, (score, name) in enumerate(zip((previous, current), labels)):
+        values = [layer_scores(score.get("scores"))[key] for key in LAYER_KEYS]
+        figure.add_trace(go.Bar(
+            x=layer_labels,
+            y=values,
+            name=_escape_markup(name),
+            marker={"color": CYCLE_COLOURS[position], "pattern": {"shape": CYCLE_PATTERNS[position]},
+                    "line": {"color": TEXT_DARK, "width": 0.5}},
+            text=[percent(value) for value in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"{_escape_markup(name)}<br>%{{x}}: %{{text}}<extra></extra>",
+        ))
+    _base_layout(figure, title="Scores: closed cycle against the current one", height=380)
+    _percent_axis(figure.update_yaxes, top=1.15)
+    figure.update_xaxes(type="category")
+    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15, "x": 0})
+    return figure
+
+
+def _comparison_items(score: dict) -> dict[str, dict]:
+    items = {"": {"kind": "standard", "title": "Whole standard", "scores": layer_scores(score.get("scores"))}}
+    for engagement in score.get("engagements") or []:
+        items[str(engagement.get("id"))] = {"kind": "engagement", "title": engagement.get("title") or "",
+                                            "scores": layer_scores(engagement.get("scores"))}
+        for action in engagement.get("actions") or []:
+            items[str(action.get("id"))] = {"kind": "action", "title": action.get("title") or "",
+                                            "rating": rating_label(action.get("rating")),
+                                            "scores": layer_scores(action.get("scores"))}
+    return items
+
+
+def cycle_comparison_table(previous: dict, current: dict) -> pd.DataFrame:
+    """Whole standard, engagements and actions with each layer before and now, as percentages (0–100).
+
+    Rows follow the current report; an id only the closed cycle has (the standard changed) comes last.
+    """
+    before, now = _comparison_items(previous), _comparison_items(current)
+    records = []
+    for key in list(now) + [key for key in before if key not in now]:
+        old, new = before.get(key, {}), now.get(key, {})
+        record = {"id": key, "title": (new or old).get("title", ""),
+                  "rating_before": old.get("rating", ""), "rating_now": new.get("rating", "")}
+        for layer in LAYER_KEYS:
+            record[f"{layer}_before"] = _as_percentage((old.get("scores") or {}).get(layer))
+            record[f"{layer}_now"] = _as_percentage((new.get("scores") or {}).get(layer))
+        records.append(record)
+    columns = ["id", "title", "rating_before", "rating_now"] + [
+        f"{layer}_{when}" for layer in LAYER_KEYS for when in ("before", "now")]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    return frame.astype({column: "Float64" for column in columns[4:]})
+
+
+CYCLE_TABLE_LABELS = {
+    "id": "Id", "title": "Engagement / action", "rating_before": "Rating before", "rating_now": "Rating now",
+    **{f"{key}_{when}": f"{label} {when} %" for key, label in LAYERS for when in ("before", "now")},
+}

@@ -211,3 +211,33 @@ class TestNetwork:
     def test_empty_network(self):
         assert network_table([]).empty
         assert not network_comparison_figure([]).data
+
+
+class TestCycleComparison:
+    def test_closed_and_current_layers_side_by_side(self):
+        figure = charts.cycle_comparison_figure(samples.harbour_house(), samples.made_up_standard(),
+                                                labels=("Cycle 2025", "Cycle <2026>"))
+        assert [trace.name for trace in figure.data] == ["Cycle 2025", "Cycle &lt;2026&gt;"]
+        assert list(figure.data[0].text) == ["75%", "83%", "50%"]
+        assert list(figure.data[1].y) == [0.9, 0.75, 0.25]
+        assert figure.layout.barmode == "group"
+
+    def test_table_rows_follow_the_current_report_with_before_and_now(self):
+        previous = samples.harbour_house()
+        current = samples.harbour_house()
+        current["scores"]["verified"] = 0.75
+        current["engagements"][0]["actions"][0]["rating"] = "partially_met"
+        frame = charts.cycle_comparison_table(previous, current)
+        assert list(frame["id"][:3]) == ["", "3.1", "3.1.1"]
+        whole = frame.iloc[0]
+        assert (whole["verified_before"], whole["verified_now"]) == (50.0, 75.0)
+        first_action = frame.iloc[2]
+        assert (first_action["rating_before"], first_action["rating_now"]) == ("Met", "Partially met")
+        assert set(charts.CYCLE_TABLE_LABELS) == set(frame.columns)
+
+    def test_an_action_only_the_closed_cycle_had_comes_last(self):
+        frame = charts.cycle_comparison_table(samples.made_up_standard(), samples.harbour_house())
+        assert list(frame["id"][-3:]) == ["7.A", "7.A.i", "7.A.ii"]
+        last = frame.iloc[-2]
+        assert (last["rating_before"], last["rating_now"], last["verified_before"]) == ("Met", "", 50.0)
+        assert frame["verified_now"].isna().iloc[-1]

@@ -24,8 +24,11 @@ from storage.models import EvidenceRevision
 
 
 def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, include_restricted: bool = False,
-                  as_of: date | None = None) -> Path:
-    """Streams the pack into `out` (written to a temp file first, then renamed)."""
+                  as_of: date | None = None, chart_images: bool = True) -> Path:
+    """Streams the pack into `out` (written to a temp file first, then renamed).
+
+    report.pdf carries the trend as a chart when Kaleido can draw it (`chart_images`), else as a table.
+    """
     as_of = as_of or date.today()
     out = Path(out)
     with haven.session() as session:
@@ -43,9 +46,10 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
             {"action": p["action"], "description": p["description"], "owner": p["owner"], "due": p["due"], "done": p["done"]}
             for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
         ]
-        report_pdf = _report_pdf(session, principal, slug, as_of)
+        score, snapshots = _report_data(session, principal, slug, as_of)
         append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id, target=slug,
                      detail={"include_restricted": include_restricted, "files": len(files)})
+    report_pdf = _report_pdf(score, snapshots, as_of, chart_images=chart_images)  # outside the transaction: it may take seconds
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".haven-export-", suffix=".zip", dir=out.parent)
     os.close(handle)
@@ -116,10 +120,17 @@ def _index_csv(rows: list[dict]) -> str:
     return index_csv(rows)
 
 
-def _report_pdf(session, principal, slug, as_of) -> bytes | None:
-    from reports.board_pdf import board_report_pdf
+def _report_data(session, principal, slug, as_of) -> tuple[dict, list[dict]]:
     from services.scores import score_organisation
     from services.snapshots import snapshot_series
 
-    score = score_organisation(session, principal, slug=slug, as_of=as_of)
-    return board_report_pdf(score, snapshot_series(session, principal, slug=slug), generated_on=as_of)
+    return score_organisation(session, principal, slug=slug, as_of=as_of), snapshot_series(session, principal, slug=slug)
+
+
+def _report_pdf(score: dict, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
+    """The one-page board report; render_chart_images answers {} when Kaleido cannot draw, and the
+    trend then stays a table."""
+    from reports.board_pdf import board_report_pdf, render_chart_images
+
+    images = render_chart_images(score, snapshots) if chart_images and snapshots else {}
+    return board_report_pdf(score, snapshots, generated_on=as_of, chart_images=images)

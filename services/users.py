@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from accounts.passwords import DUMMY_HASH, hash_password, password_matches
+from accounts.passwords import DUMMY_HASH, WeakPassword, hash_password, password_matches
 from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
 from storage.audit import append_audit
 from storage.models import Membership, Organisation, User, utc_now
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,79}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOCKOUT_FAILURES = 5
 LOCKOUT_MINUTES = 15
 
@@ -50,15 +51,15 @@ def create_user(
         raise ServiceError("A user name has 2 to 80 letters, digits, dots, dashes, @ or underscores.")
     if session.exec(select(User).where(User.username == username)).first():
         raise ServiceError(f"The user name '{username}' is already taken.")
-    if email and session.exec(select(User).where(User.email == email.strip().lower())).first():
+    email = _clean_email(email)
+    if email and session.exec(select(User).where(User.email == email)).first():
         raise ServiceError("That e-mail address belongs to another user.")
     if role is not None and role not in ROLES:
         raise ServiceError(f"Unknown role '{role}': choose one of {', '.join(ROLES)}.")
     organisation = _organisation_for(session, organisation_slug) if organisation_slug else None
     user = User(
-        username=username, display_name=display_name.strip() or username, is_admin=is_admin,
-        email=email.strip().lower() if email else None,
-        password_hash=hash_password(password) if password is not None else None,
+        username=username, display_name=display_name.strip()[:200] or username, is_admin=is_admin, email=email,
+        password_hash=_hash_or_refuse(password) if password is not None else None,
     )
     session.add(user)
     session.flush()
@@ -68,6 +69,39 @@ def create_user(
                  organisation_id=organisation.id if organisation else None,
                  detail={"role": role, "organisation": organisation_slug, "admin": is_admin})
     session.flush()
+    return user
+
+
+def create_first_admin(session: Session, *, username: str, password: str, email: str | None = None,
+                       display_name: str = "") -> Principal:
+    """The first-run account; refused once any user exists, so a stale first-run form cannot add an admin."""
+    if count_users(session) > 0:
+        raise ServiceError("This Haven already has an administrator: please sign in.")
+    user = create_user(session, Principal.system("first-run"), username=username, password=password, is_admin=True,
+                       email=email, display_name=display_name)
+    return principal_for(session, user)
+
+
+def _clean_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        raise ServiceError(f"'{email[:80]}' is not an e-mail address.")
+    return email
+
+
+def _hash_or_refuse(password: str) -> str:
+    try:
+        return hash_password(password)
+    except WeakPassword as error:
+        raise ServiceError(str(error)) from error
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
     return user
 
 
@@ -82,9 +116,9 @@ def set_membership(session: Session, principal: Principal, *, user_id: int, role
     require(principal, "manage_users")
     if role not in ROLES:
         raise ServiceError(f"Unknown role '{role}'.")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
+    user = _user(session, user_id)
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise NotFound("No such organisation.")
     existing = session.exec(
         select(Membership).where(Membership.user_id == user_id, Membership.organisation_id == organisation_id)
     ).first()
@@ -110,9 +144,7 @@ def remove_membership(session: Session, principal: Principal, *, membership_id: 
 
 def set_user_active(session: Session, principal: Principal, *, user_id: int, active: bool) -> None:
     require(principal, "manage_users")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
+    user = _user(session, user_id)
     if user.id == principal.user_id and not active:
         raise ServiceError("You cannot deactivate your own account.")
     user.active = active
@@ -123,14 +155,55 @@ def set_user_active(session: Session, principal: Principal, *, user_id: int, act
                  target=user.username)
 
 
+def set_user_admin(session: Session, principal: Principal, *, user_id: int, admin: bool) -> None:
+    require(principal, "manage_users")
+    user = _user(session, user_id)
+    if user.id == principal.user_id and not admin:
+        raise ServiceError("You cannot remove your own administrator rights; ask another administrator.")
+    user.is_admin = admin
+    session.add(user)
+    append_audit(session, actor=principal.username, action="user.admin_grant" if admin else "user.admin_revoke",
+                 target=user.username)
+
+
+def unlock_user(session: Session, principal: Principal, *, user_id: int) -> None:
+    """Lifts a lock-out before its fifteen minutes are over."""
+    require(principal, "manage_users")
+    user = _user(session, user_id)
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    append_audit(session, actor=principal.username, action="user.unlock", target=user.username)
+
+
+def reset_password(session: Session, principal: Principal, *, user_id: int, password: str) -> None:
+    """An administrator sets a new password; it also lifts a lock-out."""
+    require(principal, "manage_users")
+    user = _user(session, user_id)
+    user.password_hash = _hash_or_refuse(password)
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    append_audit(session, actor=principal.username, action="user.password_reset", target=user.username)
+
+
+def refreshed_principal(session: Session, principal: Principal) -> Principal | None:
+    """The signed-in user as the database has them now: None once deactivated or deleted."""
+    if principal.is_system or principal.user_id is None:
+        return principal
+    user = session.get(User, principal.user_id)
+    if user is None or not user.active:
+        return None
+    return principal_for(session, user)
+
+
 def sign_in(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInResult:
     """Checks a password; five failures lock the account for fifteen minutes."""
     now = now or utc_now()
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    user = session.exec(select(User).where(User.username == username.strip()).with_for_update()).first()
     refusal = "The user name or password is wrong."
     if user is None or not user.active:
         password_matches(DUMMY_HASH, password)
-        append_audit(session, actor=username.strip()[:80] or "(blank)", action="login.failure", detail={"reason": "unknown user"})
+        reason = "unknown user" if user is None else "deactivated account"
+        append_audit(session, actor=username.strip()[:80] or "(blank)", action="login.failure", detail={"reason": reason})
         return SignInResult(None, refusal)
     if user.locked_until and user.locked_until > now:
         append_audit(session, actor=user.username, action="login.failure", detail={"reason": "locked"})
@@ -153,30 +226,48 @@ def sign_in(session: Session, *, username: str, password: str, now: datetime | N
     return SignInResult(principal_for(session, user), "Signed in.")
 
 
-def sign_in_by_email(session: Session, *, email: str) -> SignInResult:
-    """For OIDC: the identity provider vouched for the e-mail address."""
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+def sign_in_by_email(session: Session, *, email: str, email_verified: bool = True) -> SignInResult:
+    """For OIDC: the identity provider vouched for the e-mail address (unless it says it did not verify it)."""
+    email = (email or "").strip().lower()
+    if not email or not email_verified:
+        append_audit(session, actor=email[:80] or "(no e-mail)", action="login.failure",
+                     detail={"method": "oidc", "reason": "no verified e-mail"})
+        return SignInResult(None, "Your identity provider did not confirm an e-mail address, so Haven cannot "
+                                  "find your account. Ask your administrator.")
+    user = session.exec(select(User).where(User.email == email)).first()
     if user is None or not user.active:
-        append_audit(session, actor=email[:80], action="login.failure", detail={"reason": "no user with this e-mail"})
+        append_audit(session, actor=email[:80], action="login.failure",
+                     detail={"method": "oidc", "reason": "no active user with this e-mail"})
         return SignInResult(None, "No active Haven account has this e-mail address. Ask your administrator.")
     append_audit(session, actor=user.username, action="login.success", detail={"method": "oidc"})
     return SignInResult(principal_for(session, user), "Signed in.")
 
 
 def list_users(session: Session, principal: Principal) -> list[dict]:
+    """Every account as plain data, never its password hash."""
     require(principal, "manage_users")
-    organisations = {o.id: o.slug for o in session.exec(select(Organisation))}
+    now = utc_now()
+    organisations = {o.id: o for o in session.exec(select(Organisation))}
+    memberships: dict[int, list[Membership]] = {}
+    for membership in session.exec(select(Membership).order_by(Membership.id)):
+        memberships.setdefault(membership.user_id, []).append(membership)
     rows = []
     for user in session.exec(select(User).order_by(User.username)):
-        memberships = session.exec(select(Membership).where(Membership.user_id == user.id)).all()
+        locked = bool(user.locked_until and user.locked_until > now)
         rows.append({
             "id": user.id, "username": user.username, "display_name": user.display_name, "email": user.email or "",
-            "admin": user.is_admin, "active": user.active,
-            "locked": bool(user.locked_until and user.locked_until > utc_now()),
-            "memberships": [
-                {"id": m.id, "organisation": organisations.get(m.organisation_id, "every organisation") if m.organisation_id else "every organisation",
-                 "role": m.role}
-                for m in memberships
-            ],
+            "admin": user.is_admin, "active": user.active, "locked": locked,
+            "locked_until": user.locked_until if locked else None,
+            "password": user.password_hash is not None,
+            "memberships": [_membership_row(m, organisations) for m in memberships.get(user.id, [])],
         })
     return rows
+
+
+def _membership_row(membership: Membership, organisations: dict[int, Organisation]) -> dict:
+    organisation = organisations.get(membership.organisation_id) if membership.organisation_id else None
+    return {
+        "id": membership.id, "organisation_id": membership.organisation_id, "role": membership.role,
+        "organisation": organisation.slug if organisation else "every organisation",
+        "organisation_name": organisation.name if organisation else "Every organisation",
+    }

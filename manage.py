@@ -172,15 +172,15 @@ def cmd_verify(haven: Haven, args) -> None:
 def cmd_backup(haven: Haven, args) -> None:
     from services.backups import write_backup
 
-    write_backup(haven, args.out)
-    print(f"Wrote backup {args.out}.")
+    summary = write_backup(haven, args.out)
+    print(f"Wrote backup {args.out}: {summary.describe()}.")
 
 
 def cmd_restore(haven: Haven, args) -> None:
     from services.backups import restore_backup
 
-    restore_backup(haven, args.file)
-    print(f"Restored {args.file}.")
+    summary = restore_backup(haven, args.file)
+    print(f"Restored {args.file}: {summary.describe()}.")
 
 
 COMMANDS = {

@@ -1,7 +1,7 @@
 """The action plan: tasks that close gaps."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -10,7 +10,11 @@ from services.errors import NotFound, ServiceError
 from services.organisations import current_cycle
 from standards.loader import get_standard
 from storage.audit import append_audit
-from storage.models import PlanItem, utc_now
+from services.ratings import ratings_of_cycle
+from storage.models import PlanItem, User, utc_now
+
+GAP_PLAN_DAYS = 30
+EDITABLE_FIELDS = ("description", "owner", "due", "done")
 
 
 def add_plan_item(
@@ -76,3 +80,74 @@ def plan_items(session: Session, principal: Principal, *, organisation_id: int, 
          "done": i.done, "overdue": (not i.done and i.due is not None and i.due < as_of), "gap_kind": i.gap_kind}
         for i in items
     ]
+
+
+def plan_defaults(session: Session, principal: Principal, *, organisation_id: int, action_id: str,
+                  today: date | None = None) -> dict:
+    """The owner and due date a new plan item for `action_id` starts with: the action's owner, 30 days on."""
+    require(principal, "plan", organisation_id)
+    cycle = current_cycle(session, organisation_id)
+    rating = ratings_of_cycle(session, cycle.id).get(action_id)
+    owner = rating.owner if rating is not None and rating.owner.strip() else _name_of(session, principal)
+    return {"owner": owner, "due": (today or date.today()) + timedelta(days=GAP_PLAN_DAYS)}
+
+
+def _name_of(session: Session, principal: Principal) -> str:
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    return (user.display_name or user.username) if user is not None else principal.username
+
+
+def add_plan_item_for_gap(session: Session, principal: Principal, *, organisation_id: int, gap: dict,
+                          description: str, today: date | None = None) -> PlanItem:
+    """Turns a gap of the score report into an open plan item with an owner and a due date."""
+    defaults = plan_defaults(session, principal, organisation_id=organisation_id, action_id=gap["action"], today=today)
+    return add_plan_item(session, principal, organisation_id=organisation_id, action_id=gap["action"],
+                         description=description, owner=defaults["owner"], due=defaults["due"], gap_kind=gap["kind"])
+
+
+def changed_plan_rows(before: list[dict], after: list[dict]) -> list[dict]:
+    """The rows of `after` whose editable fields differ from the row with the same id in `before`."""
+    original = {row["id"]: row for row in before}
+    changed = []
+    for row in after:
+        old = original.get(row["id"])
+        if old is None:
+            continue
+        fresh = {field: _plain(row.get(field), field) for field in EDITABLE_FIELDS}
+        if any(fresh[field] != _plain(old.get(field), field) for field in EDITABLE_FIELDS):
+            changed.append({"id": row["id"], **fresh})
+    return changed
+
+
+def _plain(value, field: str):
+    """Editor cells as stored values: text (empty for a blank cell), a date or None, a bool."""
+    if field in ("description", "owner"):
+        return "" if _missing(value) else str(value).strip()
+    if field == "due":
+        if _missing(value):
+            return None
+        return value.date() if isinstance(value, datetime) else value
+    return False if _missing(value) else bool(value)
+
+
+def _missing(value) -> bool:
+    """None, NaN, NaT or pandas' NA (whose comparisons cannot be read as a bool)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
+def save_plan_changes(session: Session, principal: Principal, *, organisation_id: int, changes: list[dict]) -> int:
+    """Applies edited rows (from changed_plan_rows) in one transaction; returns how many items changed."""
+    require(principal, "plan", organisation_id)
+    for change in changes:
+        item = session.get(PlanItem, change["id"])
+        if item is None or item.organisation_id != organisation_id:
+            raise NotFound("No such plan item in this organisation.")
+        update_plan_item(session, principal, item_id=change["id"], description=change["description"],
+                         owner=change["owner"], due=change["due"], clear_due=change["due"] is None,
+                         done=change["done"])
+    return len(changes)

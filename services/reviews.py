@@ -11,7 +11,7 @@ from services.errors import NotFound, ServiceError
 from services.facts import latest_revisions, latest_reviews
 from standards.loader import get_standard
 from storage.audit import append_audit
-from storage.models import Evidence, EvidenceRevision, Review
+from storage.models import Evidence, EvidenceLink, EvidenceRevision, Review, User
 
 DECISIONS = ("accepted", "rejected")
 
@@ -20,6 +20,7 @@ def review_revision(
     session: Session, principal: Principal, *, revision_id: int, status: str, comment: str = "",
     checklist: list[str] | None = None, reviewer_name: str | None = None,
 ) -> Review:
+    """Accepts or rejects the latest revision of an evidence item; nothing is stored when refused."""
     revision = session.get(EvidenceRevision, revision_id)
     if revision is None:
         raise NotFound("No such evidence.")
@@ -27,25 +28,43 @@ def review_revision(
     require(principal, "review", evidence.organisation_id)
     if status not in DECISIONS:
         raise ServiceError("A review either accepts or rejects the evidence.")
-    if not principal.is_system and revision.uploaded_by is not None and revision.uploaded_by == principal.user_id:
+    if _is_own(principal, revision, evidence):
         raise ServiceError("You uploaded this evidence, so another reviewer must review it.")
-    if not principal.is_system and evidence.created_by is not None and evidence.created_by == principal.user_id:
-        raise ServiceError("You added this evidence, so another reviewer must review it.")
     latest = latest_revisions(session, [evidence.id])[evidence.id]
     if latest.id != revision.id:
         raise ServiceError("A newer revision of this evidence exists: review that one.")
+    earlier = latest_reviews(session, [revision.id]).get(revision.id)
+    if earlier is not None:
+        raise ServiceError(f"This revision was {earlier.status} by {earlier.reviewer_name or 'another reviewer'} "
+                           "already: it has left the queue.")
     comment = comment.strip()
     if status == "rejected" and not comment:
         raise ServiceError("Give the reason for the rejection, so the manager knows what to fix.")
-    checked = [item for item in (checklist or []) if isinstance(item, str)]
+    checked = _checked_items(get_standard(evidence.standard_id).evidence_type(evidence.evidence_type).checklist,
+                             checklist or [])
     review = Review(revision_id=revision.id, status=status, reviewer_id=principal.user_id,
                     reviewer_name=(reviewer_name or principal.username)[:200], comment=comment[:4000],
                     checklist=json.dumps(checked, ensure_ascii=False))
     session.add(review)
     append_audit(session, actor=principal.username, action=f"review.{status}", organisation_id=evidence.organisation_id,
-                 target=f"evidence:{evidence.id}", detail={"revision": revision.number, "comment": comment[:200]})
+                 target=f"evidence:{evidence.id}", detail={"revision": revision.number, "comment": comment[:200],
+                                                           "checklist": len(checked)})
     session.flush()
     return review
+
+
+def _is_own(principal: Principal, revision: EvidenceRevision, evidence: Evidence) -> bool:
+    """Whoever added the evidence or uploaded this revision may not review it, administrators included."""
+    if principal.is_system or principal.user_id is None:
+        return False
+    return principal.user_id in (revision.uploaded_by, evidence.created_by)
+
+
+def _checked_items(checklist: tuple[str, ...], ticked: list[str]) -> list[str]:
+    unknown = [item for item in ticked if item not in checklist]
+    if unknown:
+        raise ServiceError(f"'{unknown[0]}' is not on this evidence type's checklist.")
+    return [item for item in checklist if item in ticked]
 
 
 def review_queue(session: Session, principal: Principal, *, organisation_id: int) -> list[dict]:
@@ -54,35 +73,87 @@ def review_queue(session: Session, principal: Principal, *, organisation_id: int
     evidence_rows = session.exec(select(Evidence).where(Evidence.organisation_id == organisation_id)).all()
     revisions = latest_revisions(session, [e.id for e in evidence_rows])
     reviews = latest_reviews(session, [r.id for r in revisions.values()])
+    waiting = [e for e in evidence_rows if e.id in revisions and revisions[e.id].id not in reviews]
+    links = _linked_actions(session, [e.id for e in waiting])
+    previous = _previous_reviews(session, [revisions[e.id] for e in waiting])
+    names = _user_names(session, {revisions[e.id].uploaded_by for e in waiting} | {e.created_by for e in waiting})
     queue = []
-    for evidence in evidence_rows:
-        revision = revisions.get(evidence.id)
-        if revision is None or revision.id in reviews:
-            continue
+    for evidence in waiting:
+        revision = revisions[evidence.id]
         evidence_type = get_standard(evidence.standard_id).evidence_type(evidence.evidence_type)
         queue.append({
             "evidence_id": evidence.id, "revision_id": revision.id, "revision": revision.number,
             "title": evidence.title, "evidence_type": evidence.evidence_type, "evidence_type_title": evidence_type.title,
             "checklist": list(evidence_type.checklist), "classification": evidence.classification,
+            "actions": links.get(evidence.id, []),
             "issued_on": revision.issued_on, "valid_until": revision.valid_until, "file_name": revision.display_name,
-            "mime_type": revision.mime_type, "has_file": revision.blob_key is not None, "note": revision.note,
-            "uploaded_at": revision.uploaded_at,
-            "own_upload": principal.user_id is not None and principal.user_id in (revision.uploaded_by, evidence.created_by),
+            "mime_type": revision.mime_type, "has_file": revision.blob_key is not None, "withheld": revision.withheld,
+            "note": revision.note, "uploaded_at": revision.uploaded_at,
+            "uploaded_by": names.get(revision.uploaded_by or evidence.created_by, ""),
+            "own_upload": _is_own(principal, revision, evidence),
+            "previous_review": previous.get(evidence.id),
         })
-    return sorted(queue, key=lambda row: row["uploaded_at"])
+    return sorted(queue, key=lambda row: (row["uploaded_at"], row["revision_id"]))
+
+
+def review_file(session: Session, principal: Principal, *, revision_id: int) -> dict:
+    """Where the file of a revision waiting in the queue is stored, for the reviewer's preview."""
+    revision = session.get(EvidenceRevision, revision_id)
+    if revision is None:
+        raise NotFound("No such evidence.")
+    evidence = session.get(Evidence, revision.evidence_id)
+    require(principal, "review", evidence.organisation_id)
+    if revision.blob_key is None:
+        raise NotFound("This evidence is an on-site inspection record: there is no file.")
+    return {"blob_key": revision.blob_key, "mime_type": revision.mime_type, "file_name": revision.display_name,
+            "size_bytes": revision.size_bytes}
 
 
 def rejections(session: Session, principal: Principal, *, organisation_id: int) -> list[dict]:
-    """Evidence whose latest revision was rejected, with the reviewer's reason, for the manager."""
+    """Evidence whose latest revision was rejected, with the reviewer's reason, for the manager; newest first."""
     require(principal, "view_evidence", organisation_id)
     evidence_rows = session.exec(select(Evidence).where(Evidence.organisation_id == organisation_id)).all()
     revisions = latest_revisions(session, [e.id for e in evidence_rows])
     reviews = latest_reviews(session, [r.id for r in revisions.values()])
+    rejected = [e for e in evidence_rows
+                if e.id in revisions and getattr(reviews.get(revisions[e.id].id), "status", "") == "rejected"]
+    links = _linked_actions(session, [e.id for e in rejected])
     found = []
-    for evidence in evidence_rows:
-        review = reviews.get(revisions[evidence.id].id) if evidence.id in revisions else None
-        if review and review.status == "rejected":
-            found.append({"evidence_id": evidence.id, "title": evidence.title, "evidence_type": evidence.evidence_type,
-                          "reason": review.comment, "reviewer": review.reviewer_name,
-                          "decided_on": review.decided_at.date() if review.decided_at else date.today()})
-    return found
+    for evidence in rejected:
+        review = reviews[revisions[evidence.id].id]
+        found.append({"evidence_id": evidence.id, "title": evidence.title, "evidence_type": evidence.evidence_type,
+                      "actions": links.get(evidence.id, []), "revision": revisions[evidence.id].number,
+                      "reason": review.comment, "reviewer": review.reviewer_name,
+                      "decided_at": review.decided_at,
+                      "decided_on": review.decided_at.date() if review.decided_at else date.today()})
+    return sorted(found, key=lambda row: (row["decided_at"], row["evidence_id"]), reverse=True)
+
+
+def _linked_actions(session: Session, evidence_ids: list[int]) -> dict[int, list[str]]:
+    linked: dict[int, list[str]] = {}
+    if evidence_ids:
+        for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id.in_(evidence_ids))):
+            linked.setdefault(link.evidence_id, []).append(link.action_id)
+    return {evidence_id: sorted(actions) for evidence_id, actions in linked.items()}
+
+
+def _previous_reviews(session: Session, revisions: list[EvidenceRevision]) -> dict[int, dict]:
+    """The decision on the revision before each given one, so the reviewer sees what was asked for last time."""
+    earlier = {r.evidence_id: r.number - 1 for r in revisions if r.number > 1}
+    if not earlier:
+        return {}
+    rows = session.exec(select(EvidenceRevision).where(EvidenceRevision.evidence_id.in_(list(earlier)))).all()
+    before = {r.evidence_id: r for r in rows if r.number == earlier[r.evidence_id]}
+    decided = latest_reviews(session, [r.id for r in before.values()])
+    return {
+        evidence_id: {"revision": revision.number, "status": decided[revision.id].status,
+                      "comment": decided[revision.id].comment, "reviewer": decided[revision.id].reviewer_name}
+        for evidence_id, revision in before.items() if revision.id in decided
+    }
+
+
+def _user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    ids = [i for i in user_ids if i is not None]
+    if not ids:
+        return {}
+    return {u.id: u.display_name or u.username for u in session.exec(select(User).where(User.id.in_(ids)))}

@@ -17,6 +17,8 @@ class PageEntry:
 
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/overview.py", "Overview", ":material/dashboard:", "Assessment", "view_scores"),
+    PageEntry("pages/gaps_plan.py", "Gaps and action plan", ":material/checklist:", "Assessment", "view_evidence"),
+    PageEntry("pages/review_queue.py", "Review queue", ":material/fact_check:", "Review", "review"),
 )
 
 

@@ -1,0 +1,112 @@
+"""Review queue: evidence waiting for a quality reviewer, oldest first; accept, or reject with a reason."""
+import pandas as pd
+import streamlit as st
+
+from accounts.permissions import PermissionDenied
+from services.errors import ServiceError
+from services.reviews import review_file, review_queue, review_revision
+from ui.context import get_haven, require_permission
+from ui.review_preview import show_preview
+from ui.widgets import markdown_text
+
+PICKER_KEY = "review_queue_pick"
+NOTICE_KEY = "review_queue_notice"
+OWN_UPLOAD = "Uploaded by you — another reviewer must review it."
+
+haven = get_haven()
+principal, organisation = require_permission("review")
+st.title("Review queue")
+if organisation is None:
+    st.info("There is no organisation yet.")
+    st.stop()
+organisation_id, slug, name = organisation
+
+notice = st.session_state.pop(NOTICE_KEY, None)
+if notice:
+    st.success(notice, icon=":material/task_alt:")
+
+with haven.session() as session:
+    queue = review_queue(session, principal, organisation_id=organisation_id)
+
+if not queue:
+    st.success("Nothing is waiting for review.", icon=":material/done_all:")
+    st.stop()
+
+st.caption(f"{len(queue)} waiting for review, oldest first · {markdown_text(name)}")
+st.dataframe(
+    pd.DataFrame([{
+        "Waiting since": item["uploaded_at"].date(), "Title": item["title"], "Type": item["evidence_type_title"],
+        "Revision": item["revision"], "For actions": ", ".join(item["actions"]),
+        "Note": "Uploaded by you" if item["own_upload"] else "",
+    } for item in queue]),
+    hide_index=True, width="stretch",
+)
+
+by_revision = {item["revision_id"]: item for item in queue}
+if st.session_state.get(PICKER_KEY) not in by_revision:
+    st.session_state.pop(PICKER_KEY, None)
+first_to_review = next((index for index, item in enumerate(queue) if not item["own_upload"]), 0)
+revision_id = st.selectbox(
+    "Evidence to review", list(by_revision), index=first_to_review, key=PICKER_KEY,
+    format_func=lambda rid: f"{by_revision[rid]['title']} (revision {by_revision[rid]['revision']})"
+                            + (" · uploaded by you" if by_revision[rid]["own_upload"] else ""),
+)
+item = by_revision[revision_id]
+
+st.subheader(markdown_text(item["title"]))
+facts = [item["evidence_type_title"], f"revision {item['revision']}", "for " + ", ".join(item["actions"] or ["no action"]),
+         f"issued {item['issued_on'].isoformat()}"]
+if item["valid_until"]:
+    facts.append(f"valid until {item['valid_until'].isoformat()}")
+if item["uploaded_by"]:
+    facts.append(f"uploaded by {item['uploaded_by']}")
+facts.append(item["classification"])
+st.caption(markdown_text(" · ".join(facts)))
+
+previous = item["previous_review"]
+if previous:
+    st.warning(f"Revision {previous['revision']} was {previous['status']} by {markdown_text(previous['reviewer'])}. "
+               "Their comment:", icon=":material/history:")
+    st.text(previous["comment"] or "(no comment)")
+
+preview_column, decision_column = st.columns([3, 2], gap="large")
+with preview_column:
+    if item["has_file"]:
+        with haven.session() as session:
+            file = review_file(session, principal, revision_id=revision_id)
+        show_preview(file, haven.store.get(file["blob_key"]))
+    else:
+        if item["withheld"]:
+            st.info("The file was withheld from the pack this evidence came from: check it on site.",
+                    icon=":material/lock:")
+        else:
+            st.markdown("**On-site inspection record**")
+        st.caption("Note")
+        st.text(item["note"] or "(no note)")
+
+with decision_column:
+    if item["own_upload"]:
+        st.warning(OWN_UPLOAD, icon=":material/person_off:")
+    else:
+        with st.form(f"review_{revision_id}"):
+            st.markdown("**Checklist**")
+            ticked = [entry for index, entry in enumerate(item["checklist"])
+                      if st.checkbox(entry, key=f"review_{revision_id}_check_{index}")]
+            comment = st.text_area("Comment (the reason is required to reject)", max_chars=4000,
+                                   key=f"review_{revision_id}_comment")
+            accept_column, reject_column = st.columns(2)
+            accepted = accept_column.form_submit_button("Accept", type="primary", icon=":material/check:",
+                                                        width="stretch")
+            rejected = reject_column.form_submit_button("Reject", icon=":material/close:", width="stretch")
+        if accepted or rejected:
+            status = "accepted" if accepted else "rejected"
+            try:
+                with haven.session() as session:
+                    review_revision(session, principal, revision_id=revision_id, status=status, comment=comment,
+                                    checklist=ticked)
+            except (ServiceError, PermissionDenied) as error:
+                st.error(str(error))
+            else:
+                st.session_state[NOTICE_KEY] = f"{status.capitalize()}: {markdown_text(item['title'])}"
+                st.session_state.pop(PICKER_KEY, None)
+                st.rerun()

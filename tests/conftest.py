@@ -13,8 +13,9 @@ from sqlmodel import SQLModel
 
 from config import get_settings
 from services.instance import Haven
-from storage.blobs import LocalBlobStore
+from storage.blobs import LocalBlobStore, open_blob_store
 from storage.db import make_engine, migrate
+from tests.s3_support import make_s3_bucket, s3_server_url  # noqa: F401  (the shared S3 API server fixture)
 from tests.support import require_or_skip
 
 BACKENDS = ("sqlite", "postgresql")
@@ -99,5 +100,20 @@ def haven(request, tmp_path) -> Haven:
 @pytest.fixture
 def sqlite_haven(request, tmp_path) -> Haven:
     instance = build_haven("sqlite", tmp_path, request)
+    yield instance
+    instance.engine.dispose()
+
+
+def on_s3(instance: Haven, endpoint_url: str) -> Haven:
+    """The same instance with its evidence store in a fresh bucket on the S3 API server at `endpoint_url`."""
+    bucket = make_s3_bucket(endpoint_url, f"haven-{uuid.uuid4().hex[:12]}")
+    settings = replace(instance.settings, blob_url=f"s3://{bucket}/evidence", s3_endpoint_url=endpoint_url)
+    return replace(instance, settings=settings, store=open_blob_store(settings))
+
+
+@pytest.fixture
+def haven_s3(request, tmp_path, s3_server_url) -> Haven:
+    """A Haven on SQLite whose evidence store is an S3 bucket on moto's S3 API server (a new bucket per test)."""
+    instance = on_s3(build_haven("sqlite", tmp_path, request), s3_server_url)
     yield instance
     instance.engine.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.snapshots import refresh_daily_snapshot
 from ui.context import (
     current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher, sign_out,
 )
@@ -39,3 +40,6 @@ else:
             st.rerun()
 
 navigation.run()
+
+if principal is not None and organisation:
+    refresh_daily_snapshot(haven, principal, organisation_id=organisation[0])  # cheap unless something changed

@@ -17,6 +17,10 @@ class PageEntry:
 
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/overview.py", "Overview", ":material/dashboard:", "Assessment", "view_scores"),
+    PageEntry("pages/board.py", "Board dashboard", ":material/insights:", "Board", "view_scores"),
+    PageEntry("pages/network.py", "Network", ":material/hub:", "Board", "view_network"),
+    PageEntry("pages/cycles.py", "Assessment cycles", ":material/event_repeat:", "Board", "view_scores"),
+    PageEntry("pages/reports.py", "Reports and export", ":material/download:", "Reports", "export"),
     PageEntry("pages/gaps_plan.py", "Gaps and action plan", ":material/checklist:", "Assessment", "view_evidence"),
     PageEntry("pages/review_queue.py", "Review queue", ":material/fact_check:", "Review", "review"),
 )

@@ -1,0 +1,88 @@
+"""Assessment cycles: every cycle, a closed cycle's frozen report beside the current scores, and starting the
+next cycle (ratings start again at not assessed; evidence and the action plan carry over)."""
+from datetime import date
+
+import streamlit as st
+
+from accounts.permissions import PermissionDenied
+from reports.charts import CYCLE_TABLE_LABELS, cycle_comparison_figure, cycle_comparison_table
+from reports.formatting import readiness_label
+from services.errors import ServiceError
+from services.scores import score_organisation
+from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
+from ui.context import NOTICE_KEY, get_haven, percent, require_permission, show_notice
+from ui.widgets import markdown_text
+
+haven = get_haven()
+principal, organisation = require_permission("view_scores")
+st.title("Assessment cycles")
+show_notice()
+if organisation is None:
+    st.info("There is no organisation yet.")
+    st.stop()
+organisation_id, slug, name = organisation
+today = date.today()
+
+with haven.session() as session:
+    cycles = assessment_cycles(session, principal, slug=slug)
+    current = score_organisation(session, principal, slug=slug, as_of=today)
+open_cycle = next((c for c in cycles if c["open"]), None)
+closed = [c for c in reversed(cycles) if not c["open"]]
+
+st.caption(f"{markdown_text(name)} · {current['standard_title']}")
+st.dataframe([{
+    "Cycle": cycle["name"], "Started": cycle["started_on"], "Closed": cycle["closed_on"],
+    "Status": "Current" if cycle["open"] else "Closed (read-only)", "Snapshots": cycle["snapshots"],
+} for cycle in cycles], hide_index=True, width="stretch")
+
+st.subheader("Compare with a closed cycle")
+if not closed:
+    st.info("There is no closed cycle yet. When the next cycle starts, this one is kept read-only for comparison.")
+else:
+    names = {cycle["id"]: f"{cycle['name']} (closed {cycle['closed_on'].isoformat()})" for cycle in closed}
+    chosen = st.selectbox("Closed cycle", list(names), format_func=names.get)
+    with haven.session() as session:
+        frozen = closed_cycle_report(session, principal, cycle_id=chosen)
+    if frozen is None:
+        st.warning("This cycle was closed without a snapshot, so there is no frozen report to compare.")
+    else:
+        current_name = open_cycle["name"] if open_cycle else "Current cycle"
+        before, now = st.columns(2)
+        before.metric(f"Readiness on {frozen['as_of']}", readiness_label(frozen["readiness"]))
+        now.metric(f"Readiness on {current['as_of']}", readiness_label(current["readiness"]))
+        for column, layer, label in zip(st.columns(3), ("self_assessment", "completeness", "verified"),
+                                        ("Self-assessed", "Evidence complete", "Verified")):
+            then, latest = frozen["scores"][layer], current["scores"][layer]
+            delta = None if then is None or latest is None else f"{(latest - then) * 100:+.0f} points"
+            column.metric(label, percent(latest), delta=delta, help=f"{percent(then)} when the cycle closed.")
+        st.plotly_chart(cycle_comparison_figure(frozen, current, labels=(names[chosen], current_name)),
+                        width="stretch")
+        table = cycle_comparison_table(frozen, current)
+        st.dataframe(table, hide_index=True, width="stretch", column_config={
+            key: (st.column_config.NumberColumn(label, format="%.0f%%") if key.endswith(("_before", "_now"))
+                  and not key.startswith("rating") else st.column_config.TextColumn(label))
+            for key, label in CYCLE_TABLE_LABELS.items()
+        })
+
+if principal.can("start_cycle", organisation_id):
+    st.subheader("Start the next cycle")
+    st.write("The current cycle is closed with a final snapshot and stays read-only. In the new cycle every "
+             "action starts again at not assessed; the evidence and the action plan carry over.")
+    with st.form("next_cycle"):
+        cycle_name = st.text_input("Name of the new cycle", placeholder=f"Cycle from {today.isoformat()}",
+                                   max_chars=120)
+        confirmed = st.checkbox("I understand that every rating starts again at not assessed")
+        submitted = st.form_submit_button("Start the next cycle", type="primary")
+    if submitted:
+        if not confirmed:
+            st.error("Tick the confirmation first: starting a cycle cannot be undone.")
+        else:
+            try:
+                with haven.session() as session:
+                    cycle = start_next_cycle(session, principal, slug=slug, name=cycle_name, today=today)
+                    started = cycle.name
+            except (ServiceError, PermissionDenied) as error:
+                st.error(str(error))
+            else:
+                st.session_state[NOTICE_KEY] = f"{started} has started; the previous cycle is closed and read-only."
+                st.rerun()

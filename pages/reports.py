@@ -1,0 +1,90 @@
+"""Reports and export: the accreditation pack, the evidence register and the action plan as Excel, and the
+deadlines as a calendar. Each file is made when its button is pressed."""
+import tempfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import streamlit as st
+
+from bundles.exporter import export_bundle
+from reports.calendar import deadlines_ics
+from reports.spreadsheets import action_plan_xlsx, evidence_register_xlsx
+from services.board import expiring_evidence
+from services.evidence import evidence_register
+from services.plan import plan_items
+from ui.context import get_haven, require_permission
+from ui.widgets import markdown_text
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+haven = get_haven()
+principal, organisation = require_permission("export")
+st.title("Reports and export")
+if organisation is None:
+    st.info("There is no organisation yet.")
+    st.stop()
+organisation_id, slug, name = organisation
+today = date.today()
+st.caption(markdown_text(name))
+
+
+def accreditation_pack(include_restricted: bool):
+    def build() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="haven-pack-") as folder:
+            out = export_bundle(haven, principal, slug=slug, out=Path(folder) / "pack.zip",
+                                include_restricted=include_restricted, as_of=today)
+            return out.read_bytes()
+    return build
+
+
+def register_workbook() -> bytes:
+    with haven.session() as session:
+        return evidence_register_xlsx(evidence_register(session, principal, organisation_id=organisation_id, as_of=today))
+
+
+def plan_workbook() -> bytes:
+    with haven.session() as session:
+        return action_plan_xlsx(plan_items(session, principal, organisation_id=organisation_id, as_of=today))
+
+
+def deadlines_calendar() -> bytes:
+    with haven.session() as session:
+        plan = plan_items(session, principal, organisation_id=organisation_id, as_of=today)
+        expiries = expiring_evidence(session, principal, organisation_id=organisation_id, as_of=today, days=None)
+    return deadlines_ics(name, plan, expiries, generated_at=datetime.now(timezone.utc))
+
+
+st.subheader("Accreditation pack")
+st.write("A zip with bundle.yaml (ratings, evidence, reviews and the action plan), the evidence files, "
+         "index.csv and the one-page board report. Another Haven can import it as it is.")
+include_restricted = False
+if principal.can("export_restricted"):
+    include_restricted = st.checkbox("Include restricted evidence")
+    if include_restricted:
+        st.warning("The pack will contain the files of restricted evidence (premises photos, escape and safety "
+                   "plans): they can reveal where victims are. Send it only to the accreditation body, over a "
+                   "secure channel, and delete local copies afterwards.", icon=":material/warning:")
+if not include_restricted:
+    st.caption("Restricted evidence is listed with its review but its file is withheld.")
+st.download_button("Download the accreditation pack (zip)", data=accreditation_pack(include_restricted),
+                   file_name=f"{slug}-accreditation-pack-{today.isoformat()}{'-restricted' if include_restricted else ''}.zip",
+                   mime="application/zip", icon=":material/folder_zip:", on_click="ignore", type="primary",
+                   key=f"pack_{include_restricted}")
+
+st.subheader("Spreadsheets")
+register, plan = st.columns(2)
+with register:
+    st.download_button("Evidence register (Excel)", data=register_workbook,
+                       file_name=f"{slug}-evidence-register-{today.isoformat()}.xlsx", mime=XLSX,
+                       icon=":material/table_view:", on_click="ignore")
+with plan:
+    st.download_button("Action plan (Excel)", data=plan_workbook,
+                       file_name=f"{slug}-action-plan-{today.isoformat()}.xlsx", mime=XLSX,
+                       icon=":material/checklist:", on_click="ignore")
+
+st.subheader("Deadlines")
+st.write("Open action plan items on their due dates and evidence on its expiry date, as an iCalendar file for "
+         "Outlook, Google Calendar or any calendar app. Restricted evidence is named by its type only.")
+st.download_button("Deadlines (iCalendar)", data=deadlines_calendar,
+                   file_name=f"{slug}-deadlines.ics", mime="text/calendar", icon=":material/event:",
+                   on_click="ignore")

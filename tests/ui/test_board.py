@@ -1,0 +1,89 @@
+import io
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+
+from bundles.importer import import_bundle
+from reports.board_pdf import chart_images_available
+from standards.loader import get_standard
+from storage.models import Snapshot
+from tests.factories import SYSTEM, make_user
+from tests.services.test_bundles import write_bundle
+from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
+from tests.ui.conftest import open_app, texts
+from tests.ui.downloads import downloads, page_dump  # noqa: F401 (a fixture)
+
+PAGE = "pages/board.py"
+RESTRICTED_NAMES = ("Reception door", "reception.jpg", "Door entry inspection")
+PDF_BUTTON = "Download the board report (PDF)"
+
+
+@pytest.fixture
+def harbour_house(app_haven, tmp_path):
+    """The test bundle with a restricted photo that expires in 30 days and a policy-free risk form in 60."""
+    today = date.today()
+    import_bundle(app_haven, SYSTEM, write_bundle(
+        tmp_path / "bundle",
+        **{"evidence.0.issued_on": (today - timedelta(days=300)).isoformat(),
+           "evidence.0.valid_until": (today + timedelta(days=60)).isoformat(),
+           "evidence.1.issued_on": (today - timedelta(days=300)).isoformat(),
+           "evidence.1.valid_until": (today + timedelta(days=30)).isoformat()}))
+    return app_haven
+
+
+def test_the_board_sees_the_charts_and_never_a_restricted_name(harbour_house, downloads):
+    trustee = make_user(harbour_house, "trustee", "board", "harbour-house")
+    app = open_app(trustee, PAGE)
+    assert not app.exception
+    shown = texts(app)
+    assert "Board dashboard" in shown and "Not ready" in shown
+    assert "Claimed " in shown and " · proven " in shown
+    charts = app.get("plotly_chart")
+    assert len(charts) == 5  # layers, trend, engagements, evidence by action, expiry
+    expiring = app.dataframe[1].value
+    photos = get_standard("vse-3").evidence_type("premises_photos").title
+    assert list(expiring["Evidence"]) == [f"{photos} (restricted)", "Intake risk assessment form"]
+    assert list(expiring["Days left"]) == [30, 60]
+    dump = page_dump(app)
+    for restricted in RESTRICTED_NAMES:
+        assert restricted not in dump and restricted not in shown
+    assert not any(button.label == "Take a snapshot now" for button in app.button)
+
+    pdf = downloads[PDF_BUTTON]
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Harbour House" in text and not any(name in text for name in RESTRICTED_NAMES)
+    if chart_images_available():
+        assert len(reader.pages[0].images) == 1  # the trend as a chart
+
+
+def test_the_manager_sees_restricted_titles_and_takes_a_snapshot(harbour_house):
+    manager = make_user(harbour_house, "amira", "manager", "harbour-house")
+    app = open_app(manager, PAGE)
+    assert "Reception door" in app.dataframe[1].value.to_string()
+    with harbour_house.session() as session:
+        before = len(session.exec(select(Snapshot)).all())
+    next(button for button in app.button if button.label == "Take a snapshot now").click().run()
+    assert not app.exception
+    assert f"Snapshot of {date.today().isoformat()} saved" in texts(app)
+    with harbour_house.session() as session:
+        taken = session.exec(select(Snapshot)).all()
+    assert len(taken) == max(before, 1) and taken[-1].taken_on == date.today()
+
+
+def test_viewing_pages_keeps_a_daily_snapshot_after_changes(harbour_house):
+    from services.ratings import set_rating
+
+    reviewer = make_user(harbour_house, "quinn", "reviewer", "harbour-house")
+    open_app(reviewer, PAGE)
+    with harbour_house.session() as session:
+        first = session.exec(select(Snapshot)).one()
+        set_rating(session, SYSTEM, organisation_id=first.organisation_id, action_id="3.3.1", rating="met")
+    app = open_app(reviewer, PAGE)
+    with harbour_house.session() as session:
+        snapshots = session.exec(select(Snapshot)).all()
+    assert len(snapshots) == 1 and snapshots[0].self_assessment > first.self_assessment
+    assert "1 snapshots in the current assessment cycle." in texts(app)

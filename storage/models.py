@@ -82,7 +82,7 @@ class EvidenceRevision(SQLModel, table=True):
     evidence_id: int = Field(foreign_key="evidence.id", index=True)
     number: int = 1
     blob_key: str | None = Field(default=None, max_length=64, index=True)
-    thumbnail_key: str | None = Field(default=None, max_length=64)
+    thumbnail_key: str | None = Field(default=None, max_length=64, index=True)
     display_name: str = Field(default="", max_length=200)
     mime_type: str = Field(default="", max_length=120)
     size_bytes: int = 0
@@ -147,9 +147,9 @@ class AuditEntry(SQLModel, table=True):
 
     __tablename__ = "audit_entry"
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utc_now)
-    actor: str = Field(max_length=120)
-    action: str = Field(max_length=60)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    actor: str = Field(max_length=120, index=True)
+    action: str = Field(max_length=60, index=True)
     organisation_id: int | None = Field(default=None, index=True)
     target: str = Field(default="", max_length=200)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
@@ -158,3 +158,4 @@ class AuditEntry(SQLModel, table=True):
 
 
 Index("ix_review_revision_decided", Review.revision_id, Review.decided_at)
+Index("ix_audit_entry_organisation_newest", AuditEntry.organisation_id, AuditEntry.id)

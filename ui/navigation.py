@@ -21,6 +21,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/network.py", "Network", ":material/hub:", "Board", "view_network"),
     PageEntry("pages/cycles.py", "Assessment cycles", ":material/event_repeat:", "Board", "view_scores"),
     PageEntry("pages/reports.py", "Reports and export", ":material/download:", "Reports", "export"),
+    PageEntry("pages/self_assessment.py", "Self-assessment", ":material/assignment:", "Assessment", "view_evidence"),
+    PageEntry("pages/evidence_library.py", "Evidence library", ":material/folder_open:", "Assessment", "view_evidence"),
     PageEntry("pages/gaps_plan.py", "Gaps and action plan", ":material/checklist:", "Assessment", "view_evidence"),
     PageEntry("pages/review_queue.py", "Review queue", ":material/fact_check:", "Review", "review"),
 )

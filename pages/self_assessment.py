@@ -1,0 +1,131 @@
+"""Self-assessment: engagement by engagement, each action's guidance, its rating and the evidence in its slots."""
+import streamlit as st
+
+from accounts.permissions import PermissionDenied
+from scoring.facts import RATINGS
+from services.errors import ServiceError
+from services.evidence import evidence_register, standard_of_organisation
+from services.ratings import ratings_of_organisation, set_rating
+from services.reviews import rejections
+from services.scores import score_organisation
+from ui.context import get_haven, percent, require_permission, show_notice
+from ui.evidence_forms import evidence_summary, link_existing_form, show_said, upload_form
+from ui.widgets import markdown_text, slot_state_badge
+
+RATING_LABELS = {"met": "Met", "partially_met": "Partially met", "not_met": "Not met",
+                 "not_assessed": "Not assessed", "not_applicable": "Not applicable"}
+
+haven = get_haven()
+principal, organisation = require_permission("view_evidence")
+show_notice()
+st.title("Self-assessment")
+if organisation is None:
+    st.info("There is no organisation yet.")
+    st.stop()
+
+organisation_id, slug, name = organisation
+can_rate = principal.can("rate", organisation_id)
+can_add = principal.can("upload", organisation_id)
+can_link = principal.can("link", organisation_id)
+
+with haven.session() as session:
+    report = score_organisation(session, principal, slug=slug)
+    ratings = ratings_of_organisation(session, principal, organisation_id=organisation_id)
+    register = evidence_register(session, principal, organisation_id=organisation_id)
+    rejected = {r["evidence_id"]: r for r in rejections(session, principal, organisation_id=organisation_id)}
+    standard = standard_of_organisation(session, organisation_id)
+
+st.caption(f"{markdown_text(name)} · {report['standard_title']} · slot states on {report['as_of']}")
+if not can_rate:
+    st.info("You see the self-assessment as it stands; only the organisation's managers change it.",
+            icon=":material/visibility:")
+
+
+def save_rating(action_id: str, key: str) -> None:
+    state = st.session_state
+    try:
+        with haven.session() as session:
+            set_rating(session, principal, organisation_id=organisation_id, action_id=action_id,
+                       rating=state[f"{key}:rating"], justification=state.get(f"{key}:justification") or "",
+                       owner=state.get(f"{key}:owner") or "")
+    except (ServiceError, PermissionDenied) as error:
+        state.setdefault(f"{key}:said", []).append(("error", str(error)))
+        return
+    state.setdefault(f"{key}:said", []).append(("success", f"The rating of {action_id} is saved."))
+
+
+def rating_form(action: dict) -> None:
+    saved = ratings.get(action["id"], {})
+    key = f"rating:{organisation_id}:{action['id']}"
+    with st.form(key=f"{key}:form", border=False):
+        st.selectbox("Rating", RATINGS, index=RATINGS.index(saved.get("rating", "not_assessed")),
+                     format_func=RATING_LABELS.get, key=f"{key}:rating")
+        st.text_area("Justification", value=saved.get("justification", ""), key=f"{key}:justification",
+                     max_chars=4000, height=120, help="Required when the action is not applicable: say why.")
+        st.text_input("Owner", value=saved.get("owner", ""), key=f"{key}:owner", max_chars=200)
+        st.form_submit_button("Save rating", type="primary", on_click=save_rating, args=(action["id"], key))
+    show_said(key)
+
+
+def rating_as_it_stands(action: dict) -> None:
+    saved = ratings.get(action["id"], {})
+    st.markdown(f"**Rating:** {RATING_LABELS[action['rating']]}")
+    if saved.get("justification"):
+        st.caption("Justification")
+        st.text(saved["justification"])
+    st.caption("Owner")
+    st.text(saved.get("owner") or "No owner named")
+
+
+def evidence_slot(action: dict, slot: dict) -> None:
+    type_id = slot["evidence_type"]
+    linked = [r for r in register if r["evidence_type"] == type_id and action["id"] in r["actions"]]
+    with st.container(border=True):
+        st.markdown(f"**{slot['evidence_type_title']}**")
+        slot_state_badge(slot["state"], slot["expiring_soon"])
+        for row in linked:
+            evidence_summary(row, rejected.get(row["id"]))
+        if not linked:
+            st.caption("No evidence is linked yet.")
+        if can_link or can_add:
+            with st.expander("Link or upload evidence"):
+                key = f"slot:{organisation_id}:{action['id']}:{type_id}"
+                if can_link:
+                    st.markdown("**Link evidence already in the library**")
+                    others = [r for r in register if r["evidence_type"] == type_id and action["id"] not in r["actions"]]
+                    link_existing_form(haven, principal, others, action_id=action["id"], key=f"{key}:link")
+                if can_add:
+                    st.markdown("**Or upload new evidence**")
+                    upload_form(haven, principal, organisation_id, standard, key=f"{key}:upload",
+                                evidence_type=type_id, action_id=action["id"])
+
+
+def action_panel(action: dict) -> None:
+    with st.container(border=True):
+        st.subheader(f"{action['id']} {action['title']}")
+        scores = action["scores"]
+        if action["rating"] == "not_applicable":
+            st.caption("Not applicable: left out of the scores.")
+        else:
+            st.caption(f"Self-assessed {percent(scores['self_assessment'])} · evidence complete "
+                       f"{percent(scores['completeness'])} · verified {percent(scores['verified'])}")
+        assessment, evidence = st.columns([5, 6], gap="large")
+        with assessment:
+            st.caption("Guidance from the standard")
+            st.text(standard.action(action["id"]).guidance)
+            if can_rate:
+                rating_form(action)
+            else:
+                rating_as_it_stands(action)
+        with evidence:
+            for slot in action["slots"]:
+                evidence_slot(action, slot)
+
+
+engagements = report["engagements"]
+for tab, engagement in zip(st.tabs([f"{e['id']} · {percent(e['scores']['self_assessment'])} self-assessed"
+                                    for e in engagements]), engagements):
+    with tab:
+        st.header(f"{engagement['id']} {engagement['title']}", divider="gray")
+        for action in engagement["actions"]:
+            action_panel(action)

@@ -1,0 +1,303 @@
+"""Evidence widgets shared by the evidence library and the self-assessment page.
+
+Every change runs in a button callback, before the page is drawn again, so the page that follows
+already shows it. What a callback has to tell the user is kept under the form's key and shown
+beside that form on the next run. User text reaches Markdown only through `markdown_text`.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from accounts.permissions import PermissionDenied, Principal
+from evidence.errors import IntakeError
+from services.errors import ServiceError
+from services.evidence import (
+    CLASSIFICATIONS, NewEvidence, link_evidence, read_evidence_file, read_thumbnail, set_classification, set_links,
+)
+from services.instance import Haven
+from services.uploads import upload_evidence, upload_revision
+from standards.schema import Standard
+from storage.blobs import BlobStoreError
+from ui.widgets import markdown_text
+
+CASE_FILES_NOTICE = (
+    "Haven holds your organisation's evidence — policies, procedures, plans, agreements, training records and "
+    "photos of the premises — never victims' case files. Do not upload anything that names or identifies a victim."
+)
+ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views from windows that reveal the address."
+CLASSIFICATION_LABELS = {"internal": "Internal", "restricted": "Restricted"}
+REVIEW_LABELS = {"pending": "Pending review", "accepted": "Accepted", "rejected": "Rejected"}
+REFUSALS = (ServiceError, PermissionDenied, BlobStoreError)
+GALLERY_LIMIT = 48
+
+
+# --- messages kept across the rerun that follows a callback ------------------------------------------
+
+def _say(key: str, kind: str, text: str) -> None:
+    st.session_state.setdefault(f"{key}:said", []).append((kind, text))
+
+
+def show_said(key: str) -> None:
+    """Shows, once, what the last change made through the form `key` had to say."""
+    for kind, text in st.session_state.pop(f"{key}:said", []):
+        {"success": st.success, "error": st.error, "warning": st.warning}[kind](markdown_text(text))
+
+
+def _generation(key: str) -> int:
+    return st.session_state.get(f"{key}:generation", 0)
+
+
+def _renew(key: str) -> None:
+    """Gives the form's file uploader a new key, which empties it."""
+    st.session_state[f"{key}:generation"] = _generation(key) + 1
+
+
+# --- choosing what the evidence is -------------------------------------------------------------------
+
+def type_title(standard: Standard, type_id: str) -> str:
+    return standard.evidence_type(type_id).title
+
+
+def action_label(standard: Standard, action_id: str) -> str:
+    return f"{action_id} {standard.action(action_id).title}"
+
+
+def _type_and_actions(standard: Standard, key: str, evidence_type: str | None, action_id: str | None) -> str:
+    """The type picker (unless the type is given) and the actions that ask for that type; returns the type."""
+    if evidence_type is None:
+        evidence_type = st.selectbox("Evidence type", [t.id for t in standard.evidence_types], key=f"{key}:type",
+                                     format_func=lambda type_id: type_title(standard, type_id))
+    kind = standard.evidence_type(evidence_type)
+    if kind.description:
+        st.caption(markdown_text(kind.description))
+    if kind.classification == "restricted":
+        st.warning(ADDRESS_WARNING, icon=":material/visibility_off:")
+    choices = standard.actions_requiring(evidence_type)
+    default = [action_id] if action_id in choices else (choices if len(choices) == 1 else [])
+    st.multiselect("Actions it supports", choices, default=default, key=f"{key}:actions:{evidence_type}",
+                   format_func=lambda choice: action_label(standard, choice),
+                   help="Only the actions that ask for this type of evidence.")
+    return evidence_type
+
+
+def _chosen_actions(key: str, evidence_type: str) -> tuple[str, ...]:
+    return tuple(st.session_state.get(f"{key}:actions:{evidence_type}") or ())
+
+
+# --- new evidence --------------------------------------------------------------------------------------
+
+def upload_form(haven: Haven, principal: Principal, organisation_id: int, standard: Standard, *, key: str,
+                evidence_type: str | None = None, action_id: str | None = None) -> None:
+    """One or many files as evidence of one type, each through the intake; the uploader empties afterwards."""
+    evidence_type = _type_and_actions(standard, key, evidence_type, action_id)
+    kind = standard.evidence_type(evidence_type)
+    issued, valid, classification = st.columns(3)
+    issued.date_input("Issued on", value=date.today(), max_value=date.today(), key=f"{key}:issued",
+                      format="YYYY-MM-DD")
+    valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD",
+                     help=f"Leave empty for {kind.validity_months} months from the issued date.")
+    classification.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(kind.classification),
+                             format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification:{evidence_type}",
+                             help="Restricted evidence is never shown to the board or exported without permission.")
+    st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="Leave empty to use the file name")
+    files = st.file_uploader("Files", accept_multiple_files=True, key=f"{key}:files:{_generation(key)}",
+                             help="PDF, Word, Excel, PowerPoint, ODT, text, CSV, JPEG, PNG, WebP or HEIC. "
+                                  "Photos are stored without their location and camera data.")
+    st.button("Add the files", type="primary", icon=":material/upload:", disabled=not files, key=f"{key}:upload",
+              on_click=_upload, args=(haven, principal, organisation_id, key, evidence_type))
+    show_said(key)
+
+
+def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
+    state = st.session_state
+    files = state.get(f"{key}:files:{_generation(key)}") or []
+    title = (state.get(f"{key}:title") or "").strip()
+    stored = []
+    for number, file in enumerate(files, start=1):
+        details = NewEvidence(
+            evidence_type=evidence_type, actions=_chosen_actions(key, evidence_type), issued_on=state[f"{key}:issued"],
+            title=f"{title} ({number})" if title and len(files) > 1 else title, valid_until=state.get(f"{key}:valid"),
+            classification=state.get(f"{key}:classification:{evidence_type}"),
+        )
+        try:
+            upload_evidence(haven, principal, organisation_id=organisation_id, details=details,
+                            data=file.getvalue(), filename=file.name)
+            stored.append(file.name)
+        except IntakeError as error:
+            _say(key, "error", f"{file.name}: {error}")
+        except REFUSALS as error:
+            _say(key, "error", str(error))
+            break
+    if stored:
+        _say(key, "success", f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}.")
+        state[f"{key}:title"] = ""
+    _renew(key)
+
+
+def inspection_form(haven: Haven, principal: Principal, organisation_id: int, standard: Standard, *, key: str) -> None:
+    """Evidence seen on site, with no file: what was inspected, when, and a note."""
+    evidence_type = _type_and_actions(standard, key, None, None)
+    st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="For example: Entrance and safe room inspected")
+    st.date_input("Inspected on", value=date.today(), max_value=date.today(), key=f"{key}:issued", format="YYYY-MM-DD")
+    st.text_area("Note", key=f"{key}:note", max_chars=4000, placeholder="What was seen, and by whom")
+    st.button("Record the inspection", type="primary", icon=":material/fact_check:", key=f"{key}:record",
+              on_click=_record_inspection, args=(haven, principal, organisation_id, key, evidence_type))
+    show_said(key)
+
+
+def _record_inspection(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
+    state = st.session_state
+    details = NewEvidence(evidence_type=evidence_type, actions=_chosen_actions(key, evidence_type),
+                          issued_on=state[f"{key}:issued"], title=(state.get(f"{key}:title") or "").strip(),
+                          note=state.get(f"{key}:note") or "")
+    try:
+        upload_evidence(haven, principal, organisation_id=organisation_id, details=details, data=None)
+    except REFUSALS as error:
+        _say(key, "error", str(error))
+        return
+    _say(key, "success", "The on-site inspection is recorded.")
+    state[f"{key}:title"], state[f"{key}:note"] = "", ""
+
+
+def link_existing_form(haven: Haven, principal: Principal, candidates: list[dict], *, action_id: str, key: str) -> None:
+    """Links evidence already in the library (of the slot's type) to `action_id`."""
+    if not candidates:
+        st.caption("No other evidence of this type is in the library yet.")
+    else:
+        titles = {row["id"]: f"{row['title']} (issued {row['issued_on']})" for row in candidates}
+        st.selectbox("Evidence in the library", list(titles), format_func=titles.get, key=f"{key}:pick")
+        st.button("Link", icon=":material/link:", key=f"{key}:link", on_click=_link, args=(haven, principal, action_id, key))
+    show_said(key)
+
+
+def _link(haven: Haven, principal: Principal, action_id: str, key: str) -> None:
+    try:
+        with haven.session() as session:
+            link_evidence(session, principal, evidence_id=st.session_state[f"{key}:pick"], action_id=action_id)
+    except REFUSALS as error:
+        _say(key, "error", str(error))
+        return
+    _say(key, "success", f"Linked to {action_id}.")
+
+
+# --- one item of the library ---------------------------------------------------------------------------
+
+def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) -> None:
+    """A new version of the item's file: the history stays and the review starts again."""
+    st.file_uploader("New file", key=f"{key}:file:{_generation(key)}")
+    issued, valid = st.columns(2)
+    issued.date_input("Issued on", value=date.today(), max_value=date.today(), key=f"{key}:issued", format="YYYY-MM-DD")
+    valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD")
+    st.text_input("What changed", key=f"{key}:note", max_chars=4000)
+    file = st.session_state.get(f"{key}:file:{_generation(key)}")
+    st.button("Upload the new revision", icon=":material/upload:", disabled=file is None, key=f"{key}:upload",
+              on_click=_upload_revision, args=(haven, principal, row["id"], key))
+    show_said(key)
+
+
+def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
+    state = st.session_state
+    file = state.get(f"{key}:file:{_generation(key)}")
+    if file is None:
+        return
+    try:
+        number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],
+                                 valid_until=state.get(f"{key}:valid"), data=file.getvalue(), filename=file.name,
+                                 note=state.get(f"{key}:note") or "")
+        _say(key, "success", f"Revision {number} is stored and waits for review.")
+        state[f"{key}:note"] = ""
+    except IntakeError as error:
+        _say(key, "error", f"{file.name}: {error}")
+    except REFUSALS as error:
+        _say(key, "error", str(error))
+    _renew(key)
+
+
+def classification_form(haven: Haven, principal: Principal, row: dict, *, key: str) -> None:
+    st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row["classification"]),
+                 format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification")
+    st.button("Change the classification", key=f"{key}:save",
+              disabled=st.session_state.get(f"{key}:classification") == row["classification"],
+              on_click=_classify, args=(haven, principal, row["id"], key))
+    show_said(key)
+
+
+def _classify(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
+    chosen = st.session_state[f"{key}:classification"]
+    try:
+        with haven.session() as session:
+            set_classification(session, principal, evidence_id=evidence_id, classification=chosen)
+    except REFUSALS as error:
+        _say(key, "error", str(error))
+        return
+    _say(key, "success", f"The evidence is now {CLASSIFICATION_LABELS[chosen].lower()}.")
+
+
+def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict, *, key: str) -> None:
+    choices = standard.actions_requiring(row["evidence_type"])
+    st.multiselect("Linked actions", choices, default=[a for a in row["actions"] if a in choices],
+                   format_func=lambda choice: action_label(standard, choice), key=f"{key}:actions")
+    st.button("Save the links", icon=":material/link:", key=f"{key}:save",
+              on_click=_save_links, args=(haven, principal, row["id"], key))
+    show_said(key)
+
+
+def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
+    chosen = list(st.session_state.get(f"{key}:actions") or [])
+    try:
+        with haven.session() as session:
+            set_links(session, principal, evidence_id=evidence_id, action_ids=chosen)
+    except REFUSALS as error:
+        _say(key, "error", str(error))
+        return
+    _say(key, "success", f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
+
+
+def download_button(haven: Haven, principal: Principal, *, revision_id: int, file_name: str, mime_type: str,
+                    label: str, key: str) -> None:
+    """Reads the file (through the permission check, which audits it) only when the user clicks."""
+    def content() -> bytes:
+        return read_evidence_file(haven, principal, revision_id=revision_id)[0]
+
+    st.download_button(label, data=content, file_name=file_name or "evidence", mime=mime_type or None,
+                       on_click="ignore", icon=":material/download:", key=key)
+
+
+# --- showing evidence ------------------------------------------------------------------------------------
+
+def evidence_summary(row: dict, rejection: dict | None = None) -> None:
+    """One line per item: title, dates, classification and review; a rejection's reason beneath it."""
+    lock = ":material/lock: " if row["classification"] == "restricted" else ""
+    kind = ":material/photo_camera:" if row["mime_type"].startswith("image/") else (
+        ":material/description:" if row["has_file"] else ":material/fact_check:")
+    validity = f"valid until {row['valid_until']}" if row["current"] else f":orange[expired {row['valid_until']}]"
+    review = REVIEW_LABELS[row["review_status"]]
+    colour = {"accepted": "green", "rejected": "red", "pending": "blue"}[row["review_status"]]
+    st.markdown(f"{kind} {lock}{markdown_text(row['title'])}  \n"
+                f":gray[issued {row['issued_on']} · {validity} · revision {row['revision']}] · :{colour}[{review}]")
+    if rejection:
+        rejection_note(rejection)
+
+
+def rejection_note(rejection: dict) -> None:
+    reviewer = markdown_text(rejection["reviewer"]) or "the reviewer"
+    st.caption(f":red[:material/block: Rejected by {reviewer} on {rejection['decided_on']}:] "
+               f"{markdown_text(rejection['reason'])}")
+
+
+def thumbnail_gallery(haven: Haven, principal: Principal, rows: list[dict], *, columns: int = 4) -> None:
+    """Thumbnails of the image evidence among `rows` (made at intake; never the original file)."""
+    pictures = [row for row in rows if row["thumbnail_key"]][:GALLERY_LIMIT]
+    if not pictures:
+        st.caption("No photos among the evidence shown.")
+        return
+    grid = st.columns(columns)
+    for index, row in enumerate(pictures):
+        with grid[index % columns]:
+            thumbnail = read_thumbnail(haven, principal, revision_id=row["revision_id"])
+            if thumbnail:
+                st.image(thumbnail, caption=markdown_text(row["title"]), width="stretch")
+    if len([row for row in rows if row["thumbnail_key"]]) > GALLERY_LIMIT:
+        st.caption(f"The first {GALLERY_LIMIT} photos are shown; filter the library to see others.")

@@ -1,9 +1,22 @@
-"""Scores, readiness and gaps of organisations, as the `score --json` report."""
+"""Scores, readiness and gaps of organisations, as the `score --json` report.
+
+Scoring a whole network is the one expensive read (every organisation's evidence), and a network's board
+pages ask for it on every run. So `score_network` keeps the reports it computed, per database and day,
+and knows when they are stale from the audit log: every change appends an entry naming its organisation
+(DESIGN.md, "Security and privacy rules"), and entries are numbered in commit order (appends are
+serialised). The cache remembers the newest entry (id and hash) it has seen; on the next call only the
+organisations named by newer entries are scored again. If that entry no longer exists with the same hash
+(a restored or emptied database) or a newer entry names no organisation and is not a sign-in or user
+change, every report is dropped. A session that has written anything itself bypasses the cache.
+"""
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+import threading
+from collections import OrderedDict, defaultdict
 from datetime import date
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
@@ -13,7 +26,12 @@ from services.errors import NotFound
 from services.facts import load_facts
 from services.organisations import get_organisation, visible_organisations
 from standards.loader import get_standard
-from storage.models import AssessmentCycle, Organisation
+from storage.models import AssessmentCycle, AuditEntry, Organisation
+
+CACHED_DAYS = 4
+"""How many (database, as_of day) report sets stay in memory; a network of 1,000 takes about 6 MB a day."""
+_UNSCORED_AUDIT_PREFIXES = ("login.", "user.")
+_WROTE = "haven_scores_session_wrote"
 
 
 def assess_organisation(session: Session, principal: Principal, *, slug: str, as_of: date | None = None,
@@ -37,17 +55,108 @@ def score_network(session: Session, principal: Principal, *, as_of: date | None 
     organisations = [o for o in visible_organisations(session, principal) if principal.can("view_scores", o.id)]
     organisations.sort(key=lambda o: o.slug)
     cycles = _current_cycles(session, [o.id for o in organisations])
+    scored = [o for o in organisations if o.id in cycles]
+    mark = None if session.info.get(_WROTE) else _audit_head(session)
+    if mark is None:
+        return [json.loads(text) for text in _reports(session, scored, cycles, as_of).values()]
+    with _CACHE.lock:
+        known = _CACHE.day(str(session.get_bind().url), as_of)
+        known.catch_up(session, mark)
+        missing = [o for o in scored if (o.id, cycles[o.id].id) not in known.reports]
+        if missing:
+            for organisation_id, text in _reports(session, missing, cycles, as_of).items():
+                known.reports[(organisation_id, cycles[organisation_id].id)] = text
+        texts = [known.reports[(o.id, cycles[o.id].id)] for o in scored]
+    return [json.loads(text) for text in texts]
+
+
+def clear_score_cache() -> None:
+    """Forgets every cached network report (the benchmarks use it to time a cold start)."""
+    with _CACHE.lock:
+        _CACHE.days.clear()
+
+
+def _reports(session: Session, organisations: list[Organisation], cycles: dict[int, AssessmentCycle],
+             as_of: date) -> dict[int, str]:
+    """The report of each organisation as JSON text, in the order given (JSON: every reader gets its own copy)."""
     by_standard: dict[str, list[Organisation]] = defaultdict(list)
     for organisation in organisations:
-        if organisation.id in cycles:
-            by_standard[cycles[organisation.id].standard_id].append(organisation)
-    reports: dict[int, dict] = {}
+        by_standard[cycles[organisation.id].standard_id].append(organisation)
+    reports: dict[int, str] = {}
     for standard_id, members in by_standard.items():
         standard = get_standard(standard_id)
         facts = load_facts(session, standard, members, {o.id: cycles[o.id] for o in members})
         for organisation in members:
-            reports[organisation.id] = assessment_to_dict(assess(standard, facts[organisation.id], as_of))
-    return [reports[o.id] for o in organisations if o.id in reports]
+            reports[organisation.id] = json.dumps(assessment_to_dict(assess(standard, facts[organisation.id], as_of)))
+    return {o.id: reports[o.id] for o in organisations}
+
+
+class _DayReports:
+    """The reports of one database on one day, valid up to the audit entry `mark` (id, hash)."""
+
+    def __init__(self) -> None:
+        self.mark: tuple[int, str] | None = None
+        self.reports: dict[tuple[int, int], str] = {}
+
+    def catch_up(self, session: Session, mark: tuple[int, str]) -> None:
+        """Drops the reports that entries newer than our mark have made stale."""
+        if self.mark == mark:
+            return
+        if self.mark is None or _hash_of_entry(session, self.mark[0]) != self.mark[1]:
+            self.reports.clear()
+        else:
+            changed: set[int] = set()
+            for organisation_id, action in session.exec(
+                select(AuditEntry.organisation_id, AuditEntry.action)
+                .where(AuditEntry.id > self.mark[0], AuditEntry.id <= mark[0])
+            ):
+                if organisation_id is not None:
+                    changed.add(organisation_id)
+                elif not action.startswith(_UNSCORED_AUDIT_PREFIXES):
+                    self.reports.clear()
+                    break
+            else:
+                for key in [key for key in self.reports if key[0] in changed]:
+                    del self.reports[key]
+        self.mark = mark
+
+
+class _ScoreCache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.days: OrderedDict[tuple[str, date], _DayReports] = OrderedDict()
+
+    def day(self, database: str, as_of: date) -> _DayReports:
+        key = (database, as_of)
+        if key not in self.days:
+            self.days[key] = _DayReports()
+            while len(self.days) > CACHED_DAYS:
+                self.days.popitem(last=False)
+        self.days.move_to_end(key)
+        return self.days[key]
+
+
+_CACHE = _ScoreCache()
+
+
+def _audit_head(session: Session) -> tuple[int, str] | None:
+    head = session.exec(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    return None if head is None else (head[0], head[1])
+
+
+def _hash_of_entry(session: Session, entry_id: int) -> str | None:
+    return session.exec(select(AuditEntry.hash).where(AuditEntry.id == entry_id)).first()
+
+
+@event.listens_for(Session, "after_flush")
+def _remember_writes(session, _flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_writes(session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 def _cycle(session: Session, organisation_id: int, cycle_id: int | None) -> AssessmentCycle:

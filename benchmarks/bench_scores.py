@@ -1,0 +1,82 @@
+"""Scoring the whole network (services.scores.score_network, what `score --all` runs) against the floor.
+
+The floor is reading every row of the tables scoring involves once, every column, through the same engine:
+a plain ``SELECT *`` of each table, fetched to the end. Goal: scoring at most 3 times the floor.
+
+    python -m benchmarks.bench_scores --organisations 100 [--database-url …] [--repeat 5]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy import text
+
+from accounts.permissions import Principal
+from benchmarks.common import REFERENCE_DAY, add_common_arguments, drop_bench_database, ratio_line, timed
+from benchmarks.network import ensure_network
+from services import scores
+from services.scores import score_network
+from storage.models import (
+    AssessmentCycle, Evidence, EvidenceLink, EvidenceRevision, Organisation, PlanItem, Rating, Review,
+)
+
+GOAL = 3.0
+TABLES = tuple(model.__tablename__ for model in
+               (Organisation, AssessmentCycle, Rating, Evidence, EvidenceLink, EvidenceRevision, Review, PlanItem))
+BOARD = Principal.system("benchmark")
+
+
+def read_every_row(engine) -> int:
+    """The floor: each table involved read once, whole."""
+    rows = 0
+    with engine.connect() as connection:
+        for table in TABLES:
+            rows += len(connection.exec_driver_sql(f'SELECT * FROM "{table}"').fetchall())
+    return rows
+
+
+def score_everything(haven) -> list[dict]:
+    scores.clear_score_cache()
+    with haven.session() as session:
+        return score_network(session, BOARD, as_of=REFERENCE_DAY)
+
+
+def score_everything_cached(haven) -> list[dict]:
+    with haven.session() as session:
+        return score_network(session, BOARD, as_of=REFERENCE_DAY)
+
+
+def table_sizes(engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in TABLES}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    target = ensure_network(args.organisations, args.seed, args.database_url)
+    haven = target.open()
+    try:
+        sizes = table_sizes(haven.engine)
+        print(f"network: {args.organisations} organisations on {target.backend}; rows: "
+              + ", ".join(f"{t} {n}" for t, n in sizes.items()))
+        floor = timed(lambda: read_every_row(haven.engine), repeat=args.repeat)
+        figure = timed(lambda: score_everything(haven), repeat=args.repeat)
+        reports = score_everything(haven)
+        cached = timed(lambda: score_everything_cached(haven), repeat=args.repeat)
+        print(f"scored {len(reports)} organisations; floor read {sum(sizes.values())} rows")
+        print(ratio_line(f"score_network ({args.organisations} organisations, {target.backend}, cold)",
+                         figure.median, floor.median, GOAL))
+        print(ratio_line(f"score_network ({args.organisations} organisations, {target.backend}, "
+                         "cached, nothing changed)", cached.median, floor.median, GOAL))
+    finally:
+        haven.engine.dispose()
+        if not args.keep:
+            drop_bench_database(target)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

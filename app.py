@@ -8,7 +8,8 @@ import streamlit as st
 
 from services.snapshots import refresh_daily_snapshot
 from ui.context import (
-    current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher, sign_out,
+    current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher, refresh_principal,
+    sign_out,
 )
 from ui.navigation import pages_for
 from ui.sign_in import sign_in_screen
@@ -17,6 +18,7 @@ st.set_page_config(page_title="Haven", page_icon=":material/shield:", layout="wi
 
 haven = get_haven()
 enforce_idle_timeout(haven.settings.idle_timeout_minutes)
+refresh_principal()
 principal = current_principal()
 
 if principal is None:

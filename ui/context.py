@@ -12,6 +12,7 @@ import streamlit as st
 from accounts.permissions import Principal
 from services.instance import Haven, open_instance
 from services.organisations import visible_organisations
+from services.users import refreshed_principal
 
 PRINCIPAL_KEY = "haven_principal"
 ORGANISATION_KEY = "haven_organisation_id"
@@ -39,10 +40,26 @@ def sign_in_as(principal: Principal) -> None:
 
 
 def sign_out(notice: str | None = None) -> None:
+    """Forgets the user; with OIDC it also drops the identity cookie, which would otherwise sign them in again."""
     for key in (PRINCIPAL_KEY, ORGANISATION_KEY, LAST_SEEN_KEY):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
+    if oidc_signed_in():
+        st.logout()
+
+
+def refresh_principal() -> None:
+    """Applies account changes at once: a deactivated user is signed out, changed memberships take effect."""
+    principal = current_principal()
+    if principal is None:
+        return
+    with get_haven().session() as session:
+        fresh = refreshed_principal(session, principal)
+    if fresh is None:
+        sign_out("Your account is no longer active. Ask your Haven administrator.")
+    elif fresh != principal:
+        st.session_state[PRINCIPAL_KEY] = fresh
 
 
 def enforce_idle_timeout(idle_minutes: int) -> None:
@@ -117,6 +134,11 @@ def oidc_configured() -> bool:
         return st.secrets.load_if_toml_exists() and "auth" in st.secrets
     except Exception:
         return False
+
+
+def oidc_signed_in() -> bool:
+    """True when the browser brought an identity from the OIDC provider (st.user)."""
+    return oidc_configured() and bool(st.user.get("is_logged_in"))
 
 
 def percent(value: float | None) -> str:

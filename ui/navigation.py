@@ -25,6 +25,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/evidence_library.py", "Evidence library", ":material/folder_open:", "Assessment", "view_evidence"),
     PageEntry("pages/gaps_plan.py", "Gaps and action plan", ":material/checklist:", "Assessment", "view_evidence"),
     PageEntry("pages/review_queue.py", "Review queue", ":material/fact_check:", "Review", "review"),
+    PageEntry("pages/admin_users.py", "Users and organisations", ":material/group:", "Administration", "manage_users"),
+    PageEntry("pages/audit_log.py", "Audit log", ":material/history:", "Administration", "view_audit"),
 )
 
 

@@ -4,11 +4,12 @@ A function page rather than a file under pages/, so that signing in leads straig
 user's first page."""
 import streamlit as st
 
-from accounts.passwords import WeakPassword
-from accounts.permissions import Principal
+from accounts.passwords import MIN_PASSWORD_LENGTH
 from services.errors import ServiceError
-from services.users import count_users, create_user, principal_for, sign_in, sign_in_by_email
-from ui.context import get_haven, oidc_configured, show_notice, sign_in_as
+from services.users import count_users, create_first_admin, sign_in, sign_in_by_email
+from ui.context import get_haven, oidc_configured, oidc_signed_in, show_notice, sign_in_as
+
+OIDC_REFUSAL_KEY = "haven_oidc_refusal"
 
 
 def sign_in_screen() -> None:
@@ -16,50 +17,76 @@ def sign_in_screen() -> None:
     with haven.session() as session:
         first_run = count_users(session) == 0
 
-    st.title("Haven")
-    st.caption("Self-assessment for victim-support services preparing for accreditation.")
-    show_notice()
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title(":material/shield: Haven")
+        st.caption("Self-assessment for victim-support services preparing for accreditation.")
+        show_notice()
+        if first_run:
+            first_administrator_form(haven)
+        else:
+            password_form(haven)
+            if oidc_configured():
+                single_sign_on(haven)
 
-    if first_run:
-        st.subheader("Create the first administrator")
-        st.write("This Haven has no accounts yet. The first account administers users and organisations.")
-        with st.form("first_admin"):
-            username = st.text_input("User name")
-            email = st.text_input("E-mail (optional)")
-            password = st.text_input("Password (at least 12 characters)", type="password")
-            repeated = st.text_input("Repeat the password", type="password")
-            if st.form_submit_button("Create administrator", type="primary"):
-                if password != repeated:
-                    st.error("The two passwords differ.")
-                else:
-                    try:
-                        with haven.session() as session:
-                            user = create_user(session, Principal.system("first-run"), username=username, password=password,
-                                               is_admin=True, email=email or None)
-                            sign_in_as(principal_for(session, user))
-                        st.rerun()
-                    except (ServiceError, WeakPassword) as error:
-                        st.error(str(error))
-    else:
-        with st.form("sign_in"):
-            username = st.text_input("User name")
-            password = st.text_input("Password", type="password")
-            submitted = st.form_submit_button("Sign in", type="primary")
-        if submitted:
-            with haven.session() as session:
-                result = sign_in(session, username=username, password=password)
-            if result.principal:
-                sign_in_as(result.principal)
-                st.rerun()
-            st.error(result.message)
-        if oidc_configured():
-            st.divider()
-            if not st.user.is_logged_in:
-                st.button("Log in with your organisation's account", on_click=st.login)
-            else:
-                with haven.session() as session:
-                    result = sign_in_by_email(session, email=st.user.get("email") or "")
-                if result.principal:
-                    sign_in_as(result.principal)
-                    st.rerun()
-                st.error(result.message)
+
+def first_administrator_form(haven) -> None:
+    st.subheader("Create the first administrator")
+    st.write("This Haven has no accounts yet. The first account administers users, organisations and the audit log; "
+             "it adds everyone else on the Users and organisations page.")
+    with st.form("first_admin"):
+        username = st.text_input("User name", help="2 to 80 letters, digits, dots, dashes, @ or underscores.")
+        email = st.text_input("E-mail (optional)", help="Needed only to log in with an organisation account (OIDC).")
+        password = st.text_input(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password")
+        repeated = st.text_input("Repeat the password", type="password")
+        submitted = st.form_submit_button("Create administrator", type="primary")
+    if not submitted:
+        return
+    if password != repeated:
+        st.error("The two passwords differ.")
+        return
+    try:
+        with haven.session() as session:
+            principal = create_first_admin(session, username=username, password=password, email=email or None)
+    except ServiceError as error:
+        st.error(str(error))
+        return
+    sign_in_as(principal)
+    st.rerun()
+
+
+def password_form(haven) -> None:
+    with st.form("sign_in"):
+        username = st.text_input("User name", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    with haven.session() as session:
+        result = sign_in(session, username=username, password=password)
+    if result.principal is None:
+        st.error(result.message)
+        return
+    sign_in_as(result.principal)
+    st.rerun()
+
+
+def single_sign_on(haven) -> None:
+    """OIDC via st.login; the provider's e-mail address picks the Haven account."""
+    st.divider()
+    if not oidc_signed_in():
+        st.session_state.pop(OIDC_REFUSAL_KEY, None)
+        st.button("Log in with your organisation's account", icon=":material/key:", on_click=st.login)
+        return
+    email = str(st.user.get("email") or "")
+    refusal = st.session_state.get(OIDC_REFUSAL_KEY)
+    if refusal is None or refusal[0] != email:
+        with haven.session() as session:
+            result = sign_in_by_email(session, email=email, email_verified=st.user.get("email_verified") is not False)
+        if result.principal is not None:
+            sign_in_as(result.principal)
+            st.rerun()
+        refusal = (email, result.message)
+        st.session_state[OIDC_REFUSAL_KEY] = refusal  # one audit entry per refusal, not one per rerun
+    st.error(refusal[1])
+    st.button("Log in with another account", icon=":material/switch_account:", on_click=st.logout)

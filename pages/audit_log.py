@@ -1,0 +1,78 @@
+"""Audit log: every change and sign-in, whether the hash chain is intact, and the full integrity check."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from accounts.permissions import PermissionDenied
+from services.audit_log import audit_chain_faults, audit_entries, audit_filter_choices
+from services.integrity import check_integrity
+from services.organisations import visible_organisations
+from ui.context import get_haven, require_permission
+
+ANYONE = ""
+ANY_ORGANISATION, NO_ORGANISATION = -1, 0
+
+haven = get_haven()
+principal, _ = require_permission("view_audit")
+
+with haven.session() as session:
+    choices = audit_filter_choices(session, principal)
+    chain_faults = audit_chain_faults(session, principal)
+    organisation_names = {ANY_ORGANISATION: "Any organisation", NO_ORGANISATION: "None (accounts and sign-ins)",
+                          **{o.id: o.name for o in visible_organisations(session, principal)}}
+
+st.title("Audit log")
+st.caption("Every change and every sign-in, each entry chained to the one before it by a SHA-256 hash.")
+
+if chain_faults:
+    st.error(f"The audit chain is broken in {len(chain_faults)} places: entries were edited, inserted or deleted "
+             "outside Haven.")
+    st.dataframe(pd.DataFrame([{"Entry": f.entry_id, "Problem": f.problem} for f in chain_faults]),
+                 hide_index=True, width="stretch")
+else:
+    st.success("The audit chain is intact: no entry was edited, inserted or deleted.", icon=":material/verified:")
+
+actor_column, action_column, organisation_column, dates_column = st.columns([2, 3, 2, 2])
+actor = actor_column.selectbox("Actor", [ANYONE, *choices["actors"]], format_func=lambda a: a or "Anyone")
+actions = action_column.multiselect("Actions", choices["actions"], placeholder="Every action")
+organisation_id = organisation_column.selectbox("Organisation", list(organisation_names),
+                                                format_func=organisation_names.get)
+first_day, last_day = choices["first_day"] or date.today(), choices["last_day"] or date.today()
+days = dates_column.date_input("Between", (first_day, max(last_day, date.today())), format="YYYY-MM-DD")
+since, until = (days + (None, None))[:2] if isinstance(days, tuple) else (days, days)
+
+with haven.session() as session:
+    selection = audit_entries(
+        session, principal, actor=actor or None, actions=actions, since=since, until=until,
+        organisation_id=organisation_id if organisation_id > 0 else None, instance_wide=organisation_id == NO_ORGANISATION,
+    )
+
+shown = len(selection.entries)
+st.caption(f"{selection.total} entries match" + (f"; the newest {shown} are shown." if selection.truncated else "."))
+st.dataframe(
+    pd.DataFrame([{"#": e["id"], "Time (UTC)": e["at"].strftime("%Y-%m-%d %H:%M:%S"), "Actor": e["actor"],
+                   "Action": e["action"], "Organisation": e["organisation"], "Target": e["target"],
+                   "Detail": e["detail"]} for e in selection.entries],
+                 columns=["#", "Time (UTC)", "Actor", "Action", "Organisation", "Target", "Detail"]),
+    hide_index=True, width="stretch",
+)
+
+st.subheader("Integrity check")
+st.write("Reads every stored evidence file and compares it with its SHA-256, looks for files that no evidence "
+         "refers to, and checks the audit chain: the same check as `manage.py verify`.")
+if st.button("Run the full integrity check", icon=":material/fact_check:"):
+    try:
+        with st.spinner("Checking every file…"):
+            report = check_integrity(haven, principal)
+    except PermissionDenied as error:
+        st.error(str(error))
+    else:
+        files, entries = st.columns(2)
+        files.metric("Files checked", report.files_checked)
+        entries.metric("Audit entries checked", report.audit_entries)
+        if report.ok:
+            st.success("No fault: every file matches its hash and the audit chain is intact.")
+        else:
+            st.error(f"{len(report.faults)} faults found.")
+            st.dataframe(pd.DataFrame({"Fault": report.faults}), hide_index=True, width="stretch")

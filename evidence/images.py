@@ -54,7 +54,8 @@ def sanitise_image(data: bytes, fmt: str, *, max_pixels: int) -> CleanImage:
     check_pixel_count(width, height, max_pixels)
     picture = _decode(data, fmt, max_pixels)
     upright = _upright(picture)
-    clean = _pixels_only(upright, fmt)
+    clean = _pixels_only(upright, fmt, decoded=picture)
+    del picture, upright  # a phone photo's decoded pixels are freed before encoding, not after
     content, mime_type, extension = _encode(clean, fmt, data)
     return CleanImage(
         content=content,
@@ -130,10 +131,17 @@ def _upright(picture: Image.Image) -> Image.Image:
     return picture.transpose(fix) if fix is not None else picture
 
 
-def _pixels_only(picture: Image.Image, fmt: str) -> Image.Image:
-    """A new image holding only the pixels, in a mode the output format can store."""
+def _pixels_only(picture: Image.Image, fmt: str, decoded: Image.Image | None = None) -> Image.Image:
+    """A new image holding only the pixels, in a mode the output format can store.
+
+    Turning or converting the decoded file already made a new plain image: that one is kept, with the
+    copy of the file's metadata Pillow gave it dropped, instead of copying every pixel once more.
+    """
     mode = _output_mode(picture, fmt)
     source = picture if picture.mode == mode else _converted(picture, mode)
+    if source is not decoded and type(source) is Image.Image:
+        source.info = {}
+        return source
     clean = Image.new(mode, source.size)
     clean.paste(source, (0, 0))
     return clean

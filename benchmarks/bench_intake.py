@@ -1,0 +1,116 @@
+"""Intake of a 12-megapixel phone photo (evidence.intake.run_intake) against a bare Pillow decode and re-encode.
+
+The photo is made in code: 4000 × 3000, photo-like texture, EXIF with GPS, JPEG quality 92 (about what
+a phone writes). Two cases: a landscape photo (orientation 1) and a portrait one as phones store it
+(orientation 6, so intake must turn it upright). The floor is Pillow opening the same bytes, decoding
+them and saving a JPEG at intake's quality, nothing else. Goals: at most 1.5 times the floor; the peak
+memory of one intake, measured in a fresh process above its resting memory, under 300 MB.
+
+    python -m benchmarks.bench_intake [--megapixels 12] [--repeat 5]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+from benchmarks.common import memory_line, memory_status, peak_memory_reset, ratio_line, timed
+from config import get_settings
+from evidence.images import JPEG_QUALITY
+from evidence.intake import run_intake
+
+GOAL = 1.5
+MEMORY_GOAL_MB = 300.0
+
+
+def phone_photo(megapixels: float = 12, orientation: int = 1) -> bytes:
+    """A JPEG like a phone's: 4:3, textured (so it does not compress to nothing), EXIF with GPS."""
+    width = int((megapixels * 1_000_000 * 4 / 3) ** 0.5)
+    height = int(width * 3 / 4)
+    small = (max(2, width // 16), max(2, height // 16))
+    red = Image.linear_gradient("L").resize(small)
+    green = Image.radial_gradient("L").resize(small)
+    blue = Image.effect_noise(small, 40).point(lambda value: value // 2 + 60)
+    base = Image.merge("RGB", (red, green, blue)).resize((width, height), Image.Resampling.BICUBIC)
+    grain = Image.effect_noise((width, height), 18).convert("RGB")
+    photo = Image.blend(base, grain, 0.18)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0112] = "PhoneMaker", "Model X", orientation
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (51.0, 30.0, 12.5), "W", (0.0, 7.0, 39.0)
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", quality=92, exif=exif)
+    return buffer.getvalue()
+
+
+def bare_pillow(data: bytes) -> bytes:
+    """The floor: decode and re-encode, nothing else."""
+    picture = Image.open(io.BytesIO(data))
+    picture.load()
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=JPEG_QUALITY)
+    return out.getvalue()
+
+
+def intake(data: bytes):
+    settings = get_settings()
+    return run_intake(data, "IMG_0001.jpg", max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+
+
+def probe(path: Path, what: str) -> dict:
+    """Run once in this (fresh) process; report the peak resident memory above the resting memory."""
+    data = path.read_bytes()
+    run = intake if what == "intake" else bare_pillow
+    small = phone_photo(0.05)
+    run(small)  # imports and first-use allocations happen before the measurement
+    resting = memory_status()["rss"]
+    reset = peak_memory_reset()
+    run(data)
+    status = memory_status()
+    return {"peak_mb": status["peak"] - resting, "exact": reset}
+
+
+def measure_memory(path: Path, what: str) -> dict:
+    output = subprocess.run([sys.executable, "-m", "benchmarks.bench_intake", "--probe", what, str(path)],
+                            check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--megapixels", type=float, default=12)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--probe", nargs=2, metavar=("WHAT", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.probe:
+        print(json.dumps(probe(Path(args.probe[1]), args.probe[0])))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="haven-bench-intake-") as scratch:
+        for orientation, label in ((1, "landscape"), (6, "portrait, turned upright")):
+            data = phone_photo(args.megapixels, orientation)
+            result = intake(data)
+            print(f"photo: {args.megapixels:g} MP {label}, {len(data) / 1e6:.1f} MB in, "
+                  f"{len(result.content) / 1e6:.1f} MB stored ({result.width} × {result.height}), "
+                  f"thumbnail {len(result.thumbnail) / 1e3:.0f} kB")
+            floor = timed(lambda: bare_pillow(data), repeat=args.repeat)
+            figure = timed(lambda: intake(data), repeat=args.repeat)
+            print(ratio_line(f"intake of a {args.megapixels:g} MP JPEG ({label})", figure.median, floor.median, GOAL))
+            path = Path(scratch) / f"photo-{orientation}.jpg"
+            path.write_bytes(data)
+            memory = measure_memory(path, "intake")
+            floor_memory = measure_memory(path, "pillow")
+            note = "" if memory["exact"] else " (peak since start: the kernel mark could not be reset)"
+            print(memory_line(f"one intake of a {args.megapixels:g} MP JPEG ({label}){note}",
+                              memory["peak_mb"], MEMORY_GOAL_MB)
+                  + f"; bare Pillow {floor_memory['peak_mb']:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

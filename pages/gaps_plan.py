@@ -46,7 +46,7 @@ def new_editor() -> None:
 
 notice = st.session_state.pop(NOTICE_KEY, None)
 if notice:
-    st.success(notice, icon=":material/task_alt:")
+    st.toast(notice, icon=":material/task_alt:")  # a toast, as the change may have been made far down the page
 
 with haven.session() as session:
     report = score_organisation(session, principal, slug=slug, as_of=today)

@@ -9,7 +9,7 @@ from ui.context import get_haven, require_permission
 from ui.review_preview import show_preview
 from ui.widgets import markdown_text
 
-PICKER_KEY = "review_queue_pick"
+PICKER_VERSION_KEY = "review_queue_pick_version"  # a new picker after each decision, so it shows the next item
 NOTICE_KEY = "review_queue_notice"
 OWN_UPLOAD = "Uploaded by you — another reviewer must review it."
 
@@ -43,11 +43,10 @@ st.dataframe(
 )
 
 by_revision = {item["revision_id"]: item for item in queue}
-if st.session_state.get(PICKER_KEY) not in by_revision:
-    st.session_state.pop(PICKER_KEY, None)
 first_to_review = next((index for index, item in enumerate(queue) if not item["own_upload"]), 0)
 revision_id = st.selectbox(
-    "Evidence to review", list(by_revision), index=first_to_review, key=PICKER_KEY,
+    "Evidence to review", list(by_revision), index=first_to_review,
+    key=f"review_queue_pick_{st.session_state.get(PICKER_VERSION_KEY, 0)}",
     format_func=lambda rid: f"{by_revision[rid]['title']} (revision {by_revision[rid]['revision']})"
                             + (" · uploaded by you" if by_revision[rid]["own_upload"] else ""),
 )
@@ -65,9 +64,9 @@ st.caption(markdown_text(" · ".join(facts)))
 
 previous = item["previous_review"]
 if previous:
-    st.warning(f"Revision {previous['revision']} was {previous['status']} by {markdown_text(previous['reviewer'])}. "
-               "Their comment:", icon=":material/history:")
-    st.text(previous["comment"] or "(no comment)")
+    said = f": {markdown_text(previous['comment'])}" if previous["comment"] else " without a comment."
+    st.warning(f"Revision {previous['revision']} was {previous['status']} by {markdown_text(previous['reviewer'])}{said}",
+               icon=":material/history:")
 
 preview_column, decision_column = st.columns([3, 2], gap="large")
 with preview_column:
@@ -108,5 +107,5 @@ with decision_column:
                 st.error(str(error))
             else:
                 st.session_state[NOTICE_KEY] = f"{status.capitalize()}: {markdown_text(item['title'])}"
-                st.session_state.pop(PICKER_KEY, None)
+                st.session_state[PICKER_VERSION_KEY] = st.session_state.get(PICKER_VERSION_KEY, 0) + 1
                 st.rerun()

@@ -151,3 +151,20 @@ def _pdfium_installed() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_a_new_revision_shows_why_the_last_one_was_rejected(app_haven, organisation, manager, reviewer):
+    from services.reviews import review_queue, review_revision
+    from services.uploads import upload_revision
+
+    evidence_id = upload(app_haven, manager, organisation)
+    with app_haven.session() as session:
+        (item,) = review_queue(session, reviewer, organisation_id=organisation)
+        review_revision(session, reviewer, revision_id=item["revision_id"], status="rejected",
+                        comment="Show the <b>assembly point</b>")
+    upload_revision(app_haven, manager, evidence_id=evidence_id, issued_on=date(2026, 4, 1), valid_until=None,
+                    data=simple_pdf("Escape plan with the assembly point"), filename="escape-plan-v2.pdf")
+    app = open_app(reviewer, page=PAGE)
+    assert app.warning[0].value == "Revision 1 was rejected by quinn: Show the \\<b\\>assembly point\\</b\\>"
+    assert app.selectbox[0].options == ["Escape plan, ground floor (revision 2)"]
+    assert "revision 2" in app.caption[1].value

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from storage.db import TRANSACTION_LOCK_KEY
 from storage.models import AuditEntry, utc_now
 
 GENESIS_HASH = "0" * 64
-_CHAIN_LOCK_KEY = 7_311_004  # PostgreSQL advisory lock that serialises appends to the chain
+_CHAIN_LOCK_KEY = TRANSACTION_LOCK_KEY  # already held by every transaction (storage.db); taken again for clarity
 
 
 def entry_hash(prev_hash: str, *, at, actor: str, action: str, organisation_id, target: str, detail: str) -> str:

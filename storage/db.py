@@ -25,7 +25,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _take_transaction_lock)
+    return engine
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -48,6 +51,20 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 def _begin_immediate(connection) -> None:
     """Take SQLite's write lock at BEGIN, so read-then-write transactions never deadlock."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+TRANSACTION_LOCK_KEY = 7_311_004  # the PostgreSQL advisory lock Haven's transactions take in turn
+
+
+def _take_transaction_lock(connection) -> None:
+    """PostgreSQL's counterpart of SQLite's BEGIN IMMEDIATE: one Haven transaction at a time.
+
+    Services read, then write (the row of a rating, a link, the next revision number, the last audit
+    entry, today's snapshot); under READ COMMITTED two sessions doing that at once would both insert
+    and one would fail on a unique constraint, or fork the audit chain. Taking this lock first makes
+    every transaction see the one before it, as SQLite does; it is released at commit or rollback.
+    """
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({TRANSACTION_LOCK_KEY})")
 
 
 @contextmanager

@@ -166,3 +166,20 @@ def test_a_rejection_reason_with_markup_is_shown_as_text(app_haven, organisation
     assert step == ("Next step: Fix what the reviewer asked\\: \\<script\\>alert\\(1\\)\\</script\\> Show the "
                     "\\*\\*assembly point\\*\\*; then upload a new revision of the escape plan for 3.2.1")
     assert not any("<script>" in m for m in markdown)
+
+
+def test_once_approaching_the_page_says_what_ready_still_needs(app_haven, organisation, manager):
+    from standards.loader import get_standard
+    from services.organisations import current_cycle
+
+    with app_haven.session() as session:
+        standard = get_standard(current_cycle(session, organisation).standard_id)
+        for action in standard.actions:
+            set_rating(session, manager, organisation_id=organisation, action_id=action.id, rating="partially_met")
+            add_plan_item(session, manager, organisation_id=organisation, action_id=action.id,
+                          description=f"Close the gaps of {action.id}", owner="Amira", due=TODAY + timedelta(days=7))
+    app = open_app(manager, page=PAGE)
+    shown = readable(app)
+    assert "Approaching" in shown and "Still needed to reach Approaching" not in shown
+    (expander,) = [e for e in app.expander if e.label == "Still needed to be Ready"]
+    assert "3.2.1 needs to be rated met and verified pictures of premises, safety plan, escape plan" in readable(app)

@@ -63,7 +63,8 @@ def rating_form(action: dict) -> None:
         st.text_area("Justification", value=saved.get("justification", ""), key=f"{key}:justification",
                      max_chars=4000, height=120, help="Required when the action is not applicable: say why.")
         st.text_input("Owner", value=saved.get("owner", ""), key=f"{key}:owner", max_chars=200)
-        st.form_submit_button("Save rating", type="primary", on_click=save_rating, args=(action["id"], key))
+        st.form_submit_button("Save rating", type="primary", key=f"{key}:save", on_click=save_rating,
+                              args=(action["id"], key))
     show_said(key)
 
 

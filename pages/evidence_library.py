@@ -118,12 +118,12 @@ with details:
 with changes:
     item_key = f"library:item:{row['id']}"
     if can_add:
-        with st.expander("Upload a new revision", icon=":material/upload_file:"):
+        with st.expander("Upload a new revision", icon=":material/upload_file:", key=f"{item_key}:revision:panel"):
             revision_form(haven, principal, row, key=f"{item_key}:revision")
-        with st.expander("Classification", icon=":material/lock:"):
+        with st.expander("Classification", icon=":material/lock:", key=f"{item_key}:classification:panel"):
             classification_form(haven, principal, row, key=f"{item_key}:classification")
     if can_link:
-        with st.expander("Linked actions", icon=":material/link:"):
+        with st.expander("Linked actions", icon=":material/link:", key=f"{item_key}:links:panel"):
             links_form(haven, principal, standard, row, key=f"{item_key}:links")
 
 st.markdown("**Revision history**")

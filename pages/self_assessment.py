@@ -89,8 +89,8 @@ def evidence_slot(action: dict, slot: dict) -> None:
         if not linked:
             st.caption("No evidence is linked yet.")
         if can_link or can_add:
-            with st.expander("Link or upload evidence"):
-                key = f"slot:{organisation_id}:{action['id']}:{type_id}"
+            key = f"slot:{organisation_id}:{action['id']}:{type_id}"
+            with st.expander("Link or upload evidence", key=f"{key}:panel"):
                 if can_link:
                     st.markdown("**Link evidence already in the library**")
                     others = [r for r in register if r["evidence_type"] == type_id and action["id"] not in r["actions"]]

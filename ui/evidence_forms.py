@@ -114,6 +114,9 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
     state = st.session_state
     files = state.get(f"{key}:files:{_generation(key)}") or []
     title = (state.get(f"{key}:title") or "").strip()
+    if state.get(f"{key}:issued") is None:
+        _say(key, "error", "Give the date the evidence was issued.")
+        return
     stored = []
     for number, file in enumerate(files, start=1):
         details = NewEvidence(
@@ -149,6 +152,9 @@ def inspection_form(haven: Haven, principal: Principal, organisation_id: int, st
 
 def _record_inspection(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
     state = st.session_state
+    if state.get(f"{key}:issued") is None:
+        _say(key, "error", "Give the date of the inspection.")
+        return
     details = NewEvidence(evidence_type=evidence_type, actions=_chosen_actions(key, evidence_type),
                           issued_on=state[f"{key}:issued"], title=(state.get(f"{key}:title") or "").strip(),
                           note=state.get(f"{key}:note") or "")
@@ -201,6 +207,9 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
     state = st.session_state
     file = state.get(f"{key}:file:{_generation(key)}")
     if file is None:
+        return
+    if state.get(f"{key}:issued") is None:
+        _say(key, "error", "Give the date the new revision was issued.")
         return
     try:
         number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],

@@ -60,7 +60,7 @@ proven.metric("Proven (verified)", percent(scores["verified"]),
 
 layers, trend = st.columns(2)
 with layers:
-    st.plotly_chart(score_layers_figure(report), width="stretch")
+    st.plotly_chart(score_layers_figure(report).update_layout(title_text="The three layers"), width="stretch")
 with trend:
     st.plotly_chart(score_trend_figure(series), width="stretch")
     st.caption(f"{len(series)} snapshots in the current assessment cycle.")
@@ -68,7 +68,7 @@ with trend:
 st.plotly_chart(engagement_rag_figure(report), width="stretch")
 st.plotly_chart(slot_heatmap_figure(report), width="stretch")
 
-st.subheader(f"Expiring in the next {EXPIRY_WINDOW_DAYS} days")
+st.subheader("Evidence to renew")
 st.plotly_chart(expiry_timeline_figure(expiring, today, horizon_days=EXPIRY_WINDOW_DAYS), width="stretch")
 if expiring:
     by_type = expiring_by_type(expiring)

@@ -27,6 +27,7 @@ from reports.formatting import (
     layer_scores,
     percent,
     rag_colour,
+    rag_word,
     rating_label,
     readiness_colour,
     readiness_label,
@@ -75,7 +76,7 @@ EXPIRY_HORIZON_DAYS = 90
 
 def _base_layout(figure: go.Figure, *, title: str, height: int | None = None) -> go.Figure:
     figure.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "xref": "paper",
+        title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "pad": {"l": 16},
                "font": {"size": 18, "color": TEXT_DARK}},
         template="plotly_white",
         font={"family": FONT_FAMILY, "size": 13, "color": TEXT_DARK},
@@ -133,7 +134,7 @@ def score_layers_figure(score: dict) -> go.Figure:
                                   font={"size": 16, "color": INK_MUTED})
     _base_layout(figure, title=claimed_versus_proven(score), height=380)
     _percent_axis(figure.update_yaxes, top=1.12)
-    figure.update_xaxes(type="category")
+    figure.update_xaxes(type="category", tickangle=0, tickvals=labels, ticktext=[_wrapped(label, 10) for label in labels])
     return figure
 
 
@@ -157,48 +158,70 @@ def engagement_rows(score: dict) -> list[dict]:
     return rows
 
 
+RAG_ORDER = (RAG_GREEN, RAG_AMBER, RAG_RED, RAG_GREY)  # heatmap codes of the RAG grid
+RAG_LINE_LIMIT = 46  # characters of a row's title line that fit a phone-width figure
+RAG_ROW_PX = 60
+RAG_CELL_GAP_PX = 24
+
+
+def _stepped_colourscale(colours: tuple[str, ...] | list[str]) -> list[list]:
+    """Code i (0 … n-1) gets exactly colours[i]; use with zmin=-0.5 and zmax=n-0.5."""
+    count = len(colours)
+    scale = []
+    for code, colour in enumerate(colours):
+        scale.append([code / count, colour])
+        scale.append([(code + 1) / count, colour])
+    return scale
+
+
+def rag_title_line(row: dict) -> str:
+    """The line above a row of the RAG grid: the title, shortened to fit a phone, and the action's rating."""
+    if row["kind"] != "action" or not row["rating"]:
+        return _short(row["title"], RAG_LINE_LIMIT - 4)  # engagements are set in bold
+    return f"{_short(row['title'], RAG_LINE_LIMIT - len(row['rating']) - 3)} · {row['rating']}"
+
+
 def engagement_rag_figure(score: dict) -> go.Figure:
-    """A RAG grid: engagements and their actions against the three layers, with percentages."""
+    """A RAG grid: engagements and their actions (rows) against the three layers, each cell coloured
+    red, amber or green and showing its percentage.
+
+    Every row's title and rating are written on a line of their own above its cells, so the
+    cells keep the figure's width and the grid reads the same on a phone as on a wide screen.
+    """
     rows = engagement_rows(score)
     figure = go.Figure()
     if not rows:
         return _empty_note(_base_layout(figure, title="Engagements"), "No engagements to show")
 
-    row_fill = ["#eef2f7" if row["kind"] == "engagement" else "white" for row in rows]
-    ids = [f"<b>{row['id']}</b>" if row["kind"] == "engagement" else row["id"] for row in rows]
-    titles = [_escape_markup(row["title"]) for row in rows]
-    titles = [f"<b>{title}</b>" if row["kind"] == "engagement" else title for title, row in zip(titles, rows)]
-    columns = [ids, titles, [row["rating"] for row in rows]]
-    fills = [row_fill, row_fill, row_fill]
-    font_colours = [[TEXT_DARK] * len(rows)] * 3
-    for key in LAYER_KEYS:
-        values = [row["scores"][key] for row in rows]
-        colours = [rag_colour(value) for value in values]
-        columns.append([percent(value) for value in values])
-        fills.append(colours)
-        font_colours.append([text_colour_on(colour) for colour in colours])
-
-    figure.add_trace(go.Table(
-        columnwidth=[55, 330, 105, 100, 100, 100],
-        header={
-            "values": ["<b>Id</b>", "<b>Engagement / action</b>", "<b>Rating</b>"]
-                      + [f"<b>{LAYER_LABELS[key]}</b>" for key in LAYER_KEYS],
-            "fill": {"color": "#243b53"},
-            "font": {"color": "white", "size": 13},
-            "align": "left",
-            "height": 30,
-        },
-        cells={
-            "values": columns,
-            "fill": {"color": fills},
-            "font": {"color": font_colours, "size": 13},
-            "align": ["left", "left", "left", "center", "center", "center"],
-            "height": 28,
-            "line": {"color": "white", "width": 1},
-        },
+    layer_labels = [LAYER_LABELS[key] for key in LAYER_KEYS]
+    ids = [row["id"] for row in rows]
+    z = [[RAG_ORDER.index(rag_colour(row["scores"][key])) for key in LAYER_KEYS] for row in rows]
+    text = [[percent(row["scores"][key]) for key in LAYER_KEYS] for row in rows]
+    hover = [[
+        f"{_escape_markup(row['id'])} {_escape_markup(_short(row['title'], 90))}"
+        + (f"<br>Rating: {row['rating']}" if row["rating"] else "")
+        + f"<br>{LAYER_LABELS[key]}: <b>{percent(row['scores'][key])}</b> ({rag_word(row['scores'][key])})"
+        for key in LAYER_KEYS] for row in rows]
+    figure.add_trace(go.Heatmap(
+        z=z, x=layer_labels, y=ids, text=text, texttemplate="%{text}", textfont={"size": 14},
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        colorscale=_stepped_colourscale(RAG_ORDER), zmin=-0.5, zmax=len(RAG_ORDER) - 0.5, showscale=False,
+        xgap=3, ygap=RAG_CELL_GAP_PX,
     ))
-    title_lines = [max(1, -(-len(row["title"]) // 48)) for row in rows]
-    _base_layout(figure, title="Engagements and actions", height=140 + sum(10 + 19 * n for n in title_lines))
+    for index, row in enumerate(rows):  # y by position: an id such as "3.1" would be read as a number
+        line = _escape_markup(rag_title_line(row))
+        figure.add_annotation(
+            x=0, xref="paper", xanchor="left", y=index, yref="y", yshift=RAG_ROW_PX / 2 - 2, yanchor="middle",
+            showarrow=False, text=f"<b>{line}</b>" if row["kind"] == "engagement" else line,
+            font={"size": 12, "color": TEXT_DARK},
+        )
+    _base_layout(figure, title="Engagements and actions", height=120 + RAG_ROW_PX * len(rows))
+    figure.update_xaxes(type="category", side="top", tickangle=0, showgrid=False, tickvals=layer_labels,
+                        ticktext=[_wrapped(label, 10) for label in layer_labels])
+    figure.update_yaxes(type="category", autorange="reversed", showgrid=False, tickvals=ids,
+                        ticktext=[f"<b>{_escape_markup(i)}</b>" if row["kind"] == "engagement" else _escape_markup(i)
+                                  for i, row in zip(ids, rows)])
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10})
     return figure
 
 
@@ -252,13 +275,7 @@ def _state_code(state: str) -> int:
 
 def slot_state_colourscale() -> list[list]:
     """A stepped colour scale: code i (the index in SLOT_STATE_ORDER) gets exactly its colour."""
-    count = len(SLOT_STATE_ORDER)
-    scale = []
-    for code, state in enumerate(SLOT_STATE_ORDER):
-        colour = SLOT_STATE_COLOURS.get(state, RAG_GREY)
-        scale.append([code / count, colour])
-        scale.append([(code + 1) / count, colour])
-    return scale
+    return _stepped_colourscale([SLOT_STATE_COLOURS.get(state, RAG_GREY) for state in SLOT_STATE_ORDER])
 
 
 def colour_of_code(code: int) -> str:
@@ -266,10 +283,11 @@ def colour_of_code(code: int) -> str:
 
 
 def slot_heatmap_figure(score: dict) -> go.Figure:
-    """Actions (rows) by evidence types (columns), each required slot coloured by its state.
+    """Evidence by action: one row per action, one cell per required slot, coloured by its state.
 
-    Cells the standard does not require stay empty. A `not_applicable` action's slots
-    are grey and say N/A: scoring leaves them out.
+    Each cell names its evidence type and state, so the grid needs only as many columns as the
+    action with most slots (three in Standard 3) and reads on a phone as on a wide screen. A
+    `not_applicable` action's slots are grey and say N/A: scoring leaves them out.
     """
     columns = slot_columns(score)
     actions = slot_actions(score)
@@ -277,28 +295,30 @@ def slot_heatmap_figure(score: dict) -> go.Figure:
     if not columns or not actions:
         return _empty_note(_base_layout(figure, title="Evidence by action"), "No evidence slots to show")
 
-    column_index = {type_id: index for index, (type_id, _) in enumerate(columns)}
+    type_titles = dict(columns)
+    width = max(len(action.get("slots") or []) for action in actions) or 1
+    positions = [str(index + 1) for index in range(width)]
     z: list[list[int | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
     for action in actions:
-        z_row: list[int | None] = [None] * len(columns)
-        text_row = [""] * len(columns)
-        hover_row = [""] * len(columns)
+        z_row: list[int | None] = [None] * width
+        text_row = [""] * width
+        hover_row = [""] * width
         not_applicable = action.get("rating") == "not_applicable"
-        for slot in action.get("slots") or []:
-            index = column_index[slot["evidence_type"]]
+        for index, slot in enumerate(action.get("slots") or []):
             state = "not_applicable" if not_applicable else (slot.get("state") or "unknown")
             label = slot_state_label(state)
             if slot.get("expiring_soon") and not not_applicable:
                 label += " · expiring"
+            type_title = type_titles[slot["evidence_type"]]
             z_row[index] = _state_code(state)
-            text_row[index] = label
+            text_row[index] = f"{_wrapped(_escape_markup(type_title), 14)}<br><b>{_wrapped(label, 12)}</b>"
             valid_until = slot.get("valid_until")
             hover_row[index] = (
                 f"{_escape_markup(str(action.get('id', '')))} "
                 f"{_escape_markup(_short(action.get('title') or '', 70))}<br>"
-                f"{_escape_markup(columns[index][1])}: <b>{label}</b>"
+                f"{_escape_markup(type_title)}: <b>{label}</b>"
                 + (f"<br>Valid until {valid_until}" if valid_until else "")
             )
         z.append(z_row)
@@ -307,7 +327,7 @@ def slot_heatmap_figure(score: dict) -> go.Figure:
 
     figure.add_trace(go.Heatmap(
         z=z,
-        x=[title for _, title in columns],
+        x=positions,
         y=[str(action.get("id", "")) for action in actions],
         text=text,
         texttemplate="%{text}",
@@ -318,16 +338,14 @@ def slot_heatmap_figure(score: dict) -> go.Figure:
         zmin=-0.5,
         zmax=len(SLOT_STATE_ORDER) - 0.5,
         showscale=False,
-        xgap=3,
-        ygap=3,
+        xgap=4,
+        ygap=4,
         hoverongaps=False,
     ))
-    _base_layout(figure, title="Evidence by action", height=160 + 48 * len(actions))
-    figure.update_xaxes(type="category", side="top", tickangle=0, showgrid=False,
-                        tickvals=[title for _, title in columns],
-                        ticktext=[_wrapped(_escape_markup(title)) for _, title in columns])
+    _base_layout(figure, title="Evidence by action", height=110 + 64 * len(actions))
+    figure.update_xaxes(type="category", visible=False)
     figure.update_yaxes(type="category", autorange="reversed", showgrid=False, title=None)
-    figure.update_layout(margin={"t": 110})
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
     return figure
 
 
@@ -382,8 +400,15 @@ def expiry_urgency_colour(days_left: int) -> str:
     return RAG_GREEN
 
 
+EXPIRY_ROW_HEIGHT = 54
+
+
 def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_days: int = EXPIRY_HORIZON_DAYS) -> go.Figure:
-    """What expires between `as_of` and `horizon_days` later, one marker per item on its date."""
+    """What expires between `as_of` and `horizon_days` later, one marker per item on its date.
+
+    Each row is named above its line rather than on a side axis, so the timeline keeps its
+    width on a phone; the days left are written beside each marker.
+    """
     start = as_date(as_of)
     end = start + timedelta(days=horizon_days)
     items = []
@@ -392,10 +417,11 @@ def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_d
         if valid_until is not None and start <= valid_until <= end:
             items.append((valid_until, expiring_label(item)))
     items.sort()
+    labels = list(dict.fromkeys(_escape_markup(label) for _, label in items))
 
     figure = go.Figure()
     _base_layout(figure, title=f"Expiring in the next {horizon_days} days",
-                 height=max(260, 140 + 34 * len({label for _, label in items})))
+                 height=max(240, 150 + EXPIRY_ROW_HEIGHT * len(labels)))
     if not items:
         return _empty_note(figure, f"Nothing expires in the next {horizon_days} days")
 
@@ -407,16 +433,21 @@ def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_d
         marker={"size": 14, "symbol": "diamond", "color": [expiry_urgency_colour(d) for d in days_left],
                 "line": {"color": TEXT_DARK, "width": 0.5}},
         text=[f"in {d} days" if d != 1 else "in 1 day" for d in days_left],
-        textposition="middle right",
+        textposition=["middle right" if d <= horizon_days * 0.6 else "middle left" for d in days_left],
         hovertemplate="%{y}<br>Valid until %{x|%d %b %Y} (%{text})<extra></extra>",
         showlegend=False,
     ))
+    for index, label in enumerate(labels):
+        figure.add_annotation(x=start, xref="x", xanchor="left", xshift=4, y=index, yref="y", yshift=17,
+                              showarrow=False, text=label, font={"size": 13, "color": TEXT_DARK})
     figure.add_vline(x=start, line={"color": INK_MUTED, "dash": "dot"})
     figure.add_annotation(x=start, y=1, yref="paper", text="As of", showarrow=False,
-                          yanchor="bottom", font={"color": INK_MUTED})
-    figure.update_xaxes(type="date", range=[start - timedelta(days=2), end + timedelta(days=12)],
-                        gridcolor=GRID_LINE, tickformat="%d %b")
-    figure.update_yaxes(type="category", autorange="reversed", showgrid=False)
+                          yanchor="bottom", xanchor="left", font={"color": INK_MUTED})
+    figure.update_xaxes(type="date", range=[start - timedelta(days=2), end + timedelta(days=4)],
+                        gridcolor=GRID_LINE, tickformat="%d %b", nticks=6)
+    figure.update_yaxes(type="category", autorange="reversed", showgrid=True, gridcolor="#f0f4f8",
+                        showticklabels=False, range=[len(labels) - 0.4, -0.75])
+    figure.update_layout(margin={"l": 12, "r": 12, "t": 70, "b": 40})
     return figure
 
 
@@ -426,16 +457,19 @@ def _organisation_name(score: dict) -> str:
     return score.get("organisation_name") or score.get("organisation") or "?"
 
 
+NETWORK_BARGAP = 0.45
+
+
 def network_comparison_figure(network: list[dict]) -> go.Figure:
     """Organisations side by side on the three layers; bars coloured by each one's readiness.
 
-    Layers are told apart by pattern and by the text on each bar; readiness is also
-    written under the organisation's name.
+    Layers are told apart by pattern and by the text on each bar; each organisation's name and
+    readiness are written above its bars, so the bars keep the figure's width on a phone.
     """
     figure = go.Figure()
     ordered = sorted(network or [], key=lambda score: _organisation_name(score).lower())
-    _base_layout(figure, title="Organisations compared",
-                 height=max(300, 140 + 95 * len(ordered)))
+    height = max(320, 170 + 120 * len(ordered))
+    _base_layout(figure, title="Organisations compared", height=height)
     if not ordered:
         return _empty_note(figure, "No organisations to compare")
 
@@ -456,13 +490,24 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
                     "line": {"color": TEXT_DARK, "width": 0.5}},
             text=[f"{LAYER_SHORT[key]} {percent(value)}" for value in values],
             textposition="outside",
+            textfont={"size": 12},
             cliponaxis=False,
             hovertemplate=f"%{{y}}<br>{label}: %{{text}}<extra></extra>",
         ))
-    figure.update_layout(barmode="group", bargap=0.25, legend={"orientation": "h", "y": -0.1, "x": 0})
-    _percent_axis(figure.update_xaxes, top=1.25)
+    band = (height - 140) / len(ordered)  # the plot's height (less the margins) per organisation
+    above_bars = band * (1 - NETWORK_BARGAP) / 2 + 11
+    for index, score in enumerate(ordered):
+        figure.add_annotation(
+            x=0, xref="paper", xanchor="left", y=index, yref="y", yshift=above_bars, showarrow=False,
+            text=f"<b>{_escape_markup(_organisation_name(score))}</b> · {readiness_label(score.get('readiness'))}",
+            font={"size": 13, "color": TEXT_DARK},
+        )
+    figure.update_layout(barmode="group", bargap=NETWORK_BARGAP,
+                         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"})
+    _percent_axis(figure.update_xaxes, top=1.38)
     figure.update_xaxes(tickvals=[0, 0.25, 0.5, 0.75, 1.0])
-    figure.update_yaxes(type="category", autorange="reversed")
+    figure.update_yaxes(type="category", autorange="reversed", showticklabels=False)
+    figure.update_layout(margin={"l": 12, "r": 12, "t": 100, "b": 40})
     return figure
 
 

@@ -23,18 +23,23 @@ from reports.charts import (
 from tests.reports import samples
 
 
-def _heatmap_cell(figure, row_label: str, column_label: str) -> tuple[str | None, str]:
-    """(colour, text) of one heatmap cell, the colour read through the figure's own scale."""
+def _heatmap_cell(figure, row_label: str, type_title: str) -> tuple[str | None, str]:
+    """(colour, state label) of the cell for one evidence type in an action's row, the colour read through
+    the figure's own scale; (None, "") when the action does not require that type."""
     heatmap = figure.data[0]
     row = list(heatmap.y).index(row_label)
-    column = list(heatmap.x).index(column_label)
+    for column, hover in enumerate(heatmap.customdata[row]):
+        if f"<br>{type_title}: <b>" in hover:
+            break
+    else:
+        return None, ""
     code = heatmap.z[row][column]
-    if code is None:
-        return None, heatmap.text[row][column]
+    label = hover.split(f"{type_title}: <b>", 1)[1].split("</b>", 1)[0]
+    assert heatmap.text[row][column].startswith(type_title.split()[0])  # the cell names its type
     count = len(SLOT_STATE_ORDER)
     position = (code + 0.5) / count
     colour = next(colour for stop, colour in heatmap.colorscale[::2] if stop <= position < stop + 1 / count)
-    return colour, heatmap.text[row][column]
+    return colour, label
 
 
 class TestHelpers:
@@ -80,25 +85,44 @@ class TestScoreLayers:
         assert "Claimed N/A" in figure.layout.title.text
 
 
+def _rag_cell(figure, row_id: str, layer_label: str) -> tuple[str, str]:
+    """(colour, text) of one cell of the RAG grid, the colour read through the figure's own scale."""
+    grid = figure.data[0]
+    row, column = list(grid.y).index(row_id), list(grid.x).index(layer_label)
+    code = grid.z[row][column]
+    return charts.RAG_ORDER[code], grid.text[row][column]
+
+
 class TestEngagementGrid:
     def test_rows_are_engagements_followed_by_their_actions(self):
-        table = engagement_rag_figure(samples.harbour_house()).data[0]
-        ids = [cell.replace("<b>", "").replace("</b>", "") for cell in table.cells.values[0]]
-        assert ids == ["3.1", "3.1.1", "3.1.2", "3.1.3", "3.2", "3.2.1", "3.2.2", "3.3", "3.3.1"]
+        grid = engagement_rag_figure(samples.harbour_house()).data[0]
+        assert list(grid.y) == ["3.1", "3.1.1", "3.1.2", "3.1.3", "3.2", "3.2.1", "3.2.2", "3.3", "3.3.1"]
+        assert list(grid.x) == ["Self-assessed", "Evidence complete", "Verified"]
 
     def test_score_cells_show_percentages_in_rag_colours(self):
-        table = engagement_rag_figure(samples.harbour_house()).data[0]
-        verified_text, verified_fill = table.cells.values[5], table.cells.fill.color[5]
-        assert verified_text[0] == "67%" and verified_fill[0] == RAG_AMBER  # 3.1
-        assert verified_text[1] == "100%" and verified_fill[1] == RAG_GREEN  # 3.1.1
-        assert verified_text[3] == "0%" and verified_fill[3] == RAG_RED  # 3.1.3
-        assert verified_text[-1] == "N/A" and verified_fill[-1] == RAG_GREY  # 3.3.1 not applicable
+        figure = engagement_rag_figure(samples.harbour_house())
+        assert _rag_cell(figure, "3.1", "Verified") == (RAG_AMBER, "67%")
+        assert _rag_cell(figure, "3.1.1", "Verified") == (RAG_GREEN, "100%")
+        assert _rag_cell(figure, "3.1.3", "Verified") == (RAG_RED, "0%")
+        assert _rag_cell(figure, "3.3.1", "Verified") == (RAG_GREY, "N/A")  # not applicable
+        code_colours = [colour for _, colour in figure.data[0].colorscale[::2]]
+        assert code_colours == list(charts.RAG_ORDER)
+
+    def test_each_row_has_a_title_line_with_the_rating(self):
+        figure = engagement_rag_figure(samples.harbour_house())
+        lines = [annotation.text for annotation in figure.layout.annotations]
+        assert len(lines) == 9
+        assert lines[1].endswith(" · Met") and lines[1].startswith("Work out a risk assessment")
+        assert lines[0].startswith("<b>") and all(len(line.replace("<b>", "").replace("</b>", "")) <= 46
+                                                  for line in lines)
+        assert [annotation.y for annotation in figure.layout.annotations] == list(range(9))
 
     def test_user_text_is_escaped(self):
         score = samples.made_up_standard()
         score["engagements"][0]["title"] = "<script>alert(1)</script>"
-        titles = engagement_rag_figure(score).data[0].cells.values[1]
-        assert "<script>" not in titles[0] and "&lt;script&gt;" in titles[0]
+        figure = engagement_rag_figure(score)
+        text = str(figure.to_dict())
+        assert "<script>" not in text and "&lt;script&gt;" in figure.layout.annotations[0].text
 
 
 class TestSlotHeatmap:
@@ -106,8 +130,7 @@ class TestSlotHeatmap:
         figure = slot_heatmap_figure(samples.harbour_house())
         heatmap = figure.data[0]
         assert list(heatmap.y) == ["3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.3.1"]
-        assert list(heatmap.x) == ["Risk assessment", "Network agreements", "Risk assessment training",
-                                   "Premises photos", "Safety plan", "Escape plan", "Policy"]
+        assert list(heatmap.x) == ["1", "2", "3"]  # as many columns as the action with most slots
         assert _heatmap_cell(figure, "3.1.1", "Risk assessment") == (RAG_GREEN, "Verified")
         assert _heatmap_cell(figure, "3.2.1", "Escape plan") == (RAG_RED, "Missing")
         assert _heatmap_cell(figure, "3.2.1", "Safety plan") == (RAG_RED, "Expired")
@@ -115,20 +138,27 @@ class TestSlotHeatmap:
         assert _heatmap_cell(figure, "3.1.3", "Risk assessment training") == (RAG_AMBER, "Pending review")
         assert _heatmap_cell(figure, "3.1.2", "Network agreements") == (RAG_GREEN, "Verified · expiring")
 
+    def test_each_cell_writes_its_type_and_state(self):
+        heatmap = slot_heatmap_figure(samples.harbour_house()).data[0]
+        assert list(heatmap.text[3]) == ["Premises<br>photos<br><b>Verified</b>", "Safety plan<br><b>Expired</b>",
+                                         "Escape plan<br><b>Missing</b>"]
+        assert heatmap.text[1][0] == "Network<br>agreements<br><b>Verified ·<br>expiring</b>"
+
     def test_cells_an_action_does_not_require_stay_empty(self):
         figure = slot_heatmap_figure(samples.harbour_house())
         assert _heatmap_cell(figure, "3.1.1", "Escape plan") == (None, "")
+        assert list(figure.data[0].z[0]) == [0, None, None]
         assert sum(code is not None for row in figure.data[0].z for code in row) == 8
 
     def test_not_applicable_action_is_grey(self):
         figure = slot_heatmap_figure(samples.harbour_house())
         assert _heatmap_cell(figure, "3.3.1", "Policy") == (RAG_GREY, "N/A")
 
-    def test_a_second_standard_draws_its_own_rows_and_columns(self):
+    def test_a_second_standard_draws_its_own_rows_and_cells(self):
         figure = slot_heatmap_figure(samples.made_up_standard())
         heatmap = figure.data[0]
         assert list(heatmap.y) == ["7.A.i", "7.A.ii"]
-        assert list(heatmap.x) == ["Survey results", "Meeting minutes", "Complaints log"]
+        assert list(heatmap.x) == ["1", "2"]
         assert _heatmap_cell(figure, "7.A.i", "Survey results") == (RAG_GREEN, "Verified")
         assert _heatmap_cell(figure, "7.A.ii", "Complaints log") == (RAG_RED, "Missing")
         assert _heatmap_cell(figure, "7.A.i", "Complaints log") == (None, "")

@@ -8,40 +8,43 @@ import streamlit as st
 
 from services.snapshots import refresh_daily_snapshot
 from ui.context import (
-    current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher, refresh_principal,
-    sign_out,
+    DATABASE_ERRORS, current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher,
+    refresh_principal, sign_out, stop_for_database_error,
 )
 from ui.navigation import pages_for
 from ui.sign_in import sign_in_screen
 
 st.set_page_config(page_title="Haven", page_icon=":material/shield:", layout="wide")
 
-haven = get_haven()
-enforce_idle_timeout(haven.settings.idle_timeout_minutes)
-refresh_principal()
-principal = current_principal()
+try:
+    haven = get_haven()
+    enforce_idle_timeout(haven.settings.idle_timeout_minutes)
+    refresh_principal()
+    principal = current_principal()
 
-if principal is None:
-    navigation = st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:", default=True)],
-                               position="hidden")
-else:
-    organisation = current_organisation()
-    entries = pages_for(principal, organisation[0] if organisation else None)
-    sections: dict[str, list] = {}
-    for index, entry in enumerate(entries):
-        sections.setdefault(entry.section, []).append(
-            st.Page(entry.path, title=entry.title, icon=entry.icon, default=index == 0))
-    if not sections:
-        sections["Haven"] = [st.Page("pages/no_access.py", title="No access", icon=":material/block:", default=True)]
-    navigation = st.navigation(sections)
-    with st.sidebar:
-        organisation_switcher()
-        st.caption(f"Signed in as **{principal.username}**")
-        if st.button("Sign out", icon=":material/logout:"):
-            sign_out("You have signed out.")
-            st.rerun()
+    if principal is None:
+        navigation = st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:", default=True)],
+                                   position="hidden")
+    else:
+        organisation = current_organisation()
+        entries = pages_for(principal, organisation[0] if organisation else None)
+        sections: dict[str, list] = {}
+        for index, entry in enumerate(entries):
+            sections.setdefault(entry.section, []).append(
+                st.Page(entry.path, title=entry.title, icon=entry.icon, default=index == 0))
+        if not sections:
+            sections["Haven"] = [st.Page("pages/no_access.py", title="No access", icon=":material/block:", default=True)]
+        navigation = st.navigation(sections)
+        with st.sidebar:
+            organisation_switcher()
+            st.caption(f"Signed in as **{principal.username}**")
+            if st.button("Sign out", icon=":material/logout:"):
+                sign_out("You have signed out.")
+                st.rerun()
 
-navigation.run()
+    navigation.run()
 
-if principal is not None and organisation:
-    refresh_daily_snapshot(haven, principal, organisation_id=organisation[0])  # cheap unless something changed
+    if principal is not None and organisation:
+        refresh_daily_snapshot(haven, principal, organisation_id=organisation[0])  # cheap unless something changed
+except DATABASE_ERRORS as error:
+    stop_for_database_error(error)

@@ -65,7 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--valid-until", type=_date)
     ingest.add_argument("--title", default="")
     ingest.add_argument("--classification", choices=["internal", "restricted"])
-    commands.add_parser("verify", help="check files, orphans and the audit chain")
+    verify = commands.add_parser("verify", help="check files, orphans and the audit chain")
+    verify.add_argument("--remove-orphans", action="store_true",
+                        help="first delete stored files that no evidence refers to (left by an interrupted upload)")
+    verify.add_argument("--orphan-age", type=int, default=60, metavar="MINUTES",
+                        help="with --remove-orphans: only files stored at least this long ago (default 60)")
     backup = commands.add_parser("backup", help="the whole instance to one file")
     backup.add_argument("--out", required=True, type=Path)
     restore = commands.add_parser("restore", help="a backup into an empty instance")
@@ -159,8 +163,15 @@ def cmd_ingest(haven: Haven, args) -> None:
 
 
 def cmd_verify(haven: Haven, args) -> None:
-    from services.integrity import check_integrity
+    from datetime import timedelta
 
+    from services.integrity import check_integrity, remove_orphans
+
+    if args.remove_orphans:
+        cleanup = remove_orphans(haven, CLI, older_than=timedelta(minutes=max(0, args.orphan_age)))
+        print(f"Removed {len(cleanup.removed)} orphan file(s) stored more than {args.orphan_age} minutes ago.")
+        if cleanup.kept_recent:
+            print(f"Kept {len(cleanup.kept_recent)} younger orphan file(s): an upload may still be finishing.")
     report = check_integrity(haven, CLI)
     print(f"Checked {report.files_checked} files and {report.audit_entries} audit entries.")
     if not report.ok:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import os
 import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -50,6 +52,7 @@ class BlobStore(Protocol):
     def put(self, content: bytes) -> str: ...
     def get(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
+    def modified_at(self, key: str) -> datetime: ...
     def delete(self, key: str) -> None: ...
     def keys(self) -> Iterator[str]: ...
 
@@ -153,11 +156,15 @@ class LocalBlobStore:
         key = content_key(content)
         path = self.path_for(key)
         if path.is_file():
+            _touch(path)
             return key
         try:
             self._make_folders(path.parent)
             self._write_atomically(path, _sealed(self.cipher, content, key))
         except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise BlobStoreError(f"The evidence store is full: there is no space left on the disk under "
+                                     f"{self.root}, so the file was not stored. Free some space and try again.") from error
             raise BlobStoreError(f"The evidence file could not be written under {self.root}: {error}") from error
         return key
 
@@ -173,6 +180,13 @@ class LocalBlobStore:
 
     def exists(self, key: str) -> bool:
         return self.path_for(key).is_file()
+
+    def modified_at(self, key: str) -> datetime:
+        """When the blob was last written (or put again); BlobNotFound when it is not there."""
+        try:
+            return datetime.fromtimestamp(self.path_for(key).stat().st_mtime, timezone.utc)
+        except FileNotFoundError:
+            raise BlobNotFound(key) from None
 
     def delete(self, key: str) -> None:
         """Remove the blob; deleting a blob that is not there does nothing."""
@@ -218,6 +232,14 @@ class LocalBlobStore:
         _fsync_folder(path.parent)
 
 
+def _touch(path: Path) -> None:
+    """Marks a blob as just stored again, so a clean-up of old orphans never takes a file an upload is reusing."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
 def _fsync_folder(folder: Path) -> None:
     """Make a rename or a new entry in ``folder`` durable (POSIX only)."""
     if os.name != "posix":
@@ -251,6 +273,7 @@ class S3BlobStore:
         """Store ``content`` once; an S3 PUT is atomic, so readers never see half a file."""
         key = content_key(content)
         if self.exists(key):
+            self._touch(key)
             return key
         with self._errors("store", key):
             self.client.put_object(
@@ -283,6 +306,24 @@ class S3BlobStore:
                     return False
                 raise
         return True
+
+    def modified_at(self, key: str) -> datetime:
+        """When the object was last written (or put again); BlobNotFound when it is not there."""
+        object_key = self.object_key(key)
+        with self._errors("look up", key):
+            try:
+                return self.client.head_object(Bucket=self.bucket, Key=object_key)["LastModified"]
+            except ClientError as error:
+                if _error_code(error) in ("NoSuchKey", "404", "NotFound"):
+                    raise BlobNotFound(key) from None
+                raise
+
+    def _touch(self, key: str) -> None:
+        """Copies the object onto itself, which renews its LastModified (see LocalBlobStore.put)."""
+        object_key = self.object_key(key)
+        with self._errors("store", key):
+            self.client.copy_object(Bucket=self.bucket, Key=object_key, CopySource={"Bucket": self.bucket, "Key": object_key},
+                                    MetadataDirective="REPLACE", ContentType="application/octet-stream")
 
     def delete(self, key: str) -> None:
         """Remove the blob; deleting a blob that is not there does nothing (as in S3)."""

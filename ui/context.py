@@ -5,9 +5,12 @@ the organisation id and the time of the last activity.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
+from typing import NoReturn
 
 import streamlit as st
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from accounts.permissions import Principal
 from services.instance import Haven, open_instance
@@ -20,9 +23,27 @@ LAST_SEEN_KEY = "haven_last_seen"
 NOTICE_KEY = "haven_notice"
 
 
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE = (
+    "Haven cannot reach its database right now, so this page cannot be shown. If you were saving something, "
+    "check that it was stored once Haven is back. Try again in a minute; if this goes on, tell your Haven administrator."
+)
+_log = logging.getLogger("haven")
+
+
 @st.cache_resource(show_spinner=False)
 def get_haven() -> Haven:
     return open_instance(migrate_schema=True)
+
+
+def stop_for_database_error(error: Exception) -> NoReturn:
+    """Shows the plain message instead of a traceback when the database is down or went away mid-session."""
+    cause = getattr(error, "orig", None) or error
+    _log.error("The database cannot be reached: %s: %s", type(cause).__name__,
+               (str(cause).strip().splitlines() or [""])[0])
+    st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+    st.button("Try again", type="primary")
+    st.stop()
 
 
 def now() -> datetime:

@@ -496,12 +496,13 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
         ))
     band = (height - 140) / len(ordered)  # the plot's height (less the margins) per organisation
     above_bars = band * (1 - NETWORK_BARGAP) / 2 + 11
-    for index, score in enumerate(ordered):
-        figure.add_annotation(
-            x=0, xref="paper", xanchor="left", y=index, yref="y", yshift=above_bars, showarrow=False,
-            text=f"<b>{_escape_markup(_organisation_name(score))}</b> · {readiness_label(score.get('readiness'))}",
-            font={"size": 13, "color": TEXT_DARK},
-        )
+    # One layout update for all labels: add_annotation per organisation copies every label before it.
+    figure.update_layout(annotations=[*figure.layout.annotations, *(
+        {"x": 0, "xref": "paper", "xanchor": "left", "y": index, "yref": "y", "yshift": above_bars, "showarrow": False,
+         "text": f"<b>{_escape_markup(_organisation_name(score))}</b> · {readiness_label(score.get('readiness'))}",
+         "font": {"size": 13, "color": TEXT_DARK}}
+        for index, score in enumerate(ordered)
+    )])
     figure.update_layout(barmode="group", bargap=NETWORK_BARGAP,
                          legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"})
     _percent_axis(figure.update_xaxes, top=1.38)

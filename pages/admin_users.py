@@ -38,14 +38,14 @@ def user_label(user: dict) -> str:
 
 
 def memberships_text(user: dict) -> str:
-    return "; ".join(f"{m['organisation']}: {m['role']}" for m in user["memberships"]) or "none"
+    return "; ".join(f"{m['organisation']}: {m['role']}" for m in user["memberships"]) or "—"
 
 
 with haven.session() as session:
     users = list_users(session, principal)
     organisations = [{"id": o.id, "slug": o.slug, "name": o.name, "created": o.created_at.date()}
                      for o in visible_organisations(session, principal)]
-organisation_names = {EVERY_ORGANISATION: "Every organisation", **{o["id"]: o["name"] for o in organisations}}
+organisation_names = {**{o["id"]: o["name"] for o in organisations}, EVERY_ORGANISATION: "Every organisation"}
 
 st.title("Users and organisations")
 show_notice()
@@ -174,8 +174,8 @@ with organisations_tab:
         st.info("There is no organisation yet.")
     st.subheader("Add an organisation")
     with st.form("add_organisation", clear_on_submit=False):
-        slug = st.text_input("Id", placeholder="harbour-house",
+        slug = st.text_input("Id", placeholder="e.g. northside-refuge",
                              help="Lower-case letters, digits and dashes; used on the command line and in bundles.")
-        name = st.text_input("Name", placeholder="Harbour House Victim Support")
+        name = st.text_input("Name", placeholder="e.g. Northside Refuge")
         if st.form_submit_button("Add organisation", type="primary"):
             apply(lambda s: create_organisation(s, principal, slug=slug, name=name), f"{name.strip()} is added.")

@@ -33,7 +33,7 @@ if chain_faults:
 else:
     st.success("The audit chain is intact: no entry was edited, inserted or deleted.", icon=":material/verified:")
 
-actor_column, action_column, organisation_column, dates_column = st.columns([2, 3, 2, 2])
+actor_column, action_column, organisation_column, dates_column = st.columns([2, 3, 2, 3])
 actor = actor_column.selectbox("Actor", [ANYONE, *choices["actors"]], format_func=lambda a: a or "Anyone")
 actions = action_column.multiselect("Actions", choices["actions"], placeholder="Every action")
 organisation_id = organisation_column.selectbox("Organisation", list(organisation_names),
@@ -56,6 +56,8 @@ st.dataframe(
                    "Detail": e["detail"]} for e in selection.entries],
                  columns=["#", "Time (UTC)", "Actor", "Action", "Organisation", "Target", "Detail"]),
     hide_index=True, width="stretch",
+    column_config={"#": st.column_config.NumberColumn(width="small"), "Target": st.column_config.TextColumn(width="medium"),
+                   "Detail": st.column_config.TextColumn(width="large")},
 )
 
 st.subheader("Integrity check")

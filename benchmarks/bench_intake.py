@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from benchmarks.common import memory_line, memory_status, peak_memory_reset, ratio_line, timed
+from benchmarks.common import compared, memory_line, memory_status, peak_memory_reset, ratio_line
 from config import get_settings
 from evidence.images import JPEG_QUALITY
 from evidence.intake import run_intake
@@ -98,9 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"photo: {args.megapixels:g} MP {label}, {len(data) / 1e6:.1f} MB in, "
                   f"{len(result.content) / 1e6:.1f} MB stored ({result.width} × {result.height}), "
                   f"thumbnail {len(result.thumbnail) / 1e3:.0f} kB")
-            floor = timed(lambda: bare_pillow(data), repeat=args.repeat)
-            figure = timed(lambda: intake(data), repeat=args.repeat)
-            print(ratio_line(f"intake of a {args.megapixels:g} MP JPEG ({label})", figure.median, floor.median, GOAL))
+            figure, floor = compared(lambda: intake(data), lambda: bare_pillow(data), repeat=args.repeat)
+            print(ratio_line(f"intake of a {args.megapixels:g} MP JPEG ({label})", figure, floor, GOAL))
             path = Path(scratch) / f"photo-{orientation}.jpg"
             path.write_bytes(data)
             memory = measure_memory(path, "intake")

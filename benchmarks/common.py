@@ -102,43 +102,82 @@ def drop_bench_database(target: BenchTarget) -> None:
 
 @dataclass(frozen=True)
 class Timing:
-    median: float
-    best: float
+    """Wall-clock and CPU seconds of each run. On a shared machine the best run is the figure: it is the one
+    least slowed by other work; CPU time (this process only) is printed beside it as a cross-check."""
+
     runs: tuple[float, ...]
+    cpu_runs: tuple[float, ...]
+
+    @property
+    def best(self) -> float:
+        return min(self.runs)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def cpu_best(self) -> float:
+        return min(self.cpu_runs)
 
 
 def timed(run: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> Timing:
-    """Wall-clock seconds of `run`, after `warmup` untimed runs; the garbage collector runs between, not during."""
+    """Seconds of `run`, after `warmup` untimed runs; the garbage collector runs between runs, not during."""
     for _ in range(warmup):
         run()
-    runs = []
+    runs, cpu_runs = [], []
     for _ in range(max(1, repeat)):
         gc.collect()
         gc.disable()
         try:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             run()
             runs.append(time.perf_counter() - start)
+            cpu_runs.append(time.process_time() - cpu_start)
         finally:
             gc.enable()
-    return Timing(statistics.median(runs), min(runs), tuple(runs))
+    return Timing(tuple(runs), tuple(cpu_runs))
 
 
-def ratio_line(name: str, figure: float, floor: float, goal: float, unit: str = "s") -> str:
-    """One line in the form every benchmark prints and RESULTS.md quotes."""
-    ratio = figure / floor if floor > 0 else float("inf")
+def compared(figure: Callable[[], object], floor: Callable[[], object], *, repeat: int = 5,
+             warmup: int = 1) -> tuple[Timing, Timing]:
+    """Times `figure` and `floor` alternately, so that a busy machine slows both alike."""
+    for _ in range(warmup):
+        floor()
+        figure()
+    figures, floors = [], []
+    for _ in range(max(1, repeat)):
+        floors.append(timed(floor, repeat=1, warmup=0))
+        figures.append(timed(figure, repeat=1, warmup=0))
+    return _joined(figures), _joined(floors)
+
+
+def _joined(timings: list[Timing]) -> Timing:
+    return Timing(tuple(r for t in timings for r in t.runs), tuple(r for t in timings for r in t.cpu_runs))
+
+
+def _ratio(figure: float, floor: float) -> float:
+    return figure / floor if floor > 0 else float("inf")
+
+
+def ratio_line(name: str, figure: Timing, floor: Timing, goal: float) -> str:
+    """One line in the form every benchmark prints and RESULTS.md quotes: best runs, then CPU and medians."""
+    ratio = _ratio(figure.best, floor.best)
     verdict = "MET" if ratio <= goal else "NOT MET"
-    return (f"RATIO {name}: {_amount(figure, unit)} / floor {_amount(floor, unit)} = {ratio:.2f}x "
-            f"(goal <= {goal:g}x) {verdict}")
+    return (f"RATIO {name}: {_amount(figure.best)} / floor {_amount(floor.best)} = {ratio:.2f}x "
+            f"(goal <= {goal:g}x) {verdict}; CPU {_amount(figure.cpu_best)} / {_amount(floor.cpu_best)} = "
+            f"{_ratio(figure.cpu_best, floor.cpu_best):.2f}x; medians {_amount(figure.median)} / "
+            f"{_amount(floor.median)} = {_ratio(figure.median, floor.median):.2f}x")
 
 
-def margin_line(name: str, figure: float, floor: float, goal: float) -> str:
+def margin_line(name: str, figure: Timing, floor: Timing, goal: float) -> str:
     """For goals set as time above the floor (pages): the difference in milliseconds, and the ratio too."""
-    above_ms = (figure - floor) * 1000
-    verdict = "MET" if above_ms < goal * 1000 else "NOT MET"
-    ratio = figure / floor if floor > 0 else float("inf")
-    return (f"RATIO {name}: {figure * 1000:.1f} ms / floor {floor * 1000:.1f} ms = {ratio:.2f}x, "
-            f"{above_ms:.1f} ms above the floor (goal < {goal * 1000:.0f} ms) {verdict}")
+    above = figure.best - floor.best
+    verdict = "MET" if above < goal else "NOT MET"
+    return (f"RATIO {name}: {_amount(figure.best)} / floor {_amount(floor.best)} = "
+            f"{_ratio(figure.best, floor.best):.2f}x, {above * 1000:.0f} ms above the floor "
+            f"(goal < {goal * 1000:.0f} ms) {verdict}; CPU {(figure.cpu_best - floor.cpu_best) * 1000:.0f} ms above; "
+            f"medians {_amount(figure.median)} / {_amount(floor.median)}")
 
 
 def memory_line(name: str, peak_mb: float, goal_mb: float | None = None) -> str:
@@ -146,10 +185,8 @@ def memory_line(name: str, peak_mb: float, goal_mb: float | None = None) -> str:
     return f"MEMORY {name}: peak {peak_mb:.1f} MB above the baseline{verdict}"
 
 
-def _amount(value: float, unit: str) -> str:
-    if unit == "s":
-        return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.3f} s"
-    return f"{value:.1f} {unit}"
+def _amount(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.3f} s"
 
 
 def peak_memory_reset() -> bool:

@@ -65,7 +65,7 @@ def load_facts(
     for chunk in _chunks(list(cycle_to_org)):
         for cycle_id, action_id, rating, justification in connection.execute(
             select(Rating.cycle_id, Rating.action_id, Rating.rating, Rating.justification).where(Rating.cycle_id.in_(chunk))
-        ):
+        ).all():
             ratings[cycle_to_org[cycle_id]][action_id] = RatingFact(action_id, rating, justification)
     links: dict[int, set[str]] = defaultdict(set)
     evidence: dict[int, list[EvidenceFact]] = defaultdict(list)
@@ -75,9 +75,9 @@ def load_facts(
             select(EvidenceLink.evidence_id, EvidenceLink.action_id)
             .join(Evidence, Evidence.id == EvidenceLink.evidence_id)
             .where(Evidence.organisation_id.in_(chunk), Evidence.standard_id == standard.id)
-        ):
+        ).all():
             links[evidence_id].add(action_id)
-        for row in connection.execute(_latest_evidence_query(standard.id, chunk)):
+        for row in connection.execute(_latest_evidence_query(standard.id, chunk)).all():
             evidence_id, organisation_id, evidence_type, title, classification, issued_on, valid_until, status = row
             months = validity.get(evidence_type)
             if months is None:
@@ -90,7 +90,7 @@ def load_facts(
         for organisation_id, *item in connection.execute(
             select(PlanItem.organisation_id, PlanItem.action_id, PlanItem.description, PlanItem.owner, PlanItem.due,
                    PlanItem.done).where(PlanItem.organisation_id.in_(chunk)).order_by(PlanItem.id)
-        ):
+        ).all():
             plan[organisation_id].append(PlanFact(*item))
     return {
         o.id: OrganisationFacts(slug=o.slug, name=o.name, ratings=ratings[o.id],

@@ -11,7 +11,7 @@ change, every report is dropped. A session that has written anything itself bypa
 """
 from __future__ import annotations
 
-import json
+import marshal
 import threading
 from collections import OrderedDict, defaultdict
 from datetime import date
@@ -58,27 +58,27 @@ def score_network(session: Session, principal: Principal, *, as_of: date | None 
     scored = [o for o in organisations if o.id in cycles]
     mark = None if session.info.get(_WROTE) else _audit_head(session)
     if mark is None:
-        return [json.loads(text) for text in _reports(session, scored, cycles, as_of).values()]
+        return [marshal.loads(data) for data in _reports(session, scored, cycles, as_of).values()]
     with _CACHE.lock:
         known = _CACHE.day(str(session.get_bind().url), as_of)
         known.catch_up(session, mark)
         missing = [o for o in scored if (o.id, cycles[o.id].id) not in known.reports]
         if missing:
-            for organisation_id, text in _reports(session, missing, cycles, as_of).items():
-                known.reports[(organisation_id, cycles[organisation_id].id)] = text
-        texts = [known.reports[(o.id, cycles[o.id].id)] for o in scored]
-    return [json.loads(text) for text in texts]
+            for organisation_id, data in _reports(session, missing, cycles, as_of).items():
+                known.reports[(organisation_id, cycles[organisation_id].id)] = data
+        kept = [known.reports[(o.id, cycles[o.id].id)] for o in scored]
+    return [marshal.loads(data) for data in kept]
 
 
 def clear_score_cache() -> None:
-    """Forgets every cached network report (the benchmarks use it to time a cold start)."""
+    """Forgets every kept network report (the benchmarks use it to time a cold start)."""
     with _CACHE.lock:
         _CACHE.days.clear()
 
 
 def _reports(session: Session, organisations: list[Organisation], cycles: dict[int, AssessmentCycle],
-             as_of: date) -> dict[int, str]:
-    """The report of each organisation as JSON text, in the order given (JSON: every reader gets its own copy)."""
+             as_of: date) -> dict[int, bytes]:
+    """The report of each organisation, serialised (so every reader gets a copy of its own), in the order given."""
     by_standard: dict[str, list[Organisation]] = defaultdict(list)
     for organisation in organisations:
         by_standard[cycles[organisation.id].standard_id].append(organisation)
@@ -87,7 +87,7 @@ def _reports(session: Session, organisations: list[Organisation], cycles: dict[i
         standard = get_standard(standard_id)
         facts = load_facts(session, standard, members, {o.id: cycles[o.id] for o in members})
         for organisation in members:
-            reports[organisation.id] = json.dumps(assessment_to_dict(assess(standard, facts[organisation.id], as_of)))
+            reports[organisation.id] = marshal.dumps(assessment_to_dict(assess(standard, facts[organisation.id], as_of)))
     return {o.id: reports[o.id] for o in organisations}
 
 
@@ -96,7 +96,7 @@ class _DayReports:
 
     def __init__(self) -> None:
         self.mark: tuple[int, str] | None = None
-        self.reports: dict[tuple[int, int], str] = {}
+        self.reports: dict[tuple[int, int], bytes] = {}
 
     def catch_up(self, session: Session, mark: tuple[int, str]) -> None:
         """Drops the reports that entries newer than our mark have made stale."""

@@ -208,13 +208,13 @@ def engagement_rag_figure(score: dict) -> go.Figure:
         colorscale=_stepped_colourscale(RAG_ORDER), zmin=-0.5, zmax=len(RAG_ORDER) - 0.5, showscale=False,
         xgap=3, ygap=RAG_CELL_GAP_PX,
     ))
-    for index, row in enumerate(rows):  # y by position: an id such as "3.1" would be read as a number
-        line = _escape_markup(rag_title_line(row))
-        figure.add_annotation(
-            x=0, xref="paper", xanchor="left", y=index, yref="y", yshift=RAG_ROW_PX / 2 - 2, yanchor="middle",
-            showarrow=False, text=f"<b>{line}</b>" if row["kind"] == "engagement" else line,
-            font={"size": 12, "color": TEXT_DARK},
-        )
+    lines = [_escape_markup(rag_title_line(row)) for row in rows]
+    figure.update_layout(annotations=[*figure.layout.annotations, *(  # one update: add_annotation per row is quadratic
+        {"x": 0, "xref": "paper", "xanchor": "left", "y": index, "yref": "y", "yshift": RAG_ROW_PX / 2 - 2,
+         "yanchor": "middle", "showarrow": False,
+         "text": f"<b>{line}</b>" if row["kind"] == "engagement" else line, "font": {"size": 12, "color": TEXT_DARK}}
+        for index, (row, line) in enumerate(zip(rows, lines))  # y by position: an id such as "3.1" reads as a number
+    )])
     _base_layout(figure, title="Engagements and actions", height=120 + RAG_ROW_PX * len(rows))
     figure.update_xaxes(type="category", side="top", tickangle=0, showgrid=False, tickvals=layer_labels,
                         ticktext=[_wrapped(label, 10) for label in layer_labels])
@@ -437,9 +437,11 @@ def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_d
         hovertemplate="%{y}<br>Valid until %{x|%d %b %Y} (%{text})<extra></extra>",
         showlegend=False,
     ))
-    for index, label in enumerate(labels):
-        figure.add_annotation(x=start, xref="x", xanchor="left", xshift=4, y=index, yref="y", yshift=17,
-                              showarrow=False, text=label, font={"size": 13, "color": TEXT_DARK})
+    figure.update_layout(annotations=[*figure.layout.annotations, *(  # one update: add_annotation per row is quadratic
+        {"x": start, "xref": "x", "xanchor": "left", "xshift": 4, "y": index, "yref": "y", "yshift": 17,
+         "showarrow": False, "text": label, "font": {"size": 13, "color": TEXT_DARK}}
+        for index, label in enumerate(labels)
+    )])
     figure.add_vline(x=start, line={"color": INK_MUTED, "dash": "dot"})
     figure.add_annotation(x=start, y=1, yref="paper", text="As of", showarrow=False,
                           yanchor="bottom", xanchor="left", font={"color": INK_MUTED})

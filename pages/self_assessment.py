@@ -9,7 +9,7 @@ from services.ratings import ratings_of_organisation, set_rating
 from services.reviews import rejections
 from services.scores import score_organisation
 from ui.context import get_haven, percent, require_permission, show_notice
-from ui.evidence_forms import evidence_summary, link_existing_form, show_said, upload_form
+from ui.evidence_forms import evidence_summary, link_existing_form, say, show_said, upload_form
 from ui.widgets import markdown_text, slot_state_badge
 
 RATING_LABELS = {"met": "Met", "partially_met": "Partially met", "not_met": "Not met",
@@ -49,9 +49,9 @@ def save_rating(action_id: str, key: str) -> None:
                        rating=state[f"{key}:rating"], justification=state.get(f"{key}:justification") or "",
                        owner=state.get(f"{key}:owner") or "")
     except (ServiceError, PermissionDenied) as error:
-        state.setdefault(f"{key}:said", []).append(("error", str(error)))
+        say(key, "error", str(error))
         return
-    state.setdefault(f"{key}:said", []).append(("success", f"The rating of {action_id} is saved."))
+    say(key, "success", f"The rating of {action_id} is saved.")
 
 
 def rating_form(action: dict) -> None:
@@ -101,6 +101,11 @@ def evidence_slot(action: dict, slot: dict) -> None:
                                 evidence_type=type_id, action_id=action["id"])
 
 
+def shortened(title: str, limit: int = 32) -> str:
+    """A tab label that stays the same whatever the scores, so the chosen tab survives a save."""
+    return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def action_panel(action: dict) -> None:
     with st.container(border=True):
         st.subheader(f"{action['id']} {action['title']}")
@@ -124,9 +129,11 @@ def action_panel(action: dict) -> None:
 
 
 engagements = report["engagements"]
-for tab, engagement in zip(st.tabs([f"{e['id']} · {percent(e['scores']['self_assessment'])} self-assessed"
-                                    for e in engagements]), engagements):
+tabs = st.tabs([f"{e['id']} {shortened(e['title'])}" for e in engagements], key=f"engagements:{organisation_id}")
+for tab, engagement in zip(tabs, engagements):
     with tab:
         st.header(f"{engagement['id']} {engagement['title']}", divider="gray")
+        st.caption(f"Self-assessed {percent(engagement['scores']['self_assessment'])} · evidence complete "
+                   f"{percent(engagement['scores']['completeness'])} · verified {percent(engagement['scores']['verified'])}")
         for action in engagement["actions"]:
             action_panel(action)

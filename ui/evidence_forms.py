@@ -35,7 +35,8 @@ GALLERY_LIMIT = 48
 
 # --- messages kept across the rerun that follows a callback ------------------------------------------
 
-def _say(key: str, kind: str, text: str) -> None:
+def say(key: str, kind: str, text: str) -> None:
+    """Keeps a message for the form `key`, shown by `show_said` on the next run (callbacks cannot draw)."""
     st.session_state.setdefault(f"{key}:said", []).append((kind, text))
 
 
@@ -115,7 +116,7 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
     files = state.get(f"{key}:files:{_generation(key)}") or []
     title = (state.get(f"{key}:title") or "").strip()
     if state.get(f"{key}:issued") is None:
-        _say(key, "error", "Give the date the evidence was issued.")
+        say(key, "error", "Give the date the evidence was issued.")
         return
     stored = []
     for number, file in enumerate(files, start=1):
@@ -129,12 +130,12 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
                             data=file.getvalue(), filename=file.name)
             stored.append(file.name)
         except IntakeError as error:
-            _say(key, "error", f"{file.name}: {error}")
+            say(key, "error", f"{file.name}: {error}")
         except REFUSALS as error:
-            _say(key, "error", str(error))
+            say(key, "error", str(error))
             break
     if stored:
-        _say(key, "success", f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}.")
+        say(key, "success", f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}.")
         state[f"{key}:title"] = ""
     _renew(key)
 
@@ -153,7 +154,7 @@ def inspection_form(haven: Haven, principal: Principal, organisation_id: int, st
 def _record_inspection(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
     state = st.session_state
     if state.get(f"{key}:issued") is None:
-        _say(key, "error", "Give the date of the inspection.")
+        say(key, "error", "Give the date of the inspection.")
         return
     details = NewEvidence(evidence_type=evidence_type, actions=_chosen_actions(key, evidence_type),
                           issued_on=state[f"{key}:issued"], title=(state.get(f"{key}:title") or "").strip(),
@@ -161,9 +162,9 @@ def _record_inspection(haven: Haven, principal: Principal, organisation_id: int,
     try:
         upload_evidence(haven, principal, organisation_id=organisation_id, details=details, data=None)
     except REFUSALS as error:
-        _say(key, "error", str(error))
+        say(key, "error", str(error))
         return
-    _say(key, "success", "The on-site inspection is recorded.")
+    say(key, "success", "The on-site inspection is recorded.")
     state[f"{key}:title"], state[f"{key}:note"] = "", ""
 
 
@@ -183,9 +184,9 @@ def _link(haven: Haven, principal: Principal, action_id: str, key: str) -> None:
         with haven.session() as session:
             link_evidence(session, principal, evidence_id=st.session_state[f"{key}:pick"], action_id=action_id)
     except REFUSALS as error:
-        _say(key, "error", str(error))
+        say(key, "error", str(error))
         return
-    _say(key, "success", f"Linked to {action_id}.")
+    say(key, "success", f"Linked to {action_id}.")
 
 
 # --- one item of the library ---------------------------------------------------------------------------
@@ -209,18 +210,18 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
     if file is None:
         return
     if state.get(f"{key}:issued") is None:
-        _say(key, "error", "Give the date the new revision was issued.")
+        say(key, "error", "Give the date the new revision was issued.")
         return
     try:
         number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],
                                  valid_until=state.get(f"{key}:valid"), data=file.getvalue(), filename=file.name,
                                  note=state.get(f"{key}:note") or "")
-        _say(key, "success", f"Revision {number} is stored and waits for review.")
+        say(key, "success", f"Revision {number} is stored and waits for review.")
         state[f"{key}:note"] = ""
     except IntakeError as error:
-        _say(key, "error", f"{file.name}: {error}")
+        say(key, "error", f"{file.name}: {error}")
     except REFUSALS as error:
-        _say(key, "error", str(error))
+        say(key, "error", str(error))
     _renew(key)
 
 
@@ -239,9 +240,9 @@ def _classify(haven: Haven, principal: Principal, evidence_id: int, key: str) ->
         with haven.session() as session:
             set_classification(session, principal, evidence_id=evidence_id, classification=chosen)
     except REFUSALS as error:
-        _say(key, "error", str(error))
+        say(key, "error", str(error))
         return
-    _say(key, "success", f"The evidence is now {CLASSIFICATION_LABELS[chosen].lower()}.")
+    say(key, "success", f"The evidence is now {CLASSIFICATION_LABELS[chosen].lower()}.")
 
 
 def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict, *, key: str) -> None:
@@ -259,9 +260,9 @@ def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) 
         with haven.session() as session:
             set_links(session, principal, evidence_id=evidence_id, action_ids=chosen)
     except REFUSALS as error:
-        _say(key, "error", str(error))
+        say(key, "error", str(error))
         return
-    _say(key, "success", f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
+    say(key, "success", f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
 
 
 def download_button(haven: Haven, principal: Principal, *, revision_id: int, file_name: str, mime_type: str,

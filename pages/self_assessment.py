@@ -8,7 +8,7 @@ from services.evidence import evidence_register, standard_of_organisation
 from services.ratings import ratings_of_organisation, set_rating
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import get_haven, percent, require_permission, show_notice
+from ui.context import get_haven, live_session, percent, require_permission, show_notice
 from ui.evidence_forms import evidence_summary, link_existing_form, say, show_said, upload_form
 from ui.widgets import markdown_text, slot_state_badge
 
@@ -41,6 +41,7 @@ if not can_rate:
             icon=":material/visibility:")
 
 
+@live_session
 def save_rating(action_id: str, key: str) -> None:
     state = st.session_state
     try:

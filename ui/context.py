@@ -5,7 +5,9 @@ the organisation id and the time of the last activity.
 """
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import NoReturn
 
@@ -83,15 +85,43 @@ def refresh_principal() -> None:
         st.session_state[PRINCIPAL_KEY] = fresh
 
 
+def _idle_too_long(idle_minutes: int) -> bool:
+    last_seen = st.session_state.get(LAST_SEEN_KEY)
+    return last_seen is not None and now() - last_seen > timedelta(minutes=idle_minutes)
+
+
 def enforce_idle_timeout(idle_minutes: int) -> None:
     """Ends a session that has been idle too long; otherwise records this run as activity."""
     if current_principal() is None:
         return
-    last_seen = st.session_state.get(LAST_SEEN_KEY)
-    if last_seen is not None and now() - last_seen > timedelta(minutes=idle_minutes):
+    if _idle_too_long(idle_minutes):
         sign_out(f"You were signed out after {idle_minutes} minutes without activity.")
         return
     st.session_state[LAST_SEEN_KEY] = now()
+
+
+def live_session(callback: Callable) -> Callable:
+    """For the callbacks of buttons and forms that change something.
+
+    Streamlit runs a callback before app.py, so before the idle time-out and the account check: a form
+    left open past the idle time, or drawn for a user deactivated or given another role since, would
+    still save. The wrapped callback first checks the session as app.py does and drops the click when
+    it has ended (signing it out) or its user's roles changed; the run that follows shows why.
+    """
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        principal = current_principal()
+        if principal is None:
+            return None
+        haven = get_haven()
+        if _idle_too_long(haven.settings.idle_timeout_minutes):
+            sign_out(f"You were signed out after {haven.settings.idle_timeout_minutes} minutes without activity.")
+            return None
+        with haven.session() as session:
+            if refreshed_principal(session, principal) != principal:
+                return None
+        return callback(*args, **kwargs)
+    return guarded
 
 
 def show_notice() -> None:

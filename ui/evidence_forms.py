@@ -20,6 +20,7 @@ from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
 from storage.blobs import BlobStoreError
+from ui.context import live_session
 from ui.widgets import markdown_text
 
 CASE_FILES_NOTICE = (
@@ -111,6 +112,7 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
     show_said(key)
 
 
+@live_session
 def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
     state = st.session_state
     files = state.get(f"{key}:files:{_generation(key)}") or []
@@ -151,6 +153,7 @@ def inspection_form(haven: Haven, principal: Principal, organisation_id: int, st
     show_said(key)
 
 
+@live_session
 def _record_inspection(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
     state = st.session_state
     if state.get(f"{key}:issued") is None:
@@ -179,6 +182,7 @@ def link_existing_form(haven: Haven, principal: Principal, candidates: list[dict
     show_said(key)
 
 
+@live_session
 def _link(haven: Haven, principal: Principal, action_id: str, key: str) -> None:
     try:
         with haven.session() as session:
@@ -204,6 +208,7 @@ def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) ->
     show_said(key)
 
 
+@live_session
 def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
     state = st.session_state
     file = state.get(f"{key}:file:{_generation(key)}")
@@ -234,6 +239,7 @@ def classification_form(haven: Haven, principal: Principal, row: dict, *, key: s
     show_said(key)
 
 
+@live_session
 def _classify(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
     chosen = st.session_state[f"{key}:classification"]
     try:
@@ -254,6 +260,7 @@ def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict
     show_said(key)
 
 
+@live_session
 def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
     chosen = list(st.session_state.get(f"{key}:actions") or [])
     try:

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     add_common_arguments(parser)
     parser.add_argument("--timeout", type=float, default=300, help="seconds one page run may take")
     args = parser.parse_args(argv)
-    target = ensure_network(args.organisations, args.seed, args.database_url)
+    target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)
     os.environ.update(target.environment())
     os.environ.pop("HAVEN_BLOB_URL", None)
     os.environ.pop("HAVEN_ENCRYPTION_KEY", None)

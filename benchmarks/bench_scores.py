@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
     args = parser.parse_args(argv)
-    target = ensure_network(args.organisations, args.seed, args.database_url)
+    target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)
     haven = target.open()
     try:
         sizes = table_sizes(haven.engine)

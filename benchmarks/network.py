@@ -30,7 +30,8 @@ from sqlmodel import func, select
 
 from accounts.permissions import Principal
 from benchmarks.common import (
-    REFERENCE_DAY, BenchTarget, add_common_arguments, bench_target, create_bench_database, drop_bench_database,
+    REFERENCE_DAY, SNAPSHOT_MONTHS, BenchTarget, add_common_arguments, bench_target, create_bench_database,
+    drop_bench_database,
 )
 from bundles.importer import import_bundle
 from scoring.dates import add_months
@@ -45,8 +46,8 @@ from standards.schema import Standard
 from storage.models import Evidence, EvidenceRevision, Organisation
 
 GENERATOR = Principal.system("benchmark")
+MEMBER_PREFIX = "member-"
 EVIDENCE_PER_SLOT = (3, 7)  # uniform: 5 on average, 55 per organisation with 11 slots
-SNAPSHOT_MONTHS = 60
 REVISED_SHARE = 0.2
 RATING_WEIGHTS = {"met": 40, "partially_met": 30, "not_met": 10, "not_assessed": 12, "not_applicable": 8}
 FILE_KINDS = {"pdf": 45, "png": 20, "txt": 15, "csv": 8, None: 12}  # None: an on-site inspection record
@@ -123,7 +124,7 @@ def _pdf_template() -> bytes:
 def organisation_manifest(index: int, seed: int, standard: Standard, files: FileMaker, folder: Path) -> dict:
     """The bundle of member organisation `index`: ratings, ~5 evidence items per slot with reviews, a plan."""
     rng = random.Random(f"{seed}:{index}")
-    slug = f"member-{index:04d}"
+    slug = f"{MEMBER_PREFIX}{index:04d}"
     actions = standard.actions
     ratings = []
     for action in actions:
@@ -240,13 +241,18 @@ def _weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def network_target(organisations: int, seed: int, server_url: str | None = None,
+                   snapshot_months: int = SNAPSHOT_MONTHS) -> BenchTarget:
+    months = "" if snapshot_months == SNAPSHOT_MONTHS else f"-m{snapshot_months}"
+    return bench_target(network_name(organisations, seed) + months, server_url)
+
+
 def ensure_network(organisations: int, seed: int, server_url: str | None = None, *, progress=print,
                    snapshot_months: int = SNAPSHOT_MONTHS) -> BenchTarget:
     """The target holding this network, generated first when it is not there yet (a READY marker says it is)."""
-    target = bench_target(network_name(organisations, seed) + ("" if snapshot_months == SNAPSHOT_MONTHS
-                                                                else f"-m{snapshot_months}"), server_url)
+    target = network_target(organisations, seed, server_url, snapshot_months)
     marker = target.folder / "READY"
-    if marker.is_file() and _marker_matches(target, marker):
+    if marker.is_file() and _marker_matches(target, marker, organisations):
         return target
     if target.folder.exists():
         shutil.rmtree(target.folder)
@@ -264,17 +270,18 @@ def ensure_network(organisations: int, seed: int, server_url: str | None = None,
     return target
 
 
-def _marker_matches(target: BenchTarget, marker: Path) -> bool:
+def _marker_matches(target: BenchTarget, marker: Path, organisations: int) -> bool:
     if marker.read_text(encoding="utf-8") != target.database_url:
         return False
     if target.server_url is None:
         return True
-    try:  # the PostgreSQL database may have been dropped since
+    try:  # the PostgreSQL database may have been dropped or reused since
         haven = target.open()
         with haven.session() as session:
-            found = session.exec(select(func.count()).select_from(Organisation)).one() > 0
+            found = session.exec(select(func.count()).select_from(Organisation)
+                                 .where(Organisation.slug.like(f"{MEMBER_PREFIX}%"))).one()
         haven.engine.dispose()
-        return found
+        return found == organisations
     except Exception:
         return False
 
@@ -282,11 +289,10 @@ def _marker_matches(target: BenchTarget, marker: Path) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
-    parser.add_argument("--snapshot-months", type=int, default=SNAPSHOT_MONTHS)
     parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL database and the folder, then stop")
     args = parser.parse_args(argv)
     if args.drop:
-        target = bench_target(network_name(args.organisations, args.seed), args.database_url)
+        target = network_target(args.organisations, args.seed, args.database_url, args.snapshot_months)
         drop_bench_database(target)
         shutil.rmtree(target.folder, ignore_errors=True)
         return 0

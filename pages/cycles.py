@@ -2,16 +2,27 @@
 next cycle (ratings start again at not assessed; evidence and the action plan carry over)."""
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from accounts.permissions import PermissionDenied
-from reports.charts import CYCLE_TABLE_LABELS, cycle_comparison_figure, cycle_comparison_table
-from reports.formatting import readiness_label
+from reports.charts import cycle_comparison_figure, cycle_comparison_table
+from reports.formatting import LAYERS, readiness_label
 from services.errors import ServiceError
 from services.scores import score_organisation
 from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
 from ui.context import NOTICE_KEY, get_haven, percent, require_permission, show_notice
 from ui.widgets import markdown_text
+
+
+def change(before, now, unit: str = "") -> str:
+    """A value when the closed cycle ended and now, as "69% → 39%"."""
+    def shown(value) -> str:
+        if value is None or value == "" or pd.isna(value):
+            return "—"
+        return f"{value:.0f}{unit}" if unit else str(value)
+    return shown(before) if shown(before) == shown(now) == "—" else f"{shown(before)} → {shown(now)}"
+
 
 haven = get_haven()
 principal, organisation = require_permission("view_scores")
@@ -31,7 +42,8 @@ closed = [c for c in reversed(cycles) if not c["open"]]
 
 st.caption(f"{markdown_text(name)} · {current['standard_title']}")
 st.dataframe([{
-    "Cycle": cycle["name"], "Started": cycle["started_on"], "Closed": cycle["closed_on"],
+    "Cycle": cycle["name"], "Started": cycle["started_on"].isoformat(),
+    "Closed": cycle["closed_on"].isoformat() if cycle["closed_on"] else "—",
     "Status": "Current" if cycle["open"] else "Closed (read-only)", "Snapshots": cycle["snapshots"],
 } for cycle in cycles], hide_index=True, width="stretch")
 
@@ -48,21 +60,25 @@ else:
     else:
         current_name = open_cycle["name"] if open_cycle else "Current cycle"
         before, now = st.columns(2)
-        before.metric(f"Readiness on {frozen['as_of']}", readiness_label(frozen["readiness"]))
-        now.metric(f"Readiness on {current['as_of']}", readiness_label(current["readiness"]))
+        before.metric(f"Readiness when closed ({frozen['as_of']})", readiness_label(frozen["readiness"]))
+        now.metric("Readiness now", readiness_label(current["readiness"]))
         for column, layer, label in zip(st.columns(3), ("self_assessment", "completeness", "verified"),
                                         ("Self-assessed", "Evidence complete", "Verified")):
             then, latest = frozen["scores"][layer], current["scores"][layer]
-            delta = None if then is None or latest is None else f"{(latest - then) * 100:+.0f} points"
-            column.metric(label, percent(latest), delta=delta, help=f"{percent(then)} when the cycle closed.")
-        st.plotly_chart(cycle_comparison_figure(frozen, current, labels=(names[chosen], current_name)),
+            points = None if then is None or latest is None else round((latest - then) * 100)
+            column.metric(label, percent(latest), help=f"{percent(then)} when the cycle closed.",
+                          delta=None if points is None else f"{points:+d} points",
+                          delta_color="normal" if points else "off")
+        st.plotly_chart(cycle_comparison_figure(frozen, current, labels=(next(c["name"] for c in closed if c["id"] == chosen), current_name)),
                         width="stretch")
         table = cycle_comparison_table(frozen, current)
-        st.dataframe(table, hide_index=True, width="stretch", column_config={
-            key: (st.column_config.NumberColumn(label, format="%.0f%%") if key.endswith(("_before", "_now"))
-                  and not key.startswith("rating") else st.column_config.TextColumn(label))
-            for key, label in CYCLE_TABLE_LABELS.items()
-        })
+        st.dataframe(pd.DataFrame({
+            "Id": table["id"], "Engagement / action": table["title"],
+            "Rating": [change(before, now) for before, now in zip(table["rating_before"], table["rating_now"])],
+            **{label: [change(before, now, unit="%") for before, now in zip(table[f"{layer}_before"], table[f"{layer}_now"])]
+               for layer, label in LAYERS},
+        }), hide_index=True, width="stretch", column_config={"Engagement / action": st.column_config.TextColumn(width="medium")})
+        st.caption("Each cell reads: when the cycle closed → now.")
 
 if principal.can("start_cycle", organisation_id):
     st.subheader("Start the next cycle")

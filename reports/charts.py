@@ -574,10 +574,12 @@ def cycle_comparison_figure(previous: dict, current: dict, *,
             cliponaxis=False,
             hovertemplate=f"{_escape_markup(name)}<br>%{{x}}: %{{text}}<extra></extra>",
         ))
-    _base_layout(figure, title="Scores: closed cycle against the current one", height=380)
+    _base_layout(figure, title="Closed cycle against the current one", height=380)
     _percent_axis(figure.update_yaxes, top=1.15)
-    figure.update_xaxes(type="category")
-    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15, "x": 0})
+    figure.update_xaxes(type="category", tickangle=0, tickvals=layer_labels,
+                        ticktext=[_wrapped(label, 10) for label in layer_labels])
+    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
+                         margin={"b": 90})
     return figure
 
 

@@ -54,7 +54,10 @@ def test_the_next_cycle_starts_and_the_closed_one_is_compared(app_haven):
     assert list(listing["Status"]) == ["Closed (read-only)", "Current"]
     comparison = app.dataframe[1].value
     whole = comparison.iloc[0]
-    assert whole["self_assessment_before"] == 33.3 and whole["self_assessment_now"] == 0.0
+    assert whole["Self-assessed"] == "33% → 0%" and whole["Rating"] == "—"
+    first_action = comparison[comparison["Id"] == "3.1.1"].iloc[0]
+    assert first_action["Rating"] == "Met → Not assessed"
+    assert "Readiness now Not ready" in shown and "Self-assessed 0%" in shown
     assert len(app.get("plotly_chart")) == 1
     with app_haven.session() as session:
         set_rating(session, SYSTEM, organisation_id=organisation_id, action_id="3.2.1", rating="met")

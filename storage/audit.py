@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from storage.db import TRANSACTION_LOCK_KEY
+from storage.db import NUL, TRANSACTION_LOCK_KEY
 from storage.models import AuditEntry, utc_now
 
 GENESIS_HASH = "0" * 64
@@ -33,12 +33,13 @@ def append_audit(
     last = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
     prev_hash = last.hash if last else GENESIS_HASH
     detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+    actor, action, target = (text.replace(NUL, "") for text in (actor[:120], action, target[:200]))  # see storage.db
     at = utc_now()
     entry = AuditEntry(
-        at=at, actor=actor[:120], action=action, organisation_id=organisation_id, target=target[:200], detail=detail_text,
+        at=at, actor=actor, action=action, organisation_id=organisation_id, target=target, detail=detail_text,
         prev_hash=prev_hash,
-        hash=entry_hash(prev_hash, at=at, actor=actor[:120], action=action, organisation_id=organisation_id,
-                        target=target[:200], detail=detail_text),
+        hash=entry_hash(prev_hash, at=at, actor=actor, action=action, organisation_id=organisation_id,
+                        target=target, detail=detail_text),
     )
     session.add(entry)
     session.flush()

@@ -8,10 +8,13 @@ from typing import Iterator
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+NUL = "\x00"
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -28,7 +31,26 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _take_transaction_lock)
+        event.listen(engine, "before_cursor_execute", _without_nul_parameters, retval=True)
     return engine
+
+
+def _without_nul_parameters(_connection, _cursor, statement, parameters, _context, executemany):
+    """PostgreSQL refuses even to compare with text holding NUL (a user name pasted with one would end the sign-in
+    in a database error): such a parameter is sent without it."""
+    if executemany and isinstance(parameters, (list, tuple)):
+        return statement, type(parameters)(_strip_nul(p) for p in parameters)
+    return statement, _strip_nul(parameters)
+
+
+def _strip_nul(parameters):
+    if isinstance(parameters, dict):
+        if any(isinstance(v, str) and NUL in v for v in parameters.values()):
+            return {k: v.replace(NUL, "") if isinstance(v, str) else v for k, v in parameters.items()}
+        return parameters
+    if isinstance(parameters, (list, tuple)) and any(isinstance(v, str) and NUL in v for v in parameters):
+        return type(parameters)(v.replace(NUL, "") if isinstance(v, str) else v for v in parameters)
+    return parameters
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -52,6 +74,19 @@ def _begin_immediate(connection) -> None:
     """Take SQLite's write lock at BEGIN, so read-then-write transactions never deadlock."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+
+def _drop_nul_characters(session, _flush_context, _instances) -> None:
+    """PostgreSQL refuses text holding NUL (0x00), and nobody means to type one: it is dropped from every text
+    value before a flush, so a pasted NUL never turns a save into a database error, and both backends store
+    the same. (The audit log drops it before hashing; see storage.audit.)"""
+    for instance in (*session.new, *session.dirty):
+        for attribute in sa_inspect(instance).mapper.column_attrs:
+            value = getattr(instance, attribute.key, None)
+            if isinstance(value, str) and NUL in value:
+                setattr(instance, attribute.key, value.replace(NUL, ""))
+
+
+event.listen(OrmSession, "before_flush", _drop_nul_characters)
 
 TRANSACTION_LOCK_KEY = 7_311_004  # the PostgreSQL advisory lock Haven's transactions take in turn
 

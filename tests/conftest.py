@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
@@ -19,6 +20,21 @@ from tests.s3_support import make_s3_bucket, s3_server_url  # noqa: F401  (the s
 from tests.support import require_or_skip
 
 BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(autouse=True)
+def quick_argon2(request, monkeypatch):
+    """Real argon2 at its lowest cost, so the many hashes of the tests take milliseconds.
+
+    A test marked `real_argon2` keeps the production cost."""
+    if request.node.get_closest_marker("real_argon2"):
+        return
+    import services.users
+    from accounts import passwords
+
+    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", quick)
+    monkeypatch.setattr(services.users, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
 
 
 def postgres_admin_url() -> str | None:

@@ -7,7 +7,6 @@ from accounts.permissions import PermissionDenied
 from services.audit_log import audit_chain_faults, audit_entries, audit_filter_choices
 from services.users import sign_in
 from tests.factories import make_organisation, make_user
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from services.uploads import upload_evidence
 from standards.loader import get_standard
 from storage.models import EvidenceRevision
 from tests.factories import SYSTEM, make_organisation, make_user, simple_pdf
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 
 AS_OF = date(2026, 6, 1)
 ISSUED = date(2026, 1, 5)

@@ -17,7 +17,6 @@ from services.snapshots import (
 )
 from storage.models import AssessmentCycle, Snapshot
 from tests.factories import SYSTEM, make_organisation, make_user
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 from tests.services.test_bundles import write_bundle
 
 DAY = date(2026, 3, 2)

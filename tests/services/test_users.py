@@ -1,11 +1,8 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from argon2 import PasswordHasher
 from sqlmodel import select
 
-import services.users
-from accounts import passwords
 from accounts.permissions import PermissionDenied
 from services.errors import ServiceError
 from services.organisations import create_organisation
@@ -18,14 +15,6 @@ from tests.factories import PASSWORD, SYSTEM, make_organisation, make_user
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 WRONG = "not the right password"
-
-
-@pytest.fixture(autouse=True)
-def quick_argon2(monkeypatch):
-    """Real argon2 at its lowest cost, so the many hashes and checks of these tests take milliseconds."""
-    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(passwords, "_hasher", quick)
-    monkeypatch.setattr(services.users, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
 
 
 def audit_actions(haven, action_prefix=""):

@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 from services.users import sign_in
 from storage.models import Membership, Organisation, User
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 from tests.ui.conftest import APP_FILE, open_app, texts
 from ui.context import PRINCIPAL_KEY
 

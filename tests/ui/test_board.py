@@ -11,7 +11,6 @@ from standards.loader import get_standard
 from storage.models import Snapshot
 from tests.factories import SYSTEM, make_user
 from tests.services.test_bundles import write_bundle
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 from tests.ui.conftest import open_app, texts
 from tests.ui.downloads import downloads, page_dump  # noqa: F401 (a fixture)
 

@@ -4,7 +4,6 @@ from services.organisations import current_cycle
 from services.ratings import ratings_of_cycle, set_rating
 from storage.models import AssessmentCycle
 from tests.factories import SYSTEM, make_organisation, make_user
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 from tests.ui.conftest import open_app, texts
 
 PAGE = "pages/cycles.py"

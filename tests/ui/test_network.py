@@ -1,7 +1,6 @@
 from bundles.importer import import_bundle
 from tests.factories import SYSTEM, make_organisation, make_user
 from tests.services.test_bundles import write_bundle
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 from tests.ui.conftest import open_app, texts
 from ui.navigation import pages_for
 

@@ -12,7 +12,6 @@ from bundles.importer import import_bundle
 from reports.board_pdf import chart_images_available
 from tests.factories import SYSTEM, make_user
 from tests.services.test_bundles import write_bundle
-from tests.services.test_users import quick_argon2  # noqa: F401 (an autouse fixture)
 from tests.ui.conftest import open_app, texts
 from tests.ui.downloads import downloads  # noqa: F401 (a fixture)
 from ui.navigation import pages_for

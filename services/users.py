@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from accounts.passwords import DUMMY_HASH, WeakPassword, hash_password, password_matches
 from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
+from services.organisations import get_organisation
 from storage.audit import append_audit
 from storage.models import Membership, Organisation, User, utc_now
 
@@ -56,7 +57,7 @@ def create_user(
         raise ServiceError("That e-mail address belongs to another user.")
     if role is not None and role not in ROLES:
         raise ServiceError(f"Unknown role '{role}': choose one of {', '.join(ROLES)}.")
-    organisation = _organisation_for(session, organisation_slug) if organisation_slug else None
+    organisation = get_organisation(session, organisation_slug) if organisation_slug else None
     user = User(
         username=username, display_name=display_name.strip()[:200] or username, is_admin=is_admin, email=email,
         password_hash=_hash_or_refuse(password) if password is not None else None,
@@ -103,13 +104,6 @@ def _user(session: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("No such user.")
     return user
-
-
-def _organisation_for(session: Session, slug: str) -> Organisation:
-    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
-    if organisation is None:
-        raise NotFound(f"No organisation with the id '{slug}'.")
-    return organisation
 
 
 def set_membership(session: Session, principal: Principal, *, user_id: int, role: str, organisation_id: int | None) -> None:

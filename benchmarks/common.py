@@ -106,8 +106,7 @@ def drop_bench_database(target: BenchTarget) -> None:
 
 @dataclass(frozen=True)
 class Timing:
-    """Wall-clock and CPU seconds of each run. On a shared machine the best run is the figure: it is the one
-    least slowed by other work; CPU time (this process only) is printed beside it as a cross-check."""
+    """Wall-clock and CPU seconds of each run."""
 
     runs: tuple[float, ...]
     cpu_runs: tuple[float, ...]
@@ -121,8 +120,8 @@ class Timing:
         return statistics.median(self.runs)
 
     @property
-    def cpu_best(self) -> float:
-        return min(self.cpu_runs)
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_runs)
 
 
 def timed(run: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> Timing:
@@ -145,7 +144,10 @@ def timed(run: Callable[[], object], *, repeat: int = 5, warmup: int = 1) -> Tim
 
 def compared(figure: Callable[[], object], floor: Callable[[], object], *, repeat: int = 5,
              warmup: int = 1) -> tuple[Timing, Timing]:
-    """Times `figure` and `floor` alternately, so that a busy machine slows both alike."""
+    """Times `floor` and `figure` in pairs, one right after the other, so that both meet the same machine.
+
+    On a shared machine the load changes from second to second; the ratio of each pair is steady where
+    the best or the median of each side alone is not. Lines report the median of the pairs' ratios."""
     for _ in range(warmup):
         floor()
         figure()
@@ -164,25 +166,34 @@ def _ratio(figure: float, floor: float) -> float:
     return figure / floor if floor > 0 else float("inf")
 
 
+def paired_ratio(figure: Timing, floor: Timing) -> float:
+    return statistics.median(_ratio(a, b) for a, b in zip(figure.runs, floor.runs))
+
+
+def paired_difference(figure: Timing, floor: Timing) -> float:
+    return statistics.median(a - b for a, b in zip(figure.runs, floor.runs))
+
+
 def ratio_line(name: str, figure: Timing, floor: Timing, goal: float | None) -> str:
-    """One line in the form every benchmark prints and RESULTS.md quotes: best runs, then CPU and medians."""
-    ratio = _ratio(figure.best, floor.best)
+    """One line in the form every benchmark prints and RESULTS.md quotes: the median of the paired ratios,
+    then the medians of each side, the CPU time and the best runs as cross-checks."""
+    ratio = paired_ratio(figure, floor)
     verdict = "(no goal: for information)" if goal is None else \
         f"(goal <= {goal:g}x) {'MET' if ratio <= goal else 'NOT MET'}"
-    return (f"RATIO {name}: {_amount(figure.best)} / floor {_amount(floor.best)} = {ratio:.2f}x "
-            f"{verdict}; CPU {_amount(figure.cpu_best)} / {_amount(floor.cpu_best)} = "
-            f"{_ratio(figure.cpu_best, floor.cpu_best):.2f}x; medians {_amount(figure.median)} / "
-            f"{_amount(floor.median)} = {_ratio(figure.median, floor.median):.2f}x")
+    return (f"RATIO {name}: {_amount(figure.median)} / floor {_amount(floor.median)} = {ratio:.2f}x {verdict}; "
+            f"CPU {_amount(figure.cpu_median)} / {_amount(floor.cpu_median)} = "
+            f"{_ratio(figure.cpu_median, floor.cpu_median):.2f}x; best {_amount(figure.best)} / {_amount(floor.best)} "
+            f"= {_ratio(figure.best, floor.best):.2f}x; {len(figure.runs)} pairs")
 
 
 def margin_line(name: str, figure: Timing, floor: Timing, goal: float) -> str:
-    """For goals set as time above the floor (pages): the difference in milliseconds, and the ratio too."""
-    above = figure.best - floor.best
+    """For goals set as time above the floor (pages): the median of the paired differences, and the ratio."""
+    above = paired_difference(figure, floor)
     verdict = "MET" if above < goal else "NOT MET"
-    return (f"RATIO {name}: {_amount(figure.best)} / floor {_amount(floor.best)} = "
-            f"{_ratio(figure.best, floor.best):.2f}x, {above * 1000:.0f} ms above the floor "
-            f"(goal < {goal * 1000:.0f} ms) {verdict}; CPU {(figure.cpu_best - floor.cpu_best) * 1000:.0f} ms above; "
-            f"medians {_amount(figure.median)} / {_amount(floor.median)}")
+    return (f"RATIO {name}: {_amount(figure.median)} / floor {_amount(floor.median)} = "
+            f"{paired_ratio(figure, floor):.2f}x, {above * 1000:.0f} ms above the floor "
+            f"(goal < {goal * 1000:.0f} ms) {verdict}; CPU {(figure.cpu_median - floor.cpu_median) * 1000:.0f} ms above; "
+            f"best {_amount(figure.best)} / {_amount(floor.best)}; {len(figure.runs)} pairs")
 
 
 def memory_line(name: str, peak_mb: float, goal_mb: float | None = None) -> str:

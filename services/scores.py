@@ -58,16 +58,15 @@ def score_network(session: Session, principal: Principal, *, as_of: date | None 
     scored = [o for o in organisations if o.id in cycles]
     mark = None if session.info.get(_WROTE) else _audit_head(session)
     if mark is None:
-        return [marshal.loads(data) for data in _reports(session, scored, cycles, as_of).values()]
+        return list(_reports(session, scored, cycles, as_of).values())
     with _CACHE.lock:
         known = _CACHE.day(str(session.get_bind().url), as_of)
         known.catch_up(session, mark)
-        missing = [o for o in scored if (o.id, cycles[o.id].id) not in known.reports]
-        if missing:
-            for organisation_id, data in _reports(session, missing, cycles, as_of).items():
-                known.reports[(organisation_id, cycles[organisation_id].id)] = data
-        kept = [known.reports[(o.id, cycles[o.id].id)] for o in scored]
-    return [marshal.loads(data) for data in kept]
+        fresh = _reports(session, [o for o in scored if (o.id, cycles[o.id].id) not in known.reports], cycles, as_of)
+        for organisation_id, report in fresh.items():
+            known.reports[(organisation_id, cycles[organisation_id].id)] = marshal.dumps(report)
+        kept = {o.id: known.reports[(o.id, cycles[o.id].id)] for o in scored if o.id not in fresh}
+    return [fresh[o.id] if o.id in fresh else marshal.loads(kept[o.id]) for o in scored]
 
 
 def clear_score_cache() -> None:
@@ -77,22 +76,23 @@ def clear_score_cache() -> None:
 
 
 def _reports(session: Session, organisations: list[Organisation], cycles: dict[int, AssessmentCycle],
-             as_of: date) -> dict[int, bytes]:
-    """The report of each organisation, serialised (so every reader gets a copy of its own), in the order given."""
+             as_of: date) -> dict[int, dict]:
+    """The report of each organisation, in the order given."""
     by_standard: dict[str, list[Organisation]] = defaultdict(list)
     for organisation in organisations:
         by_standard[cycles[organisation.id].standard_id].append(organisation)
-    reports: dict[int, str] = {}
+    reports: dict[int, dict] = {}
     for standard_id, members in by_standard.items():
         standard = get_standard(standard_id)
         facts = load_facts(session, standard, members, {o.id: cycles[o.id] for o in members})
         for organisation in members:
-            reports[organisation.id] = marshal.dumps(assessment_to_dict(assess(standard, facts[organisation.id], as_of)))
+            reports[organisation.id] = assessment_to_dict(assess(standard, facts[organisation.id], as_of))
     return {o.id: reports[o.id] for o in organisations}
 
 
 class _DayReports:
-    """The reports of one database on one day, valid up to the audit entry `mark` (id, hash)."""
+    """The reports of one database on one day (marshalled, so each reader gets a copy of its own), valid up to
+    the audit entry `mark` (id, hash)."""
 
     def __init__(self) -> None:
         self.mark: tuple[int, str] | None = None

@@ -5,6 +5,7 @@ import functools
 from collections import defaultdict
 from typing import Iterable
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
@@ -51,9 +52,9 @@ def load_facts(
     """Facts per organisation id, for the given cycle of each.
 
     Four queries per chunk of organisations, each reading only the columns scoring uses: the ratings,
-    the evidence joined to its latest revision and that revision's latest review (both picked by the
-    database through the unique (evidence_id, number) and (revision_id, decided_at) indexes), the links
-    and the plan. No ORM objects are built: at a network's scale building them cost more than the reading.
+    the links, the evidence joined to its latest revision and that revision's latest review (both picked
+    by the database through the unique (evidence_id, number) and (revision_id, decided_at) indexes), and
+    the plan. No ORM objects are built: at a network's scale building them cost more than the reading.
     """
     org_ids = [o.id for o in organisations]
     validity = {t.id: t.validity_months for t in standard.evidence_types}
@@ -63,21 +64,16 @@ def load_facts(
     connection = session.connection()
     ratings: dict[int, dict[str, RatingFact]] = defaultdict(dict)
     for chunk in _chunks(list(cycle_to_org)):
-        for cycle_id, action_id, rating, justification in connection.execute(
-            select(Rating.cycle_id, Rating.action_id, Rating.rating, Rating.justification).where(Rating.cycle_id.in_(chunk))
-        ).all():
+        for cycle_id, action_id, rating, justification in connection.execute(_RATINGS, {"ids": chunk}).all():
             ratings[cycle_to_org[cycle_id]][action_id] = RatingFact(action_id, rating, justification)
     links: dict[int, set[str]] = defaultdict(set)
     evidence: dict[int, list[EvidenceFact]] = defaultdict(list)
     plan: dict[int, list[PlanFact]] = defaultdict(list)
     for chunk in _chunks(org_ids):
-        for evidence_id, action_id in connection.execute(
-            select(EvidenceLink.evidence_id, EvidenceLink.action_id)
-            .join(Evidence, Evidence.id == EvidenceLink.evidence_id)
-            .where(Evidence.organisation_id.in_(chunk), Evidence.standard_id == standard.id)
-        ).all():
+        wanted = {"ids": chunk, "standard": standard.id}
+        for evidence_id, action_id in connection.execute(_LINKS, wanted).all():
             links[evidence_id].add(action_id)
-        for row in connection.execute(_latest_evidence_query(standard.id, chunk)).all():
+        for row in connection.execute(_LATEST_EVIDENCE, wanted).all():
             evidence_id, organisation_id, evidence_type, title, classification, issued_on, valid_until, status = row
             months = validity.get(evidence_type)
             if months is None:
@@ -87,10 +83,7 @@ def load_facts(
                 issued_on=issued_on, valid_until=valid_until or _months_later(issued_on, months),
                 review_status=status or "pending", title=title, restricted=classification == "restricted",
             ))
-        for organisation_id, *item in connection.execute(
-            select(PlanItem.organisation_id, PlanItem.action_id, PlanItem.description, PlanItem.owner, PlanItem.due,
-                   PlanItem.done).where(PlanItem.organisation_id.in_(chunk)).order_by(PlanItem.id)
-        ).all():
+        for organisation_id, *item in connection.execute(_PLAN, {"ids": chunk}).all():
             plan[organisation_id].append(PlanFact(*item))
     return {
         o.id: OrganisationFacts(slug=o.slug, name=o.name, ratings=ratings[o.id],
@@ -102,8 +95,8 @@ def load_facts(
 _months_later = functools.lru_cache(maxsize=8192)(add_months)
 
 
-def _latest_evidence_query(standard_id: str, organisation_ids: list[int]):
-    """Each evidence item of these organisations with its latest revision's dates and latest review's status."""
+def _latest_evidence_query():
+    """Each evidence item of some organisations with its latest revision's dates and latest review's status."""
     newer = aliased(EvidenceRevision)
     latest_number = select(func.max(newer.number)).where(newer.evidence_id == Evidence.id).scalar_subquery()
     latest_status = (
@@ -114,7 +107,20 @@ def _latest_evidence_query(standard_id: str, organisation_ids: list[int]):
         select(Evidence.id, Evidence.organisation_id, Evidence.evidence_type, Evidence.title, Evidence.classification,
                EvidenceRevision.issued_on, EvidenceRevision.valid_until, latest_status)
         .join(EvidenceRevision, EvidenceRevision.evidence_id == Evidence.id)
-        .where(Evidence.organisation_id.in_(organisation_ids), Evidence.standard_id == standard_id,
-               EvidenceRevision.number == latest_number)
+        .where(Evidence.organisation_id.in_(bindparam("ids", expanding=True)),
+               Evidence.standard_id == bindparam("standard"), EvidenceRevision.number == latest_number)
         .order_by(Evidence.id)
     )
+
+
+# Built once: constructing the statements cost more than running them for a small network.
+_RATINGS = select(Rating.cycle_id, Rating.action_id, Rating.rating, Rating.justification).where(
+    Rating.cycle_id.in_(bindparam("ids", expanding=True)))
+_LINKS = (select(EvidenceLink.evidence_id, EvidenceLink.action_id)
+          .join(Evidence, Evidence.id == EvidenceLink.evidence_id)
+          .where(Evidence.organisation_id.in_(bindparam("ids", expanding=True)),
+                 Evidence.standard_id == bindparam("standard")))
+_LATEST_EVIDENCE = _latest_evidence_query()
+_PLAN = (select(PlanItem.organisation_id, PlanItem.action_id, PlanItem.description, PlanItem.owner, PlanItem.due,
+                PlanItem.done)
+         .where(PlanItem.organisation_id.in_(bindparam("ids", expanding=True))).order_by(PlanItem.id))

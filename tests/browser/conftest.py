@@ -54,8 +54,10 @@ def free_port() -> int:
 
 
 def artifact_folder(nodeid: str) -> Path:
+    """test-artifacts/browser/<test>/, emptied of an earlier run's files."""
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.split("::", 1)[-1]).strip("_")[:120]
     folder = ARTIFACTS / name
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -256,8 +258,9 @@ def fill_text(page, label: str, value: str, *, within=None) -> None:
     field_.press("Tab")
 
 
-def click_button(page, name: str, *, within=None) -> None:
-    (within or page).get_by_role("button", name=name, exact=True).click()
+def click_button(page, name: str, *, within=None, exact: bool = True) -> None:
+    """Clicks the button named `name` (exact=False also finds it when an icon adds to its name)."""
+    (within or page).get_by_role("button", name=name, exact=exact).click()
     wait_for_app(page)
 
 
@@ -276,3 +279,59 @@ def go_to(page, title: str) -> None:
 
 def main_text(page) -> str:
     return page.get_by_test_id("stMain").inner_text()
+
+
+def widget(page, test_id: str, label: str, *, within=None):
+    """The Streamlit widget of this kind (stSelectbox, stMultiSelect, stFileUploader…) whose label is `label`."""
+    return (within or page).get_by_test_id(test_id).filter(
+        has=page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True))
+
+
+def _open_options(page, box):
+    """Opens a select's option list; tries again if a late rerun redraws the widget and closes it."""
+    options = page.get_by_role("listbox").get_by_role("option")
+    for attempt in range(3):
+        box.get_by_role("combobox").click()
+        try:
+            options.first.wait_for(timeout=3000)
+            return options
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)
+    return options
+
+
+def choose(page, label: str, option: str, *, within=None) -> None:
+    """Picks `option` in the (visible) selectbox labelled `label`."""
+    box = widget(page, "stSelectbox", label, within=within).filter(visible=True)
+    _open_options(page, box).filter(has_text=re.compile("^" + re.escape(option) + "$")).click()
+    wait_for_app(page)
+
+
+def add_choice(page, label: str, option: str, *, within=None) -> None:
+    """Adds `option` to the multiselect labelled `label`."""
+    box = widget(page, "stMultiSelect", label, within=within).filter(visible=True)
+    _open_options(page, box).filter(has_text=option).first.click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
+def upload_files(page, label: str, files: list[tuple[str, bytes, str]], *, within=None) -> None:
+    """Puts (name, content, MIME type) files into the file uploader labelled `label`."""
+    uploader = widget(page, "stFileUploader", label, within=within).filter(visible=True)
+    uploader.locator('input[type="file"]').set_input_files(
+        [{"name": name, "mimeType": mime, "buffer": content} for name, content, mime in files])
+    for name, _, _ in files:
+        uploader.get_by_text(name, exact=True).wait_for()
+    wait_for_app(page)
+
+
+def sign_out(page) -> None:
+    click_button(page, "Sign out", within=page.get_by_test_id("stSidebar"), exact=False)
+
+
+def keyed(page, key: str):
+    """The element a widget or container was given `key=` for (Streamlit marks it with an st-key-… class)."""
+    return page.locator(".st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip()))

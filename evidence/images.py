@@ -134,12 +134,16 @@ def _upright(picture: Image.Image) -> Image.Image:
 def _pixels_only(picture: Image.Image, fmt: str, decoded: Image.Image | None = None) -> Image.Image:
     """A new image holding only the pixels, in a mode the output format can store.
 
-    Turning or converting the decoded file already made a new plain image: that one is kept, with the
-    copy of the file's metadata Pillow gave it dropped, instead of copying every pixel once more.
+    The result is a plain image (not the decoded file object) with no metadata at all. Its pixels are not
+    copied again: turning or converting made a new plain image already, and the decoded file's pixels are
+    taken over by a plain image of their own (the file object is dropped right after). A 12-megapixel
+    photo would otherwise cost one more full pass over 48 MB.
     """
     mode = _output_mode(picture, fmt)
     source = picture if picture.mode == mode else _converted(picture, mode)
-    if source is not decoded and type(source) is Image.Image:
+    if source is decoded:
+        source = decoded._new(decoded.im)
+    if type(source) is Image.Image:
         source.info = {}
         return source
     clean = Image.new(mode, source.size)

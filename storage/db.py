@@ -22,13 +22,15 @@ class DatabaseUnavailable(RuntimeError):
 
 
 def make_engine(url: str) -> Engine:
+    """The engine for `url`. Bound parameters (password hashes among them) never appear in SQL logs or in the
+    text of database errors (hide_parameters)."""
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _take_transaction_lock)
         event.listen(engine, "before_cursor_execute", _without_nul_parameters, retval=True)

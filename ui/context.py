@@ -30,6 +30,7 @@ DATABASE_UNAVAILABLE = (
     "Haven cannot reach its database right now, so this page cannot be shown. If you were saving something, "
     "check that it was stored once Haven is back. Try again in a minute; if this goes on, tell your Haven administrator."
 )
+DATABASE_UNAVAILABLE_CHANGE = "Haven could not reach its database, so your last change was not saved. Try again in a minute."
 _log = logging.getLogger("haven")
 
 
@@ -106,21 +107,28 @@ def live_session(callback: Callable) -> Callable:
     Streamlit runs a callback before app.py, so before the idle time-out and the account check: a form
     left open past the idle time, or drawn for a user deactivated or given another role since, would
     still save. The wrapped callback first checks the session as app.py does and drops the click when
-    it has ended (signing it out) or its user's roles changed; the run that follows shows why.
+    it has ended (signing it out) or its user's roles changed; the run that follows shows why. A database
+    that went away is told in plain words too, as app.py would (a callback's error would be a traceback).
     """
     @functools.wraps(callback)
     def guarded(*args, **kwargs):
         principal = current_principal()
         if principal is None:
             return None
-        haven = get_haven()
-        if _idle_too_long(haven.settings.idle_timeout_minutes):
-            sign_out(f"You were signed out after {haven.settings.idle_timeout_minutes} minutes without activity.")
-            return None
-        with haven.session() as session:
-            if refreshed_principal(session, principal) != principal:
+        try:
+            haven = get_haven()
+            if _idle_too_long(haven.settings.idle_timeout_minutes):
+                sign_out(f"You were signed out after {haven.settings.idle_timeout_minutes} minutes without activity.")
                 return None
-        return callback(*args, **kwargs)
+            with haven.session() as session:
+                if refreshed_principal(session, principal) != principal:
+                    return None
+            return callback(*args, **kwargs)
+        except DATABASE_ERRORS as error:
+            cause = getattr(error, "orig", None) or error
+            _log.error("The database cannot be reached: %s", type(cause).__name__)
+            st.session_state[NOTICE_KEY] = DATABASE_UNAVAILABLE_CHANGE
+            return None
     return guarded
 
 

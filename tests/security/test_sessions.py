@@ -147,3 +147,27 @@ def test_a_form_still_saves_within_the_idle_time(app_haven, manager):
 
     assert ratings_of(app_haven)["3.1.1"] == "not_met"
     assert "The rating of 3.1.1 is saved." in texts(app).replace("\\", "")
+
+
+def test_a_callback_that_meets_a_database_outage_says_so_instead_of_failing(monkeypatch):
+    """Callbacks run outside app.py's error page: the guard turns a lost database into a plain notice."""
+    from sqlalchemy.exc import OperationalError
+
+    import ui.context as context
+    from accounts.permissions import Principal
+
+    class Down:
+        settings = type("Settings", (), {"idle_timeout_minutes": 30})()
+
+        def session(self):
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    state: dict = {}
+    monkeypatch.setattr(context.st, "session_state", state)
+    monkeypatch.setattr(context, "get_haven", lambda: Down())
+    state[PRINCIPAL_KEY] = Principal(user_id=1, username="amira", memberships=((1, "manager"),))
+    state[LAST_SEEN_KEY] = datetime.now(timezone.utc)
+    saved = []
+
+    assert context.live_session(lambda: saved.append("saved"))() is None
+    assert saved == [] and state[context.NOTICE_KEY] == context.DATABASE_UNAVAILABLE_CHANGE

@@ -33,7 +33,7 @@ try:
             sections.setdefault(entry.section, []).append(
                 st.Page(entry.path, title=entry.title, icon=entry.icon, default=index == 0))
         if not sections:
-            sections["Haven"] = [st.Page("pages/no_access.py", title="No access", icon=":material/block:", default=True)]
+            sections["Haven"] = [st.Page("views/no_access.py", title="No access", icon=":material/block:", default=True)]
         navigation = st.navigation(sections)
         with st.sidebar:
             organisation_switcher()

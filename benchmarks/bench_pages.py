@@ -37,9 +37,9 @@ ONE_ORGANISATION_GOAL = 0.150
 NETWORK_GOAL = 0.600
 PASSWORD = "benchmark passphrase, long enough"
 PAGES = {
-    "overview": ("pages/overview.py", "manager"),
-    "board dashboard": ("pages/board.py", "board"),
-    "network": ("pages/network.py", "network board"),
+    "overview": ("views/overview.py", "manager"),
+    "board dashboard": ("views/board.py", "board"),
+    "network": ("views/network.py", "network board"),
 }
 
 

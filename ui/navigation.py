@@ -16,17 +16,17 @@ class PageEntry:
 
 
 PAGES: tuple[PageEntry, ...] = (
-    PageEntry("pages/overview.py", "Overview", ":material/dashboard:", "Assessment", "view_scores"),
-    PageEntry("pages/board.py", "Board dashboard", ":material/insights:", "Board", "view_scores"),
-    PageEntry("pages/network.py", "Network", ":material/hub:", "Board", "view_network"),
-    PageEntry("pages/cycles.py", "Assessment cycles", ":material/event_repeat:", "Board", "view_scores"),
-    PageEntry("pages/reports.py", "Reports and export", ":material/download:", "Reports", "export"),
-    PageEntry("pages/self_assessment.py", "Self-assessment", ":material/assignment:", "Assessment", "view_evidence"),
-    PageEntry("pages/evidence_library.py", "Evidence library", ":material/folder_open:", "Assessment", "view_evidence"),
-    PageEntry("pages/gaps_plan.py", "Gaps and action plan", ":material/checklist:", "Assessment", "view_evidence"),
-    PageEntry("pages/review_queue.py", "Review queue", ":material/fact_check:", "Review", "review"),
-    PageEntry("pages/admin_users.py", "Users and organisations", ":material/group:", "Administration", "manage_users"),
-    PageEntry("pages/audit_log.py", "Audit log", ":material/history:", "Administration", "view_audit"),
+    PageEntry("views/overview.py", "Overview", ":material/dashboard:", "Assessment", "view_scores"),
+    PageEntry("views/board.py", "Board dashboard", ":material/insights:", "Board", "view_scores"),
+    PageEntry("views/network.py", "Network", ":material/hub:", "Board", "view_network"),
+    PageEntry("views/cycles.py", "Assessment cycles", ":material/event_repeat:", "Board", "view_scores"),
+    PageEntry("views/reports.py", "Reports and export", ":material/download:", "Reports", "export"),
+    PageEntry("views/self_assessment.py", "Self-assessment", ":material/assignment:", "Assessment", "view_evidence"),
+    PageEntry("views/evidence_library.py", "Evidence library", ":material/folder_open:", "Assessment", "view_evidence"),
+    PageEntry("views/gaps_plan.py", "Gaps and action plan", ":material/checklist:", "Assessment", "view_evidence"),
+    PageEntry("views/review_queue.py", "Review queue", ":material/fact_check:", "Review", "review"),
+    PageEntry("views/admin_users.py", "Users and organisations", ":material/group:", "Administration", "manage_users"),
+    PageEntry("views/audit_log.py", "Audit log", ":material/history:", "Administration", "view_audit"),
 )
 
 

@@ -1,6 +1,6 @@
 """The sign-in screen; on a new instance, the first administrator is created here instead.
 
-A function page rather than a file under pages/, so that signing in leads straight on to the
+A function page rather than a file under views/, so that signing in leads straight on to the
 user's first page."""
 import streamlit as st
 

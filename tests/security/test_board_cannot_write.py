@@ -163,8 +163,8 @@ def test_a_network_board_member_is_refused_too(haven, tmp_path):
 # --- the pages, opened by a board member's session ---------------------------------------------------------
 
 CLOSED_TO_THE_BOARD = [
-    "pages/self_assessment.py", "pages/evidence_library.py", "pages/gaps_plan.py", "pages/review_queue.py",
-    "pages/admin_users.py", "pages/audit_log.py", "pages/reports.py", "pages/network.py",
+    "views/self_assessment.py", "views/evidence_library.py", "views/gaps_plan.py", "views/review_queue.py",
+    "views/admin_users.py", "views/audit_log.py", "views/reports.py", "views/network.py",
 ]
 
 
@@ -197,12 +197,12 @@ def test_the_board_navigation_leads_to_no_evidence_page(board_session):
 
 def run_page_script(principal, page: str, state: dict | None = None):
     """Runs one page script on its own, signed in as `principal`: what a hand-made URL reaches when the server has
-    just started (Streamlit then serves the pages/ folder directly) or a widget message aimed at the page."""
+    just started (Streamlit then serves the views/ folder directly) or a widget message aimed at the page."""
     from streamlit.testing.v1 import AppTest
 
     from ui.context import LAST_SEEN_KEY, PRINCIPAL_KEY, now
 
-    # run_path keeps the pages/ folder off sys.path, where pages/reports.py would shadow the reports package
+    # run_path keeps the views/ folder off sys.path, where views/reports.py would shadow the reports package
     app = AppTest.from_string(f"import runpy\nrunpy.run_path({str(ROOT / page)!r}, run_name='__main__')\n",
                               default_timeout=30)
     app.session_state[PRINCIPAL_KEY] = principal
@@ -231,7 +231,7 @@ def test_widget_state_crafted_for_a_manager_form_writes_nothing(board_session, a
     crafted = {"rating:1:3.1.1:rating": "met", "rating:1:3.1.1:owner": "Mallory", "rating:1:3.1.1:save": True,
                "library:1:upload:title": "Injected", "library:1:upload:actions:policy": ["3.3.1"],
                "library:1:upload:upload": True}
-    for page in ("pages/self_assessment.py", "pages/evidence_library.py"):
+    for page in ("views/self_assessment.py", "views/evidence_library.py"):
         app = run_page_script(board_session, page, crafted)
         assert [e.value for e in app.error] == ["This page is not available to your role."]
     assert snapshot_of(app_haven) == before

@@ -124,7 +124,7 @@ def test_the_export_pack_names_files_safely_and_defuses_formulas(haven, harbour,
 def test_no_page_renders_html(tmp_path):
     """Static guard: no page or UI helper may hand HTML to the browser."""
     offenders = []
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]:
         source = path.read_text(encoding="utf-8")
         for pattern in (r"unsafe_allow_html\s*=\s*True", r"\bst\.html\(", r"components\.v1", r"components\.html"):
             if re.search(pattern, source):

@@ -80,7 +80,7 @@ def test_no_page_shows_a_password_hash_or_the_encryption_key(encrypted_app, app_
         shown = everything_shown(app)
         for secret in secrets:
             assert secret not in shown, (entry.path, secret[:12])
-        if entry.path == "pages/admin_users.py":
+        if entry.path == "views/admin_users.py":
             assert "bea" in shown and "amira" in shown  # the users table is read too
         opened += 1
     assert opened >= 10  # every page of the navigation, administration included

@@ -104,7 +104,7 @@ def leave_for(app, minutes: int) -> None:
 
 
 def test_a_rating_form_left_open_past_the_idle_time_saves_nothing(app_haven, manager):
-    app = open_app(manager, "pages/self_assessment.py")
+    app = open_app(manager, "views/self_assessment.py")
     assert ratings_of(app_haven)["3.1.1"] == "met"
     leave_for(app, 31)
     app.selectbox(key="rating:1:3.1.1:rating").set_value("not_met")
@@ -116,7 +116,7 @@ def test_a_rating_form_left_open_past_the_idle_time_saves_nothing(app_haven, man
 
 def test_an_upload_form_left_open_past_the_idle_time_stores_nothing(app_haven, manager):
     upload = "library:1:upload"
-    app = open_app(manager, "pages/evidence_library.py")
+    app = open_app(manager, "views/evidence_library.py")
     app.selectbox(key=f"{upload}:type").set_value("policy").run()
     app.multiselect(key=f"{upload}:actions:policy").select("3.3.1")
     app.text_input(key=f"{upload}:title").input("Left on the screen")
@@ -130,7 +130,7 @@ def test_an_upload_form_left_open_past_the_idle_time_stores_nothing(app_haven, m
 
 
 def test_a_form_of_a_user_deactivated_since_it_was_drawn_saves_nothing(app_haven, manager):
-    app = open_app(manager, "pages/self_assessment.py")
+    app = open_app(manager, "views/self_assessment.py")
     with app_haven.session() as session:
         set_user_active(session, SYSTEM, user_id=manager.user_id, active=False)
     app.selectbox(key="rating:1:3.1.1:rating").set_value("not_met")
@@ -140,7 +140,7 @@ def test_a_form_of_a_user_deactivated_since_it_was_drawn_saves_nothing(app_haven
 
 
 def test_a_form_still_saves_within_the_idle_time(app_haven, manager):
-    app = open_app(manager, "pages/self_assessment.py")
+    app = open_app(manager, "views/self_assessment.py")
     leave_for(app, 29)
     app.selectbox(key="rating:1:3.1.1:rating").set_value("not_met")
     app.button(key="rating:1:3.1.1:save").click().run()

@@ -195,7 +195,7 @@ def test_the_upload_page_says_the_disk_is_full(app_haven, monkeypatch):
     manager = make_user(app_haven, "amira", "manager", "harbour-house")
     monkeypatch.setattr(LocalBlobStore, "_write_atomically", staticmethod(FullDisk._write_atomically))
     upload = "library:1:upload"
-    app = open_app(manager, "pages/evidence_library.py")
+    app = open_app(manager, "views/evidence_library.py")
     app.selectbox(key=f"{upload}:type").set_value("policy").run()
     app.multiselect(key=f"{upload}:actions:policy").select("3.3.1")
     app.file_uploader(key=f"{upload}:files:0").upload("policy.pdf", simple_pdf(), "application/pdf").run()

@@ -25,7 +25,7 @@ def app_haven(haven, monkeypatch):
 
 
 def open_app(principal: Principal | None = None, page: str | None = None, timeout: float = 30) -> AppTest:
-    """Runs app.py signed in as `principal`, then opens `page` (a path under pages/) when given."""
+    """Runs app.py signed in as `principal`, then opens `page` (a path under views/) when given."""
     app = AppTest.from_file(APP_FILE, default_timeout=timeout)
     if principal is not None:
         app.session_state[PRINCIPAL_KEY] = principal

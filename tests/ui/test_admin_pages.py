@@ -12,7 +12,7 @@ from tests.factories import PASSWORD, make_organisation, make_user
 from tests.ui.conftest import APP_FILE, open_app, texts
 from ui.context import PRINCIPAL_KEY
 
-USERS_PAGE, AUDIT_PAGE = "pages/admin_users.py", "pages/audit_log.py"
+USERS_PAGE, AUDIT_PAGE = "views/admin_users.py", "views/audit_log.py"
 SCRIPT = "<script>alert('x')</script>"
 
 

@@ -14,7 +14,7 @@ from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import open_app, texts
 from tests.ui.downloads import downloads, page_dump  # noqa: F401 (a fixture)
 
-PAGE = "pages/board.py"
+PAGE = "views/board.py"
 RESTRICTED_NAMES = ("Reception door", "reception.jpg", "Door entry inspection")
 PDF_BUTTON = "Download the board report (PDF)"
 

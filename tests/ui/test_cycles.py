@@ -6,7 +6,7 @@ from storage.models import AssessmentCycle
 from tests.factories import SYSTEM, make_organisation, make_user
 from tests.ui.conftest import open_app, texts
 
-PAGE = "pages/cycles.py"
+PAGE = "views/cycles.py"
 CONFIRM = "I understand that every rating starts again at not assessed"
 
 

@@ -18,7 +18,7 @@ from tests.ui.downloads import downloads  # noqa: F401  (fixture)
 from ui.context import PRINCIPAL_KEY
 from ui.navigation import pages_for
 
-PAGE = "pages/evidence_library.py"
+PAGE = "views/evidence_library.py"
 PDF = simple_pdf("Confidentiality policy")
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 UPLOAD = "library:1:upload"  # the organisation made first has id 1 on both backends

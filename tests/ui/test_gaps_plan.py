@@ -14,7 +14,7 @@ from tests.factories import make_organisation, make_user, simple_pdf
 from tests.ui.conftest import open_app, texts
 from ui.navigation import pages_for
 
-PAGE = "pages/gaps_plan.py"
+PAGE = "views/gaps_plan.py"
 TODAY = date.today()
 
 

@@ -4,7 +4,7 @@ from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import open_app, texts
 from ui.navigation import pages_for
 
-PAGE = "pages/network.py"
+PAGE = "views/network.py"
 
 
 def network_pages(principal, organisation_id):

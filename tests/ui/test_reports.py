@@ -16,7 +16,7 @@ from tests.ui.conftest import open_app, texts
 from tests.ui.downloads import downloads  # noqa: F401 (a fixture)
 from ui.navigation import pages_for
 
-PAGE = "pages/reports.py"
+PAGE = "views/reports.py"
 PACK = "Download the accreditation pack (zip)"
 INCLUDE = "Include restricted evidence"
 

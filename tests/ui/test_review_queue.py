@@ -11,7 +11,7 @@ from tests.factories import SYSTEM, jpeg_with_gps, make_organisation, make_user,
 from tests.support import require_or_skip
 from tests.ui.conftest import open_app, texts
 
-PAGE = "pages/review_queue.py"
+PAGE = "views/review_queue.py"
 ESCAPE_PLAN = NewEvidence("escape_plan", ("3.2.1",), date(2026, 3, 1), title="Escape plan, ground floor")
 INSPECTION = NewEvidence("premises_photos", ("3.2.1",), date(2026, 3, 2), title="On-site inspection of the door",
                          note="<script>alert('x')</script> Door **locks** by itself")

@@ -12,7 +12,7 @@ from tests.ui.conftest import APP_FILE, open_app, texts
 from ui.context import PRINCIPAL_KEY
 from ui.navigation import pages_for
 
-PAGE = "pages/self_assessment.py"
+PAGE = "views/self_assessment.py"
 PDF = simple_pdf("Intake risk assessment form")
 
 

@@ -17,7 +17,7 @@ SSO_BUTTON = "Log in with your organisation's account"
 
 
 class ServerPagesManager(PagesManager):
-    """On a server, the first st.navigation call turns the legacy pages/ folder mode off for good, so every later
+    """On a server, the first st.navigation call turns the legacy views/ folder mode off for good, so every later
     run executes app.py. AppTest turns that mode back on before each run and would then run the page file alone,
     skipping the sign-in gate, the idle timeout and the sidebar this module tests."""
 
@@ -81,7 +81,7 @@ def test_the_first_administrator_lands_on_the_administration_pages(app_haven):
     by_label(app.button, "Create administrator").click().run()
     assert signed_in_user(app) == "founder"
     assert not app.exception
-    app.switch_page("pages/admin_users.py").run()
+    app.switch_page("views/admin_users.py").run()
     assert "Users and organisations" in texts(app) and "founder" in app.dataframe[0].value.to_string()
 
 

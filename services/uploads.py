@@ -1,6 +1,7 @@
 """Uploads end to end: intake, the file into the store, then the rows in one transaction."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from sqlmodel import select
@@ -26,10 +27,11 @@ def upload_evidence(
         with haven.session() as session:
             evidence = add_evidence(session, principal, organisation_id=organisation_id, details=details, intake=intake,
                                     stored_key=keys[0], thumbnail_key=keys[1])
-            return evidence.id
     except BaseException:
         _forget_unreferenced(haven, keys)
         raise
+    _store_again_if_removed(haven, intake)
+    return evidence.id
 
 
 def upload_revision(
@@ -45,10 +47,11 @@ def upload_revision(
             revision = add_revision(session, principal, evidence_id=evidence_id, issued_on=issued_on,
                                     valid_until=valid_until, intake=intake, stored_key=keys[0],
                                     thumbnail_key=keys[1], note=note)
-            return revision.number
     except BaseException:
         _forget_unreferenced(haven, keys)
         raise
+    _store_again_if_removed(haven, intake)
+    return revision.number
 
 
 def _store_files(haven: Haven, intake) -> tuple[str | None, str | None]:
@@ -57,6 +60,18 @@ def _store_files(haven: Haven, intake) -> tuple[str | None, str | None]:
     content_key = haven.store.put(intake.content)
     thumbnail_key = haven.store.put(intake.thumbnail) if intake.thumbnail else None
     return content_key, thumbnail_key
+
+
+def _store_again_if_removed(haven: Haven, intake) -> None:
+    """After the rows commit: if a failed upload of the same file cleaned it away meanwhile, store it again.
+
+    Once the row exists no cleanup removes the file, so this closes the window between the two steps."""
+    if intake is None:
+        return
+    if not haven.store.exists(intake.sha256):
+        haven.store.put(intake.content)
+    if intake.thumbnail is not None and not haven.store.exists(hashlib.sha256(intake.thumbnail).hexdigest()):
+        haven.store.put(intake.thumbnail)
 
 
 def _forget_unreferenced(haven: Haven, keys: tuple[str | None, str | None]) -> None:

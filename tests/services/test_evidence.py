@@ -247,3 +247,34 @@ def test_register_filters_combine_as_a_reader_expects():
     assert filter_register(rows, states=["current", "accepted"]) == []
     assert filter_register(rows, states=["expired", "accepted"]) == [rows[1]]
     assert filter_register(rows, classifications=["restricted"]) == rows[2:]
+
+
+def test_a_file_cleaned_away_by_a_failed_twin_upload_is_stored_again(haven):
+    """Two uploads of one file: if the other's failure removed the stored copy before this row committed,
+    the upload puts it back, so no row is left without its file."""
+    from datetime import date
+
+    from services.evidence import NewEvidence
+    from services.integrity import check_integrity
+    from services.uploads import upload_evidence
+    from tests.factories import SYSTEM, make_organisation, simple_pdf
+
+    organisation = make_organisation(haven)
+    pdf = simple_pdf("Confidentiality policy")
+    real_put = haven.store.put
+    lost: set[str] = set()
+
+    def put_then_lose(content):
+        key = real_put(content)
+        if key not in lost:
+            lost.add(key)
+            haven.store.delete(key)  # what the failed twin's cleanup does at the worst moment
+        return key
+
+    haven.store.put = put_then_lose
+    try:
+        upload_evidence(haven, SYSTEM, organisation_id=organisation, data=pdf, filename="policy.pdf",
+                        details=NewEvidence("policy", ("3.3.1",), date(2026, 11, 1)))
+    finally:
+        haven.store.put = real_put
+    assert check_integrity(haven, SYSTEM).faults == []

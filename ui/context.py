@@ -202,3 +202,15 @@ def oidc_signed_in() -> bool:
 
 def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def open_organisation_screen(title: str, permission: str) -> tuple[Haven, Principal, tuple[int, str, str]]:
+    """How every organisation screen starts: the permission check, the title, a notice kept across a
+    rerun, and a stop with a word when there is no organisation yet. Returns (haven, principal, organisation)."""
+    principal, organisation = require_permission(permission)
+    st.title(title)
+    show_notice()
+    if organisation is None:
+        st.info("There is no organisation yet.")
+        st.stop()
+    return get_haven(), principal, organisation

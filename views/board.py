@@ -15,16 +15,10 @@ from services.board import EXPIRY_WINDOW_DAYS, expiring_by_type, expiring_eviden
 from services.errors import ServiceError
 from services.scores import score_organisation
 from services.snapshots import snapshot_series, take_snapshot
-from ui.context import NOTICE_KEY, get_haven, percent, require_permission, show_notice
+from ui.context import NOTICE_KEY, open_organisation_screen, percent
 from ui.widgets import markdown_text, readiness_badge
 
-haven = get_haven()
-principal, organisation = require_permission("view_scores")
-st.title("Board dashboard")
-show_notice()
-if organisation is None:
-    st.info("There is no organisation yet.")
-    st.stop()
+haven, principal, organisation = open_organisation_screen("Board dashboard", "view_scores")
 organisation_id, slug, name = organisation
 today = date.today()
 

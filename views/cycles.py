@@ -11,7 +11,7 @@ from reports.formatting import LAYERS, readiness_label
 from services.errors import ServiceError
 from services.scores import score_organisation
 from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
-from ui.context import NOTICE_KEY, get_haven, percent, require_permission, show_notice
+from ui.context import NOTICE_KEY, open_organisation_screen, percent
 from ui.widgets import markdown_text
 
 
@@ -24,13 +24,7 @@ def change(before, now, unit: str = "") -> str:
     return shown(before) if shown(before) == shown(now) == "—" else f"{shown(before)} → {shown(now)}"
 
 
-haven = get_haven()
-principal, organisation = require_permission("view_scores")
-st.title("Assessment cycles")
-show_notice()
-if organisation is None:
-    st.info("There is no organisation yet.")
-    st.stop()
+haven, principal, organisation = open_organisation_screen("Assessment cycles", "view_scores")
 organisation_id, slug, name = organisation
 today = date.today()
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from services.evidence import evidence_register, filter_register, revision_history, standard_of_organisation
 from services.reviews import rejections
-from ui.context import get_haven, require_permission, show_notice
+from ui.context import open_organisation_screen
 from ui.evidence_forms import (
     CASE_FILES_NOTICE, CLASSIFICATION_LABELS, REVIEW_LABELS, action_label, classification_form, download_button,
     evidence_summary, inspection_form, links_form, revision_form, thumbnail_gallery, type_title,
@@ -14,13 +14,7 @@ from ui.widgets import markdown_text
 
 STATES = ("current", "expired", "pending", "accepted", "rejected")
 
-haven = get_haven()
-principal, organisation = require_permission("view_evidence")
-show_notice()
-st.title("Evidence library")
-if organisation is None:
-    st.info("There is no organisation yet.")
-    st.stop()
+haven, principal, organisation = open_organisation_screen("Evidence library", "view_evidence")
 
 organisation_id, slug, name = organisation
 can_add = principal.can("upload", organisation_id)

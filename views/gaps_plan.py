@@ -12,7 +12,7 @@ from services.plan import (
 )
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import get_haven, require_permission
+from ui.context import open_organisation_screen
 from ui.widgets import markdown_text, readiness_badge
 
 NOTICE_KEY = "gaps_plan_notice"
@@ -22,12 +22,7 @@ PLAN_FILTERS = ("Open", "Overdue", "Done", "All")
 ALL_ACTIONS = "All actions"
 OVERDUE_FLAG = "⚠️ Overdue"
 
-haven = get_haven()
-principal, organisation = require_permission("view_evidence")
-st.title("Gaps and action plan")
-if organisation is None:
-    st.info("There is no organisation yet.")
-    st.stop()
+haven, principal, organisation = open_organisation_screen("Gaps and action plan", "view_evidence")
 organisation_id, slug, name = organisation
 can_plan = principal.can("plan", organisation_id)
 today = date.today()

@@ -12,17 +12,12 @@ from reports.spreadsheets import action_plan_xlsx, evidence_register_xlsx
 from services.board import expiring_evidence
 from services.evidence import evidence_register
 from services.plan import plan_items
-from ui.context import get_haven, require_permission
+from ui.context import open_organisation_screen
 from ui.widgets import markdown_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-haven = get_haven()
-principal, organisation = require_permission("export")
-st.title("Reports and export")
-if organisation is None:
-    st.info("There is no organisation yet.")
-    st.stop()
+haven, principal, organisation = open_organisation_screen("Reports and export", "export")
 organisation_id, slug, name = organisation
 today = date.today()
 st.caption(markdown_text(name))

@@ -5,7 +5,7 @@ import streamlit as st
 from accounts.permissions import PermissionDenied
 from services.errors import ServiceError
 from services.reviews import review_file, review_queue, review_revision
-from ui.context import get_haven, require_permission
+from ui.context import open_organisation_screen
 from ui.review_preview import show_preview
 from ui.widgets import markdown_text
 
@@ -13,12 +13,7 @@ PICKER_VERSION_KEY = "review_queue_pick_version"  # a new picker after each deci
 NOTICE_KEY = "review_queue_notice"
 OWN_UPLOAD = "Uploaded by you — another reviewer must review it."
 
-haven = get_haven()
-principal, organisation = require_permission("review")
-st.title("Review queue")
-if organisation is None:
-    st.info("There is no organisation yet.")
-    st.stop()
+haven, principal, organisation = open_organisation_screen("Review queue", "review")
 organisation_id, slug, name = organisation
 
 notice = st.session_state.pop(NOTICE_KEY, None)

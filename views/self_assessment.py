@@ -8,20 +8,14 @@ from services.evidence import evidence_register, standard_of_organisation
 from services.ratings import ratings_of_organisation, set_rating
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import get_haven, live_session, percent, require_permission, show_notice
+from ui.context import live_session, open_organisation_screen, percent
 from ui.evidence_forms import evidence_summary, link_existing_form, say, show_said, upload_form
 from ui.widgets import markdown_text, slot_state_badge
 
 RATING_LABELS = {"met": "Met", "partially_met": "Partially met", "not_met": "Not met",
                  "not_assessed": "Not assessed", "not_applicable": "Not applicable"}
 
-haven = get_haven()
-principal, organisation = require_permission("view_evidence")
-show_notice()
-st.title("Self-assessment")
-if organisation is None:
-    st.info("There is no organisation yet.")
-    st.stop()
+haven, principal, organisation = open_organisation_screen("Self-assessment", "view_evidence")
 
 organisation_id, slug, name = organisation
 can_rate = principal.can("rate", organisation_id)

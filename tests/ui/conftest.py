@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from accounts.permissions import Principal
+from tests.factories import make_organisation, make_user
 from ui.context import PRINCIPAL_KEY, get_haven
 
 APP_FILE = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -45,3 +46,23 @@ def texts(app: AppTest) -> str:
     for metric in app.metric:
         parts.append(f"{metric.label} {metric.value}")
     return "\n".join(parts)
+
+
+@pytest.fixture
+def organisation(app_haven) -> int:
+    """Harbour House, the organisation the page tests work in."""
+    return make_organisation(app_haven)
+
+
+@pytest.fixture
+def manager(app_haven, organisation):
+    return make_user(app_haven, "amira", "manager", "harbour-house")
+
+
+def seen(app: AppTest) -> str:
+    """The page's text as a user reads it: Markdown escapes are not drawn."""
+    return texts(app).replace("\\", "")
+
+
+def errors(app: AppTest) -> str:
+    return " ".join(e.value for e in app.error).replace("\\", "")

@@ -11,9 +11,9 @@ from bundles.importer import import_bundle
 from services.evidence import NewEvidence, evidence_register, revision_history
 from services.uploads import upload_evidence
 from storage.models import AuditEntry
-from tests.factories import SYSTEM, jpeg_with_gps, make_organisation, make_user, simple_pdf
+from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf
 from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import APP_FILE, open_app, texts
+from tests.ui.conftest import APP_FILE, errors, open_app, seen
 from tests.ui.downloads import downloads  # noqa: F401  (fixture)
 from ui.context import PRINCIPAL_KEY
 from ui.navigation import pages_for
@@ -24,25 +24,6 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 UPLOAD = "library:1:upload"  # the organisation made first has id 1 on both backends
 INSPECTION = "library:1:inspection"
 ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views from windows that reveal the address"
-
-
-@pytest.fixture
-def organisation(app_haven):
-    return make_organisation(app_haven)
-
-
-@pytest.fixture
-def manager(app_haven, organisation):
-    return make_user(app_haven, "amira", "manager", "harbour-house")
-
-
-def seen(app) -> str:
-    """The page's text as a user reads it: Markdown escapes are not drawn."""
-    return texts(app).replace("\\", "")
-
-
-def errors(app) -> str:
-    return " ".join(e.value for e in app.error).replace("\\", "")
 
 
 def register(haven, principal, organisation) -> dict:

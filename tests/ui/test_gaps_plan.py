@@ -10,22 +10,12 @@ from services.ratings import set_rating
 from services.reviews import review_revision
 from services.uploads import upload_evidence
 from storage.models import PlanItem
-from tests.factories import make_organisation, make_user, simple_pdf
+from tests.factories import make_user, simple_pdf
 from tests.ui.conftest import open_app, texts
 from ui.navigation import pages_for
 
 PAGE = "views/gaps_plan.py"
 TODAY = date.today()
-
-
-@pytest.fixture
-def organisation(app_haven):
-    return make_organisation(app_haven)
-
-
-@pytest.fixture
-def manager(app_haven, organisation):
-    return make_user(app_haven, "amira", "manager", "harbour-house", password=None)
 
 
 def add_item(haven, manager, organisation, **fields):

@@ -7,7 +7,7 @@ from services.evidence import NewEvidence
 from services.uploads import upload_evidence
 from services.users import principal_for, set_membership
 from storage.models import Review, User
-from tests.factories import SYSTEM, jpeg_with_gps, make_organisation, make_user, simple_pdf
+from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf
 from tests.support import require_or_skip
 from tests.ui.conftest import open_app, texts
 
@@ -15,16 +15,6 @@ PAGE = "views/review_queue.py"
 ESCAPE_PLAN = NewEvidence("escape_plan", ("3.2.1",), date(2026, 3, 1), title="Escape plan, ground floor")
 INSPECTION = NewEvidence("premises_photos", ("3.2.1",), date(2026, 3, 2), title="On-site inspection of the door",
                          note="<script>alert('x')</script> Door **locks** by itself")
-
-
-@pytest.fixture
-def organisation(app_haven):
-    return make_organisation(app_haven)
-
-
-@pytest.fixture
-def manager(app_haven, organisation):
-    return make_user(app_haven, "amira", "manager", "harbour-house", password=None)
 
 
 @pytest.fixture

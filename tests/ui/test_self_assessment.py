@@ -7,32 +7,13 @@ from streamlit.testing.v1 import AppTest
 from services.evidence import NewEvidence, evidence_register
 from services.ratings import ratings_of_organisation
 from services.uploads import upload_evidence
-from tests.factories import make_organisation, make_user, simple_pdf
-from tests.ui.conftest import APP_FILE, open_app, texts
+from tests.factories import make_user, simple_pdf
+from tests.ui.conftest import APP_FILE, errors, open_app, seen, texts
 from ui.context import PRINCIPAL_KEY
 from ui.navigation import pages_for
 
 PAGE = "views/self_assessment.py"
 PDF = simple_pdf("Intake risk assessment form")
-
-
-@pytest.fixture
-def organisation(app_haven):
-    return make_organisation(app_haven)
-
-
-@pytest.fixture
-def manager(app_haven, organisation):
-    return make_user(app_haven, "amira", "manager", "harbour-house")
-
-
-def seen(app) -> str:
-    """The page's text as a user reads it: Markdown escapes are not drawn."""
-    return texts(app).replace("\\", "")
-
-
-def errors(app) -> str:
-    return " ".join(e.value for e in app.error).replace("\\", "")
 
 
 def rating_key(organisation, action_id, field):

@@ -8,8 +8,15 @@ import streamlit as st
 
 from services.snapshots import refresh_daily_snapshot
 from ui.context import (
-    DATABASE_ERRORS, current_organisation, current_principal, enforce_idle_timeout, get_haven, organisation_switcher,
-    refresh_principal, sign_out, stop_for_database_error,
+    DATABASE_ERRORS,
+    current_organisation,
+    current_principal,
+    enforce_idle_timeout,
+    get_haven,
+    organisation_switcher,
+    refresh_principal,
+    sign_out,
+    stop_for_database_error,
 )
 from ui.navigation import pages_for
 from ui.sign_in import sign_in_screen

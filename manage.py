@@ -4,13 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
-from accounts.permissions import Principal, PermissionDenied
+from accounts.permissions import PermissionDenied, Principal
 from bundles.model import BundleError
 from evidence.errors import IntakeError
 from services.errors import ServiceError

@@ -34,7 +34,7 @@ class Principal:
     is_system: bool = False
 
     @classmethod
-    def system(cls, name: str = "system") -> "Principal":
+    def system(cls, name: str = "system") -> Principal:
         """The command line, acting for the instance's owner."""
         return cls(user_id=None, username=name, is_admin=True, is_system=True)
 

@@ -30,8 +30,15 @@ from PIL import Image
 from sqlmodel import select
 
 from benchmarks.common import (
-    BENCH_DATABASE, REFERENCE_DAY, bench_target, compared, create_bench_database, drop_bench_database,
-    memory_status, peak_memory_reset, ratio_line,
+    BENCH_DATABASE,
+    REFERENCE_DAY,
+    bench_target,
+    compared,
+    create_bench_database,
+    drop_bench_database,
+    memory_status,
+    peak_memory_reset,
+    ratio_line,
 )
 from benchmarks.network import GENERATOR
 from bundles.exporter import export_bundle

@@ -23,7 +23,12 @@ from sqlmodel import select
 
 from accounts.permissions import Principal
 from benchmarks.common import (
-    REFERENCE_DAY, Timing, add_common_arguments, compared, drop_bench_database, margin_line,
+    REFERENCE_DAY,
+    Timing,
+    add_common_arguments,
+    compared,
+    drop_bench_database,
+    margin_line,
 )
 from benchmarks.network import GENERATOR, ensure_network
 from services import scores

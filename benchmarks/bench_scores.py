@@ -18,7 +18,14 @@ from benchmarks.network import ensure_network
 from services import scores
 from services.scores import score_network
 from storage.models import (
-    AssessmentCycle, Evidence, EvidenceLink, EvidenceRevision, Organisation, PlanItem, Rating, Review,
+    AssessmentCycle,
+    Evidence,
+    EvidenceLink,
+    EvidenceRevision,
+    Organisation,
+    PlanItem,
+    Rating,
+    Review,
 )
 
 GOAL = 3.0

@@ -12,10 +12,10 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

@@ -30,7 +30,12 @@ from sqlmodel import func, select
 
 from accounts.permissions import Principal
 from benchmarks.common import (
-    REFERENCE_DAY, SNAPSHOT_MONTHS, BenchTarget, add_common_arguments, bench_target, create_bench_database,
+    REFERENCE_DAY,
+    SNAPSHOT_MONTHS,
+    BenchTarget,
+    add_common_arguments,
+    bench_target,
+    create_bench_database,
     drop_bench_database,
 )
 from bundles.importer import import_bundle
@@ -100,8 +105,8 @@ class FileMaker:
             image.save(buffer, format="PNG")
             return buffer.getvalue()
         if kind == "csv":
-            return (f"record,title,checked\n{stamp},{title},yes\n{stamp}-b,{title} annex,no\n").encode("utf-8")
-        return (f"{title}\nRecord {stamp}\nSigned by the service manager; reviewed yearly.\n").encode("utf-8")
+            return (f"record,title,checked\n{stamp},{title},yes\n{stamp}-b,{title} annex,no\n").encode()
+        return (f"{title}\nRecord {stamp}\nSigned by the service manager; reviewed yearly.\n").encode()
 
 
 _PDF_PLACEHOLDER = b"PLACEHOLDER0"

@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from sqlmodel import select
 
 from accounts.permissions import Principal, require
 from services.evidence import evidence_register

@@ -5,6 +5,8 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from sqlmodel import select
+
 from accounts.permissions import Principal, require
 from bundles.model import Bundle, BundleError, read_bundle
 from evidence.errors import IntakeError
@@ -16,7 +18,6 @@ from services.ratings import set_rating
 from services.uploads import _forget_unreferenced
 from storage.audit import append_audit
 from storage.models import Organisation, Review
-from sqlmodel import select
 
 MAX_BUNDLE_BYTES = 4 * 1024**3
 MAX_BUNDLE_ENTRIES = 100_000

@@ -64,7 +64,7 @@ def load_scenario() -> dict:
     return yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
 
 
-def _evidence_entry(entry: dict, dates: "_DateResolver", reviewer: str) -> dict:
+def _evidence_entry(entry: dict, dates: _DateResolver, reviewer: str) -> dict:
     item = {"title": entry["title"], "type": entry["type"], "actions": list(entry["actions"])}
     if entry.get("file"):
         item["file"] = entry["file"]["path"]
@@ -88,7 +88,7 @@ def _rating_entry(entry: dict) -> dict:
     }
 
 
-def _plan_entry(entry: dict, dates: "_DateResolver") -> dict:
+def _plan_entry(entry: dict, dates: _DateResolver) -> dict:
     return {
         "action": entry["action"], "description": entry["description"], "owner": entry["owner"],
         "due": dates.resolve(entry["due"]), "done": bool(entry.get("done", False)),

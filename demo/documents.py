@@ -7,7 +7,7 @@ partner organisations are fictional; no document carries an address.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
@@ -37,7 +37,7 @@ class _Document(FPDF):
         self.set_creator(organisation)
         self.set_subject(f"{title}, version {version}")
         stamp = issued_on or date(2000, 1, 1)
-        self.set_creation_date(datetime.combine(stamp, time(9, 30), tzinfo=timezone.utc))
+        self.set_creation_date(datetime.combine(stamp, time(9, 30), tzinfo=UTC))
         self.set_text_color(*INK)
         self.add_page()
 

@@ -19,6 +19,6 @@ class IntakeError(ValueError):
         self.code = code
 
     @classmethod
-    def wrong_type(cls, found: str) -> "IntakeError":
+    def wrong_type(cls, found: str) -> IntakeError:
         """Refuse a file whose content is ``found`` (e.g. "an HTML document")."""
         return cls(f"This file is {found}, not one of the accepted types: {ACCEPTED_TYPES}.", code="type")

@@ -7,7 +7,7 @@ by its type only, whatever title the row carries.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -89,8 +89,8 @@ def expiry_events(org_name: str, expiring_rows: list[dict], stamp: datetime) -> 
 def deadlines_ics(org_name: str, plan_rows: list[dict], expiring_rows: list[dict], *,
                   generated_at: datetime) -> bytes:
     """An .ics file with one all-day event per open plan item and per evidence expiry."""
-    stamp = generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=timezone.utc)
-    stamp = stamp.astimezone(timezone.utc)
+    stamp = generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC)
+    stamp = stamp.astimezone(UTC)
     org_name = _plain(org_name)
     calendar = Calendar()
     calendar.add("prodid", PRODID)

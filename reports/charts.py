@@ -33,7 +33,6 @@ from reports.formatting import (
     readiness_label,
     slot_state_colour,
     slot_state_label,
-    text_colour_on,
 )
 
 __all__ = [

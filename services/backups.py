@@ -16,12 +16,11 @@ the rows go in within one transaction that also re-checks the audit chain.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
@@ -74,7 +73,7 @@ def write_backup(haven: Haven, out: Path, *, actor: str = "cli") -> BackupSummar
         raise BackupError(f"{out} is a folder; give the backup a file name, e.g. haven-backup.zip.")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.part")
-    created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    created_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             rows, revision, checksums, keys = _write_tables(haven, archive, actor=actor, created_at=created_at)
@@ -152,8 +151,8 @@ class _snapshot:
 def _to_json(value):
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -308,7 +307,7 @@ def _from_json(column, value, where: str, name: str):
     try:
         if kind is datetime:
             parsed = datetime.fromisoformat(value)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         if kind is date:
             return date.fromisoformat(value)
         if kind is bool:

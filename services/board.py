@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
-from services.facts import latest_revisions, latest_reviews, valid_until_of
+from services.facts import latest_reviews, latest_revisions, valid_until_of
 from services.scores import score_network
 from standards.loader import get_standard
 from storage.models import Evidence, EvidenceLink

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from accounts.permissions import Principal, require
 from evidence.intake import IntakeResult, run_intake
 from services.errors import NotFound, ServiceError
-from services.facts import latest_revisions, latest_reviews, valid_until_of
+from services.facts import latest_reviews, latest_revisions, valid_until_of
 from services.instance import Haven
 from standards.loader import get_standard
 from standards.schema import Standard

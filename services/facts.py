@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
@@ -12,7 +12,16 @@ from sqlmodel import Session, func, select
 from scoring.dates import add_months
 from scoring.facts import EvidenceFact, OrganisationFacts, PlanFact, RatingFact
 from standards.schema import Standard
-from storage.models import AssessmentCycle, Evidence, EvidenceLink, EvidenceRevision, Organisation, PlanItem, Rating, Review
+from storage.models import (
+    AssessmentCycle,
+    Evidence,
+    EvidenceLink,
+    EvidenceRevision,
+    Organisation,
+    PlanItem,
+    Rating,
+    Review,
+)
 
 CHUNK = 500
 

@@ -4,8 +4,8 @@ Pure functions over the `score --json` dict: no database, no Streamlit.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Callable, Mapping
 
 from scoring.facts import PlanFact
 

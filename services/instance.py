@@ -1,8 +1,8 @@
 """One Haven instance: its settings, database engine and evidence store."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session

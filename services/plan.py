@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from accounts.permissions import Principal, require
 from services.errors import NotFound, ServiceError
 from services.organisations import current_cycle
+from services.ratings import ratings_of_cycle
 from standards.loader import get_standard
 from storage.audit import append_audit
-from services.ratings import ratings_of_cycle
 from storage.models import PlanItem, User, utc_now
 
 GAP_PLAN_DAYS = 30

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
 from services.errors import NotFound, ServiceError
-from services.facts import latest_revisions, latest_reviews
+from services.facts import latest_reviews, latest_revisions
 from standards.loader import get_standard
 from storage.audit import append_audit
 from storage.models import Evidence, EvidenceLink, EvidenceRevision, Review, User

@@ -111,7 +111,7 @@ def assessment_cycles(session: Session, principal: Principal, *, slug: str) -> l
 
 # The newest audit entry already handled per organisation, per database engine: lets each page run
 # skip the scoring when nothing has changed since the last refresh.
-_refreshed: "weakref.WeakKeyDictionary[Engine, dict[int, int]]" = weakref.WeakKeyDictionary()
+_refreshed: weakref.WeakKeyDictionary[Engine, dict[int, int]] = weakref.WeakKeyDictionary()
 _refreshed_lock = threading.Lock()
 
 

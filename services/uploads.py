@@ -8,7 +8,13 @@ from sqlmodel import select
 
 from accounts.permissions import Principal, require
 from services.evidence import (
-    NewEvidence, add_evidence, add_revision, check_new_evidence, get_evidence, intake_upload, standard_of_organisation,
+    NewEvidence,
+    add_evidence,
+    add_revision,
+    check_new_evidence,
+    get_evidence,
+    intake_upload,
+    standard_of_organisation,
 )
 from services.instance import Haven
 from storage.models import EvidenceRevision

@@ -56,7 +56,7 @@ class Standard(StrictModel):
     engagements: tuple[Engagement, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def ids_are_consistent(self) -> "Standard":
+    def ids_are_consistent(self) -> Standard:
         type_ids = [t.id for t in self.evidence_types]
         _refuse_repeats("evidence type", type_ids)
         _refuse_repeats("engagement", [e.id for e in self.engagements])

@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -88,7 +88,7 @@ class BlobCipher:
         self._aead = AESGCM(key)
 
     @classmethod
-    def from_text(cls, text: str) -> "BlobCipher":
+    def from_text(cls, text: str) -> BlobCipher:
         """The cipher for a HAVEN_ENCRYPTION_KEY value; a clear error when it is malformed."""
         cleaned = text.strip()
         try:
@@ -184,7 +184,7 @@ class LocalBlobStore:
     def modified_at(self, key: str) -> datetime:
         """When the blob was last written (or put again); BlobNotFound when it is not there."""
         try:
-            return datetime.fromtimestamp(self.path_for(key).stat().st_mtime, timezone.utc)
+            return datetime.fromtimestamp(self.path_for(key).stat().st_mtime, UTC)
         except FileNotFoundError:
             raise BlobNotFound(key) from None
 

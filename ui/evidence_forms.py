@@ -14,7 +14,13 @@ from accounts.permissions import PermissionDenied, Principal
 from evidence.errors import IntakeError
 from services.errors import ServiceError
 from services.evidence import (
-    CLASSIFICATIONS, NewEvidence, link_evidence, read_evidence_file, read_thumbnail, set_classification, set_links,
+    CLASSIFICATIONS,
+    NewEvidence,
+    link_evidence,
+    read_evidence_file,
+    read_thumbnail,
+    set_classification,
+    set_links,
 )
 from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision

@@ -7,7 +7,13 @@ from accounts.permissions import ROLES, PermissionDenied
 from services.errors import ServiceError
 from services.organisations import create_organisation, visible_organisations
 from services.users import (
-    create_user, list_users, remove_membership, reset_password, set_membership, set_user_active, set_user_admin,
+    create_user,
+    list_users,
+    remove_membership,
+    reset_password,
+    set_membership,
+    set_user_active,
+    set_user_admin,
     unlock_user,
 )
 from ui.context import NOTICE_KEY, get_haven, oidc_configured, require_permission, show_notice

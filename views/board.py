@@ -8,7 +8,11 @@ import streamlit as st
 from accounts.permissions import PermissionDenied
 from reports.board_pdf import board_report_pdf, chart_images_available, render_chart_images
 from reports.charts import (
-    claimed_versus_proven, engagement_rag_figure, expiry_timeline_figure, score_layers_figure, score_trend_figure,
+    claimed_versus_proven,
+    engagement_rag_figure,
+    expiry_timeline_figure,
+    score_layers_figure,
+    score_trend_figure,
     slot_heatmap_figure,
 )
 from services.board import EXPIRY_WINDOW_DAYS, expiring_by_type, expiring_evidence

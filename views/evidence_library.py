@@ -6,8 +6,18 @@ from services.evidence import evidence_register, filter_register, revision_histo
 from services.reviews import rejections
 from ui.context import open_organisation_screen
 from ui.evidence_forms import (
-    CASE_FILES_NOTICE, CLASSIFICATION_LABELS, REVIEW_LABELS, action_label, classification_form, download_button,
-    evidence_summary, inspection_form, links_form, revision_form, thumbnail_gallery, type_title,
+    CASE_FILES_NOTICE,
+    CLASSIFICATION_LABELS,
+    REVIEW_LABELS,
+    action_label,
+    classification_form,
+    download_button,
+    evidence_summary,
+    inspection_form,
+    links_form,
+    revision_form,
+    thumbnail_gallery,
+    type_title,
     upload_form,
 )
 from ui.widgets import markdown_text

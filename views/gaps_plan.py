@@ -8,7 +8,12 @@ from accounts.permissions import PermissionDenied
 from services.errors import ServiceError
 from services.gap_advice import advise, rejection_reasons, still_needed_for_approaching, still_needed_for_ready
 from services.plan import (
-    GAP_PLAN_DAYS, add_plan_item, add_plan_item_for_gap, changed_plan_rows, plan_items, save_plan_changes,
+    GAP_PLAN_DAYS,
+    add_plan_item,
+    add_plan_item_for_gap,
+    changed_plan_rows,
+    plan_items,
+    save_plan_changes,
 )
 from services.reviews import rejections
 from services.scores import score_organisation

@@ -1,7 +1,7 @@
 """Reports and export: the accreditation pack, the evidence register and the action plan as Excel, and the
 deadlines as a calendar. Each file is made when its button is pressed."""
 import tempfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import streamlit as st
@@ -46,7 +46,7 @@ def deadlines_calendar() -> bytes:
     with haven.session() as session:
         plan = plan_items(session, principal, organisation_id=organisation_id, as_of=today)
         expiries = expiring_evidence(session, principal, organisation_id=organisation_id, as_of=today, days=None)
-    return deadlines_ics(name, plan, expiries, generated_at=datetime.now(timezone.utc))
+    return deadlines_ics(name, plan, expiries, generated_at=datetime.now(UTC))
 
 
 st.subheader("Accreditation pack")

@@ -11,7 +11,15 @@ import pytest
 import yaml
 
 from tests.browser.conftest import (
-    ROOT, HavenServer, _clean_environment, free_port, go_to, main_text, open_app, sign_in, wait_for_app,
+    ROOT,
+    HavenServer,
+    _clean_environment,
+    free_port,
+    go_to,
+    main_text,
+    open_app,
+    sign_in,
+    wait_for_app,
 )
 
 pytestmark = pytest.mark.browser

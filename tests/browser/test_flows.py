@@ -16,7 +16,17 @@ import pytest
 from PIL import Image
 
 from tests.browser.conftest import (
-    add_choice, choose, click_button, fill_text, go_to, keyed, main_text, open_app, sign_in, sign_out, upload_files,
+    add_choice,
+    choose,
+    click_button,
+    fill_text,
+    go_to,
+    keyed,
+    main_text,
+    open_app,
+    sign_in,
+    sign_out,
+    upload_files,
     wait_for_app,
 )
 from tests.factories import jpeg_with_gps, simple_pdf

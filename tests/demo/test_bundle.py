@@ -219,9 +219,9 @@ def test_the_network_agreement_names_its_partners(bundle_dir, manifest):
 
 
 def test_the_files_pass_the_intake_checks(bundle_dir, manifest):
+    from evidence import sniff
     from evidence.images import sanitise_image
     from evidence.pdfs import check_pdf
-    from evidence import sniff
 
     for item in manifest["evidence"]:
         if "file" not in item:

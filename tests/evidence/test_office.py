@@ -9,7 +9,7 @@ import pytest
 from evidence.errors import IntakeError
 from evidence.office import check_office, unsafe_entry_name
 from tests.evidence import corpus
-from tests.evidence.corpus import intake, ooxml, odt, refusal, zip_bytes
+from tests.evidence.corpus import intake, odt, ooxml, refusal, zip_bytes
 
 MACROS = "This document contains macros or scripts"
 

@@ -84,7 +84,7 @@ def test_text_with_bom_and_a_less_than_sign_is_text():
         b"name,role,trained\nAsha,Advocate,2024-01-03\nBen,Manager,2023-11-20\n",
         b"name;role\r\nAsha;Advocate\r\nBen;Manager\r\n",
         b"name\trole\nAsha\tAdvocate\nBen\tManager\n",
-        '"Name","Notes"\n"Asha","said ""yes"", then left"\n"Ben","multi\nline"\n'.encode(),
+        b'"Name","Notes"\n"Asha","said ""yes"", then left"\n"Ben","multi\nline"\n',
         "\ufeffa,b\n1,2\n".encode(),
     ],
 )

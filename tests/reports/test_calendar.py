@@ -1,11 +1,11 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from icalendar import Calendar
 
 from reports.calendar import PRODID, deadlines_ics
 from tests.reports import samples
 
-GENERATED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
+GENERATED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 PLAN = [
     {"action": "3.2.1", "description": "Photograph new door entry system", "owner": "A. Manager",
      "due": "2026-12-15", "done": False, "overdue": False},
@@ -63,7 +63,7 @@ def test_uids_are_stable_and_unique():
     first = [str(event["UID"]) for event in _events(_build())]
     again = [str(event["UID"]) for event in _events(
         deadlines_ics("Harbour House Victim Support", PLAN, samples.expiring(),
-                      generated_at=datetime(2027, 1, 1, tzinfo=timezone.utc)))]
+                      generated_at=datetime(2027, 1, 1, tzinfo=UTC)))]
     assert first == again
     assert len(set(first)) == len(first)
     other_org = [str(event["UID"]) for event in _events(_build(org="North Light Advocacy"))]

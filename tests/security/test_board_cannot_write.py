@@ -16,8 +16,20 @@ from sqlmodel import SQLModel, select
 from accounts.permissions import PermissionDenied
 from bundles.exporter import export_bundle
 from bundles.importer import import_bundle
-from services import audit_log, board, demo, evidence, integrity, organisations, plan, ratings, reviews, scores
-from services import snapshots, uploads, users
+from services import (
+    audit_log,
+    board,
+    demo,
+    evidence,
+    integrity,
+    organisations,
+    plan,
+    ratings,
+    reviews,
+    snapshots,
+    uploads,
+    users,
+)
 from services.evidence import NewEvidence
 from storage.models import Membership, User
 from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf

@@ -14,7 +14,7 @@ from sqlmodel import select
 from bundles.exporter import export_bundle
 from bundles.importer import import_bundle
 from bundles.model import BundleError
-from services.evidence import NewEvidence, evidence_register
+from services.evidence import NewEvidence
 from services.organisations import create_organisation
 from services.plan import add_plan_item
 from services.ratings import set_rating

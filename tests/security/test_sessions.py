@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -10,7 +10,7 @@ from sqlmodel import select
 from bundles.importer import import_bundle
 from services.users import set_user_active, sign_in
 from storage.models import AuditEntry, Evidence, Rating, User
-from tests.factories import PASSWORD, SYSTEM, make_organisation, make_user, simple_pdf
+from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
 from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import app_haven, open_app, texts  # noqa: F401  (app_haven is a fixture)
 from ui.context import LAST_SEEN_KEY, PRINCIPAL_KEY
@@ -52,7 +52,7 @@ def test_guesses_sent_at_once_still_meet_the_lock_out(haven):
     assert sum("locked for 15 more minutes" in a or "locked for 16 more minutes" in a for a in answers) == 7
     assert failures_audited(haven) == 12
     assert attempt(haven, "amira", PASSWORD).principal is None  # the right password waits for the lock to end
-    later = datetime.now(timezone.utc) + timedelta(minutes=16)
+    later = datetime.now(UTC) + timedelta(minutes=16)
     assert attempt(haven, "amira", PASSWORD, now=later).principal is not None
 
 
@@ -100,7 +100,7 @@ def evidence_titles(haven) -> list[str]:
 
 
 def leave_for(app, minutes: int) -> None:
-    app.session_state[LAST_SEEN_KEY] = datetime.now(timezone.utc) - timedelta(minutes=minutes)
+    app.session_state[LAST_SEEN_KEY] = datetime.now(UTC) - timedelta(minutes=minutes)
 
 
 def test_a_rating_form_left_open_past_the_idle_time_saves_nothing(app_haven, manager):
@@ -166,7 +166,7 @@ def test_a_callback_that_meets_a_database_outage_says_so_instead_of_failing(monk
     monkeypatch.setattr(context.st, "session_state", state)
     monkeypatch.setattr(context, "get_haven", lambda: Down())
     state[PRINCIPAL_KEY] = Principal(user_id=1, username="amira", memberships=((1, "manager"),))
-    state[LAST_SEEN_KEY] = datetime.now(timezone.utc)
+    state[LAST_SEEN_KEY] = datetime.now(UTC)
     saved = []
 
     assert context.live_session(lambda: saved.append("saved"))() is None

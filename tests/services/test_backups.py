@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import SQLModel, select as model_select
+from sqlmodel import SQLModel
+from sqlmodel import select as model_select
 
 from bundles.importer import import_bundle
 from services.backups import BackupError, restore_backup, write_backup

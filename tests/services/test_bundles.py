@@ -64,8 +64,9 @@ def test_a_bundle_imports_and_scores(haven, tmp_path):
 
 
 def test_the_photo_is_stored_without_its_gps(haven, tmp_path):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
     with haven.session() as session:

@@ -10,8 +10,15 @@ from evidence.errors import IntakeError
 from scoring.dates import add_months
 from services.errors import ServiceError
 from services.evidence import (
-    NewEvidence, evidence_register, filter_register, link_evidence, read_evidence_file, read_thumbnail,
-    revision_history, set_classification, set_links,
+    NewEvidence,
+    evidence_register,
+    filter_register,
+    link_evidence,
+    read_evidence_file,
+    read_thumbnail,
+    revision_history,
+    set_classification,
+    set_links,
 )
 from services.reviews import review_revision
 from services.scores import score_organisation

@@ -6,7 +6,12 @@ from scoring.facts import PlanFact
 from scoring.gaps import GAP_SEVERITY
 from scoring.report import assessment_to_dict
 from services.gap_advice import (
-    NEXT_STEPS, advise, next_step, rejection_reasons, still_needed_for_approaching, still_needed_for_ready,
+    NEXT_STEPS,
+    advise,
+    next_step,
+    rejection_reasons,
+    still_needed_for_approaching,
+    still_needed_for_ready,
 )
 from tests.scoring.builders import AS_OF, all_rated, days, evidence, full_evidence, mini, plan, run, vse3
 

@@ -7,12 +7,18 @@ from sqlmodel import select
 from accounts.permissions import PermissionDenied
 from services.errors import NotFound, ServiceError
 from services.plan import (
-    add_plan_item, add_plan_item_for_gap, changed_plan_rows, plan_defaults, plan_items, save_plan_changes,
+    add_plan_item,
+    add_plan_item_for_gap,
+    changed_plan_rows,
+    plan_defaults,
+    plan_items,
+    save_plan_changes,
 )
 from services.ratings import set_rating
 from services.scores import score_organisation
 from storage.models import AuditEntry, PlanItem
-from tests.factories import make_organisation, make_user as make_user_with_password
+from tests.factories import make_organisation
+from tests.factories import make_user as make_user_with_password
 
 TODAY = date(2026, 6, 15)
 

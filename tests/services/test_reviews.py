@@ -12,7 +12,8 @@ from services.scores import score_organisation
 from services.uploads import upload_evidence, upload_revision
 from services.users import principal_for, set_membership
 from storage.models import AuditEntry, Review, User
-from tests.factories import SYSTEM, make_organisation, make_user as make_user_with_password, simple_pdf
+from tests.factories import SYSTEM, make_organisation, simple_pdf
+from tests.factories import make_user as make_user_with_password
 
 AS_OF = date(2026, 6, 15)
 

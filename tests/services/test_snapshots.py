@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -13,7 +13,12 @@ from services.plan import plan_items
 from services.ratings import ratings_of_cycle, set_rating
 from services.scores import score_organisation
 from services.snapshots import (
-    assessment_cycles, closed_cycle_report, refresh_daily_snapshot, snapshot_series, start_next_cycle, take_snapshot,
+    assessment_cycles,
+    closed_cycle_report,
+    refresh_daily_snapshot,
+    snapshot_series,
+    start_next_cycle,
+    take_snapshot,
 )
 from storage.models import AssessmentCycle, Snapshot
 from tests.factories import SYSTEM, make_organisation, make_user
@@ -25,11 +30,11 @@ DAY = date(2026, 3, 2)
 @pytest.fixture
 def clock(monkeypatch):
     """Sets the time the audit log records, so changes can happen on chosen days."""
-    now = {"at": datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)}
+    now = {"at": datetime(2026, 3, 2, 9, 0, tzinfo=UTC)}
     monkeypatch.setattr("storage.audit.utc_now", lambda: now["at"])
 
     def set_day(day: date) -> date:
-        now["at"] = datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.utc)
+        now["at"] = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
         return day
 
     return set_day

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -7,13 +7,25 @@ from accounts.permissions import PermissionDenied
 from services.errors import ServiceError
 from services.organisations import create_organisation
 from services.users import (
-    count_users, create_first_admin, create_user, list_users, principal_for, refreshed_principal, remove_membership,
-    reset_password, set_membership, set_user_active, set_user_admin, sign_in, sign_in_by_email, unlock_user,
+    count_users,
+    create_first_admin,
+    create_user,
+    list_users,
+    principal_for,
+    refreshed_principal,
+    remove_membership,
+    reset_password,
+    set_membership,
+    set_user_active,
+    set_user_admin,
+    sign_in,
+    sign_in_by_email,
+    unlock_user,
 )
 from storage.models import AuditEntry, Membership, Organisation, User
 from tests.factories import PASSWORD, SYSTEM, make_organisation, make_user
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WRONG = "not the right password"
 
 
@@ -158,7 +170,7 @@ def test_a_deactivated_user_cannot_sign_in_even_with_the_right_password(haven, a
 
 def test_an_administrator_unlocks_an_account_at_once(haven, admin):
     amira = make_user(haven, "amira", "manager", "harbour-house")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for _ in range(5):
         attempt(haven, "amira", WRONG, now)
     with haven.session() as session:

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -175,8 +175,8 @@ def test_organisations_are_listed_and_added_and_a_bad_id_is_refused(app_haven, s
 
 
 def test_user_text_is_shown_as_text_never_as_html(app_haven, staff):
-    from services.users import create_user
     from services.organisations import create_organisation
+    from services.users import create_user
 
     with app_haven.session() as session:
         create_user(session, staff["admin"], username="mallory", password=PASSWORD, display_name=SCRIPT)
@@ -215,7 +215,7 @@ def test_the_audit_log_lists_entries_newest_first_and_filters_them(app_haven, st
 
 def test_the_audit_log_filters_by_date_range(app_haven, staff):
     app = open_app(staff["admin"], page=AUDIT_PAGE)
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     by_label(app.date_input, "Between").set_value((today - timedelta(days=400), today - timedelta(days=1))).run()
     assert "0 entries match." in texts(app) and app.dataframe[0].value.empty
     by_label(app.date_input, "Between").set_value((today, today)).run()

@@ -159,8 +159,8 @@ def test_a_rejection_reason_with_markup_is_shown_as_text(app_haven, organisation
 
 
 def test_once_approaching_the_page_says_what_ready_still_needs(app_haven, organisation, manager):
-    from standards.loader import get_standard
     from services.organisations import current_cycle
+    from standards.loader import get_standard
 
     with app_haven.session() as session:
         standard = get_standard(current_cycle(session, organisation).standard_id)

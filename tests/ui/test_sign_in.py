@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
@@ -113,10 +113,10 @@ def test_an_idle_session_ends_after_thirty_minutes(app_haven):
     make_organisation(app_haven)
     amira = make_user(app_haven, "amira", "manager", "harbour-house")
     app = open_app(amira)
-    app.session_state[LAST_SEEN_KEY] = datetime.now(timezone.utc) - timedelta(minutes=29)
+    app.session_state[LAST_SEEN_KEY] = datetime.now(UTC) - timedelta(minutes=29)
     app.run()
     assert signed_in_user(app) == "amira"
-    app.session_state[LAST_SEEN_KEY] = datetime.now(timezone.utc) - timedelta(minutes=31)
+    app.session_state[LAST_SEEN_KEY] = datetime.now(UTC) - timedelta(minutes=31)
     app.run()
     assert signed_in_user(app) is None
     assert "You were signed out after 30 minutes without activity." in texts(app)

@@ -10,7 +10,6 @@ Create Date: 2026-11-23 20:05:00.000000
 """
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

@@ -28,7 +28,7 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)")
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,8 +100,7 @@ def cmd_create_user(haven: Haven, args) -> None:
 def cmd_demo(haven: Haven, args) -> None:
     from services.demo import load_demo
 
-    slug = load_demo(haven, CLI, today=date.today())
-    print(f"Loaded the demo organisation '{slug}'.")
+    print(load_demo(haven, CLI, today=date.today()).describe())
 
 
 def cmd_import(haven: Haven, args) -> None:
@@ -136,10 +135,12 @@ def cmd_score(haven: Haven, args) -> None:
 
 
 def _score_text(report: dict) -> str:
-    pct = lambda v: "n/a" if v is None else f"{v * 100:.0f}%"
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:.0f}%"
+
     lines = [f"{report['organisation_name']} ({report['organisation']}) on {report['as_of']}: "
              f"{report['readiness'].replace('_', ' ')} — {report['readiness_reason']}",
-             "  self-assessed {0}, evidence complete {1}, verified {2}".format(
+             "  self-assessed {}, evidence complete {}, verified {}".format(
                  *(pct(report["scores"][k]) for k in ("self_assessment", "completeness", "verified")))]
     lines += [f"  [{gap['severity']}] {gap['message']}" for gap in report["gaps"]]
     return "\n".join(lines)

@@ -125,6 +125,7 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
     title = (state.get(f"{key}:title") or "").strip()
     if state.get(f"{key}:issued") is None:
         say(key, "error", "Give the date the evidence was issued.")
+        _renew(key)
         return
     stored = []
     for number, file in enumerate(files, start=1):
@@ -222,6 +223,7 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
         return
     if state.get(f"{key}:issued") is None:
         say(key, "error", "Give the date the new revision was issued.")
+        _renew(key)
         return
     try:
         number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],

@@ -85,6 +85,8 @@ for index, gap in enumerate(gaps):
             text_column.caption(markdown_text(f"In the plan: {first['owner'] or 'no owner'}, due {due}"))
         if gap["kind"] == "overdue_action":
             button_column.caption("See the plan below")
+        elif planned:
+            button_column.caption(":material/event_available: Planned")
         elif can_plan and button_column.button("Add to plan", key=f"gap_{index}_{gap['kind']}_{gap['action']}",
                                                icon=":material/add_task:", width="stretch"):
             try:

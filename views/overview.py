@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from services.scores import score_organisation
-from ui.context import get_haven, percent, require_permission, show_notice
+from ui.context import NOTICE_KEY, get_haven, percent, require_permission, show_notice
 from ui.widgets import readiness_badge
 
 READINESS_WORDS = {"ready": "Ready", "approaching": "Approaching", "not_ready": "Not ready"}
@@ -16,14 +16,16 @@ if organisation is None:
     st.title("Overview")
     st.info("There is no organisation yet.")
     if principal.is_admin:
-        st.write("Load the demo organisation to explore Haven, or add your organisation on the Users and organisations page.")
+        st.write("Load the demo organisation to explore Haven, or add your organisation on the "
+                 "Users and organisations page.")
         if st.button("Load the demo organisation", type="primary"):
             from datetime import date
 
             from services.demo import load_demo
 
             with st.spinner("Generating the demo organisation…"):
-                load_demo(haven, principal, today=date.today())
+                loaded = load_demo(haven, principal, today=date.today())
+            st.session_state[NOTICE_KEY] = loaded.describe()
             st.rerun()
     st.stop()
 
@@ -38,8 +40,10 @@ readiness_badge(report["readiness"], report["readiness_reason"])
 
 scores = report["scores"]
 self_assessed, complete, verified = st.columns(3)
-self_assessed.metric("Self-assessed", percent(scores["self_assessment"]), help="Points from the ratings: met 2, partially met 1.")
-complete.metric("Evidence complete", percent(scores["completeness"]), help="Required evidence that is current and not rejected.")
+self_assessed.metric("Self-assessed", percent(scores["self_assessment"]),
+                     help="Points from the ratings: met 2, partially met 1.")
+complete.metric("Evidence complete", percent(scores["completeness"]),
+                help="Required evidence that is current and not rejected.")
 verified.metric("Verified", percent(scores["verified"]), help="Required evidence accepted by a quality reviewer.")
 
 st.subheader("Engagements")

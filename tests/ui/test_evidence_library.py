@@ -96,6 +96,10 @@ def test_an_upload_without_an_action_is_refused_and_nothing_is_stored(app_haven,
     app.button(key=f"{UPLOAD}:upload").click().run()
     assert "Link the evidence to at least one action." in errors(app)
     assert register(app_haven, manager, organisation) == {} and list(app_haven.store.keys()) == []
+    # The refused file is no longer chosen: the uploader is a new, empty one and the button waits for a file.
+    assert app.file_uploader(key=f"{UPLOAD}:files:1").value in (None, [])
+    assert not [u for u in app.file_uploader if u.key == f"{UPLOAD}:files:0"]
+    assert app.button(key=f"{UPLOAD}:upload").disabled
 
 
 def test_an_on_site_inspection_is_recorded_without_a_file(app_haven, organisation, manager):

@@ -67,6 +67,7 @@ def test_a_manager_turns_a_gap_into_a_plan_item_and_it_appears(app_haven, organi
     table = app.data_editor[0].value
     assert list(table["Description"]) == ["Rate 3.3.3 on the Self-assessment page"]
     assert "In the plan: amira, due " + (TODAY + timedelta(days=30)).isoformat() in readable(app)
+    assert not [b for b in app.button if b.key and b.key.endswith("_not_assessed_3.3.3")]  # planned: no second click
 
 
 def test_editing_a_row_and_saving_changes_the_database(app_haven, organisation, manager):

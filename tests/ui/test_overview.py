@@ -1,7 +1,7 @@
 from bundles.importer import import_bundle
 from tests.factories import SYSTEM, make_user
 from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import open_app, texts
+from tests.ui.conftest import open_app, seen, texts
 
 
 def test_first_run_offers_to_create_the_administrator(app_haven):
@@ -14,6 +14,20 @@ def test_first_run_offers_to_create_the_administrator(app_haven):
     assert not app.exception
     assert "There is no organisation yet" in texts(app)
     assert any(b.label == "Load the demo organisation" for b in app.button)
+
+
+def test_the_first_administrator_loads_the_demo_and_sees_it(app_haven):
+    from services.users import create_first_admin
+
+    with app_haven.session() as session:
+        founder = create_first_admin(session, username="founder", password="a long enough passphrase")
+    app = open_app(founder, timeout=120)
+    next(b for b in app.button if b.label == "Load the demo organisation").click().run()
+    assert not app.exception, app.exception
+    shown = seen(app)
+    assert "Harbour House Victim Support" in shown
+    assert "founder is now a manager of it" in shown
+    assert "Self-assessed" in shown and "Gaps" in shown
 
 
 def test_first_run_refuses_a_short_password_and_creates_nobody(app_haven):

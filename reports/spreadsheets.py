@@ -1,13 +1,16 @@
 """The evidence register and the action plan as Excel files, and the export pack's index.csv.
 
 Rows are plain dicts. Text a user typed is neutralised against formula injection: a
-value starting with = + - @ tab or carriage return gets a leading apostrophe, so Excel,
-LibreOffice and friends show it as text instead of running it.
+value starting with = + - @ tab or carriage return gets a leading apostrophe, and so does
+every part of it that a spreadsheet could split off into a cell of its own (after ; , |
+tab or a line break: a European spreadsheet splits CSV on ;), so Excel, LibreOffice and
+friends show it as text instead of running it.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,11 +28,19 @@ OVERDUE_FILL = PatternFill("solid", start_color="FADBD8", end_color="FADBD8")
 ACTION_SEPARATOR = "; "
 
 
+# The start of the text, or of a part after a character some spreadsheet splits cells on, then spaces, then a
+# character that starts a formula.
+_FORMULA_PART = re.compile(r"(^|[;,|\t\r\n])( *)(?=[=+\-@])")
+
+
 def neutralise(value: object) -> object:
-    """A string that a spreadsheet would read as a formula, made plain text with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """A string that a spreadsheet would read as a formula, or split into a formula cell, made plain text:
+    an apostrophe before every part that starts like a formula, and before the whole when it starts with
+    a tab or carriage return."""
+    if not isinstance(value, str):
+        return value
+    text = _FORMULA_PART.sub(lambda match: f"{match.group(1)}{match.group(2)}'", value)
+    return "'" + text if text.startswith(("\t", "\r")) else text
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,9 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
 
 
 def classification_form(haven: Haven, principal: Principal, row: dict, *, key: str) -> None:
+    if row["classification"] == "restricted" and not principal.can("declassify"):
+        st.caption("Restricted. Only an administrator can make restricted evidence internal.")
+        return
     st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row["classification"]),
                  format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification")
     st.button("Change the classification", key=f"{key}:save",

@@ -11,7 +11,7 @@ from bundles.importer import import_bundle
 from services.evidence import NewEvidence, evidence_register, revision_history
 from services.uploads import upload_evidence
 from storage.models import AuditEntry
-from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf
+from tests.factories import SYSTEM, as_stored, jpeg_with_gps, make_user, simple_pdf
 from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import APP_FILE, errors, open_app, seen
 from tests.ui.downloads import downloads  # noqa: F401  (fixture)
@@ -154,7 +154,7 @@ def test_the_manager_revises_reclassifies_relinks_and_downloads_an_item(app_have
     assert history["Revision"].tolist() == [2, 1] and history["Note"].tolist() == ["Adds the review date", ""]
 
     assert {"Download revision 1", "Download revision 2"} <= set(downloads.labels())
-    assert downloads["Download revision 1"] == PDF
+    assert downloads["Download revision 1"] == as_stored(PDF)
     with app_haven.session() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "evidence.download")).one()
     assert (entry.actor, entry.target) == ("amira", f"evidence:{evidence_id}")

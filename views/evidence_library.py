@@ -87,7 +87,7 @@ with table_tab:
             "Current": st.column_config.TextColumn(width="small"), "Revision": st.column_config.NumberColumn(width="small"),
         })
 with gallery_tab:
-    thumbnail_gallery(haven, principal, shown)
+    thumbnail_gallery(haven, organisation_id, shown)
 
 if not shown:
     st.stop()
@@ -108,7 +108,7 @@ details, changes = st.columns([3, 2], gap="large")
 with details:
     evidence_summary(row, rejected.get(row["id"]))
     if row["thumbnail_key"]:
-        thumbnail_gallery(haven, principal, [row], columns=2)
+        thumbnail_gallery(haven, organisation_id, [row], columns=2)
     st.caption(f"{row['evidence_type_title']} · {CLASSIFICATION_LABELS[row['classification']]} · "
                f"linked to {', '.join(row['actions']) or 'no action'}")
     if row["note"]:
@@ -116,7 +116,7 @@ with details:
     if can_download:
         for revision in history:
             if revision["has_file"]:
-                download_button(haven, principal, revision_id=revision["id"], file_name=revision["File"],
+                download_button(haven, revision_id=revision["id"], file_name=revision["File"],
                                 mime_type=revision["mime"], label=f"Download revision {revision['Revision']}",
                                 key=f"library:download:{revision['id']}")
 with changes:

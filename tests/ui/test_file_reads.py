@@ -27,7 +27,6 @@ from storage.models import AuditEntry, utc_now
 from tests.factories import SYSTEM, jpeg_with_gps, make_user
 from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import open_app
-from tests.ui.downloads import downloads  # noqa: F401 (a fixture)
 
 LIBRARY = "views/evidence_library.py"
 REVIEW_QUEUE = "views/review_queue.py"

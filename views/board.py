@@ -15,7 +15,11 @@ from reports.charts import (
     score_trend_figure,
     slot_heatmap_figure,
 )
+<<<<<<< HEAD
 from reports.watermarks import watermark_pdf
+=======
+from reports.formatting import long_date
+>>>>>>> main
 from services.board import EXPIRY_WINDOW_DAYS, expiring_by_type, expiring_evidence
 from services.errors import ServiceError
 from services.file_access import Admission, ReadRequest, read_as
@@ -58,7 +62,7 @@ def board_report() -> bytes:
     return read_as(haven, reader, REPORT_REQUEST, make)
 
 
-st.caption(f"{markdown_text(name)} · {report['standard_title']} · scores on {report['as_of']}")
+st.caption(f"{markdown_text(name)} · {report['standard_title']} · scores on {long_date(report['as_of'])}")
 readiness_badge(report["readiness"], report["readiness_reason"])
 
 st.subheader(claimed_versus_proven(report))
@@ -113,6 +117,6 @@ if principal.can("snapshot", organisation_id):
             except (ServiceError, PermissionDenied) as error:
                 st.error(str(error))
             else:
-                st.session_state[NOTICE_KEY] = f"Snapshot of {today.isoformat()} saved: the trend now includes today."
+                st.session_state[NOTICE_KEY] = f"Snapshot of {long_date(today)} saved: the trend now includes today."
                 st.rerun()
         st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

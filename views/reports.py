@@ -14,6 +14,7 @@ from services.evidence import evidence_register
 from services.file_access import ReadRequest, read_as
 from services.plan import plan_items
 from ui.context import current_reader, open_organisation_screen
+from ui.evidence_forms import RESTRICTED_FOR_ASSESSORS
 from ui.widgets import markdown_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,7 +72,7 @@ if principal.can("export_restricted"):
                    "plans): they can reveal where victims are. Send it only to the accreditation body, over a "
                    "secure channel, and delete local copies afterwards.", icon=":material/warning:")
 if not include_restricted:
-    st.caption("Restricted evidence is listed with its review but its file is withheld.")
+    st.caption(RESTRICTED_FOR_ASSESSORS.format(slug=slug))
 pack = checked("pack.download", lambda principal: pack_bytes(include_restricted, principal),
                include_restricted=include_restricted)
 restricted_suffix = "-restricted" if include_restricted else ""

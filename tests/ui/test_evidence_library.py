@@ -114,7 +114,8 @@ def test_an_on_site_inspection_is_recorded_without_a_file(app_haven, organisatio
     assert "The on-site inspection is recorded." in seen(app)
     row = register(app_haven, manager, organisation)["Door entry inspected"]
     assert (row["has_file"], row["actions"], row["note"]) == (False, ["3.2.1"], "Intercom and locked inner door seen working")
-    assert app.dataframe[0].value["File"].tolist() == ["on-site inspection"]
+    assert app.dataframe[0].value["Title"].tolist() == ["Door entry inspected"]
+    assert "On-site inspection: no file." in seen(app)
 
 
 def test_filters_narrow_the_table_and_a_rejection_shows_its_reason(app_haven, tmp_path):
@@ -125,7 +126,7 @@ def test_filters_narrow_the_table_and_a_rejection_shows_its_reason(app_haven, tm
     assert len(app.dataframe[0].value) == 3
     app.multiselect(key="library:filter:state").select("rejected").run()
     table = app.dataframe[0].value
-    assert table["Title"].tolist() == ["Door entry inspection"] and table["Reviewer's reason"].tolist() == ["Out of date"]
+    assert table["Title"].tolist() == ["Door entry inspection"] and table["Review"].tolist() == ["Rejected: Out of date"]
     app.multiselect(key="library:filter:state").unselect("rejected").run()
     app.multiselect(key="library:filter:class").select("restricted").run()
     assert sorted(app.dataframe[0].value["Title"]) == ["Door entry inspection", "Reception door"]

@@ -15,11 +15,8 @@ from reports.charts import (
     score_trend_figure,
     slot_heatmap_figure,
 )
-<<<<<<< HEAD
-from reports.watermarks import watermark_pdf
-=======
 from reports.formatting import long_date
->>>>>>> main
+from reports.watermarks import watermark_pdf
 from services.board import EXPIRY_WINDOW_DAYS, expiring_by_type, expiring_evidence
 from services.errors import ServiceError
 from services.file_access import Admission, ReadRequest, read_as

@@ -76,6 +76,9 @@ def classify(text: str) -> TextVerdict:
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s*([-–])\s*", r"\1", text)  # OCR puts spaces around hyphens: "B -MK" is "B-MK"
+    # The OCR model has no "ß": it reads "Hauptstraße" as "HauptstraBe".
+    text = re.sub(r"(?<=[a-z])B(?=e\b)", "ß", text)
     return " ".join(text.replace("|", " ").split()).strip(" .,:;!·-–")
 
 

@@ -21,7 +21,9 @@ from privacy.model import Box, DocumentScan, ImageScan, Region, RegionKind
 FACE_EDGE = 1024
 TEXT_EDGE = 1280
 MIN_TEXT_SCORE = 0.5
-FACE_MARGIN = 0.15  # a face box is widened by this share of its size on each side (hair, ears, chin)
+# A face box is grown by these shares of its size on each side: the cascades frame eyes to mouth,
+# the blur must also cover forehead, chin and ears.
+FACE_MARGIN = (0.15, 0.25)
 TEXT_MARGIN = 0.12
 
 __all__ = ["FACE_EDGE", "TEXT_EDGE", "blur_regions", "detect_faces", "read_text", "scan_document_text", "scan_image"]
@@ -121,7 +123,8 @@ def _classify_with_neighbours(pieces: list[tuple[Box, str]]) -> list[text_rules.
     """Each piece's verdict, also reading it with the pieces beside it on the same line.
 
     The detector can split one sign into parts ("BS8" and "2PX", "Victoria" and "Terrace"); a part
-    is sensitive when the line it belongs to is.
+    is sensitive when the line it belongs to is, unless the part is only sign vocabulary (a FIRE
+    EXIT sign beside a phone number stays legible).
     """
     verdicts = [text_rules.classify(text) for _, text in pieces]
     for line in _lines([box for box, _ in pieces]):
@@ -130,7 +133,7 @@ def _classify_with_neighbours(pieces: list[tuple[Box, str]]) -> list[text_rules.
         joined = text_rules.classify(" ".join(pieces[index][1] for index in line))
         if joined.sensitive:
             for index in line:
-                if not verdicts[index].sensitive:
+                if not verdicts[index].sensitive and not text_rules.is_sign_vocabulary(pieces[index][1]):
                     verdicts[index] = joined
     return verdicts
 
@@ -146,7 +149,7 @@ def _lines(boxes: list[Box]) -> list[list[int]]:
             rows = min(box.bottom, last.bottom) - max(box.y, last.y)
             similar = 0.6 <= box.height / last.height <= 1.67
             gap = box.x - last.right
-            near = -0.5 * last.height <= gap <= 1.5 * last.height
+            near = -0.5 * last.height <= gap <= 0.8 * last.height  # a word space, not the gap between two signs
             if similar and near and rows >= 0.5 * min(box.height, last.height):
                 line.append(index)
                 break
@@ -180,8 +183,9 @@ def _bounding_box(points: np.ndarray, size: tuple[int, int]) -> Box | None:
     return Box(int(left), int(top), int(right - left), int(bottom - top)).clipped(*size)
 
 
-def _grown(box: Box, share: float, size: tuple[int, int]) -> Box | None:
-    dx, dy = round(box.width * share), round(box.height * share)
+def _grown(box: Box, share: float | tuple[float, float], size: tuple[int, int]) -> Box | None:
+    across, down = share if isinstance(share, tuple) else (share, share)
+    dx, dy = round(box.width * across), round(box.height * down)
     return Box(box.x - dx, box.y - dy, box.width + 2 * dx, box.height + 2 * dy).clipped(*size)
 
 

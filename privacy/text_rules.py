@@ -165,6 +165,12 @@ def _personal_name(line: str) -> TextVerdict | None:
     return None
 
 
+def is_sign_vocabulary(text: str) -> bool:
+    """True when every word is the vocabulary of safety signs and escape plans (and there is a word)."""
+    words = [word.lower() for word in WORD.findall(_normalise(text))]
+    return bool(words) and not DIGIT_RUN.search(text) and _all_plain(words)
+
+
 def _has_digit_and_letter(text: str) -> bool:
     return any(char.isdigit() for char in text) and any(char.isalpha() for char in text)
 

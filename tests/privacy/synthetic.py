@@ -53,6 +53,10 @@ class Picture:
     labels: tuple[Label, ...]
 
 
+# Where the face (forehead to chin, ear to ear) lies in the head picture, as shares of its width and height.
+FACE_IN_HEAD = (0.16, 0.23, 0.78, 0.83)
+
+
 def astronaut_face() -> Image.Image:
     """The head from scikit-image's astronaut.png (a file inside the scikit-image wheel)."""
     spec = importlib.util.find_spec("skimage")
@@ -89,16 +93,21 @@ def faces_picture(rng: random.Random, sizes: tuple[int, ...], canvas: tuple[int,
     columns = len(sizes)
     for index, width in enumerate(sizes):
         head = face.resize((width, round(width * face.height / face.width)), Image.Resampling.LANCZOS)
+        left, top, right, bottom = FACE_IN_HEAD
         if rng.random() < 0.5:
             head = ImageOps.mirror(head)
+            left, right = 1 - right, 1 - left
         if rng.random() < 0.3:
             head = ImageOps.grayscale(head).convert("RGB")
-        head = head.point(lambda value, gain=rng.uniform(0.75, 1.15): min(255, int(value * gain)))
+        gain = rng.uniform(0.75, 1.15)
+        head = head.point([min(255, int(value * gain)) for value in range(256)] * 3)
         cell_width = canvas[0] // columns
         x = index * cell_width + rng.randint(0, max(0, cell_width - head.width))
         y = rng.randint(0, canvas[1] - head.height)
         image.paste(head, (x, y))
-        labels.append(Label(Box(x, y, head.width, head.height), "face", head.height))
+        face_box = Box(x + round(left * head.width), y + round(top * head.height),
+                       round((right - left) * head.width), round((bottom - top) * head.height))
+        labels.append(Label(face_box, "face", face_box.height))
     return Picture(image, tuple(labels))
 
 

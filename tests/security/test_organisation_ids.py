@@ -57,11 +57,13 @@ def two_organisations(haven):
 
 
 CALLS = {
-    "snapshot_series with another organisation's cycle": (NotFound, "manager", lambda h, s, p, ids: snapshots.snapshot_series(
-        s, p, slug="harbour-house", cycle_id=ids["cycle"])),
+    "snapshot_series with another organisation's cycle": (
+        NotFound, "manager",
+        lambda h, s, p, ids: snapshots.snapshot_series(s, p, slug="harbour-house", cycle_id=ids["cycle"])),
     "closed_cycle_report": (PermissionDenied, "manager", lambda h, s, p, ids: snapshots.closed_cycle_report(
         s, p, cycle_id=ids["cycle"])),
-    "take_snapshot": (PermissionDenied, "manager", lambda h, s, p, ids: snapshots.take_snapshot(s, p, slug="north-refuge")),
+    "take_snapshot": (PermissionDenied, "manager",
+                      lambda h, s, p, ids: snapshots.take_snapshot(s, p, slug="north-refuge")),
     "link_evidence": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.link_evidence(
         s, p, evidence_id=ids["policy"], action_id="3.3.3")),
     "unlink_evidence": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.unlink_evidence(
@@ -94,9 +96,10 @@ CALLS = {
         s, p, organisation_id=ids["other"], action_id="3.1.1", description="x")),
     "update_plan_item": (PermissionDenied, "manager", lambda h, s, p, ids: plan.update_plan_item(
         s, p, item_id=ids["item"], done=True)),
-    "save_plan_changes with another organisation's item": (NotFound, "manager", lambda h, s, p, ids: plan.save_plan_changes(
-        s, p, organisation_id=1, changes=[{"id": ids["item"], "description": "x", "owner": "", "due": None,
-                                           "done": True}])),
+    "save_plan_changes with another organisation's item": (
+        NotFound, "manager", lambda h, s, p, ids: plan.save_plan_changes(
+            s, p, organisation_id=1, changes=[{"id": ids["item"], "description": "x", "owner": "", "due": None,
+                                               "done": True}])),
     "review_revision": (PermissionDenied, "reviewer", lambda h, s, p, ids: reviews.review_revision(
         s, p, revision_id=ids["revision"], status="rejected", comment="no")),
     "review_file": (PermissionDenied, "reviewer", lambda h, s, p, ids: reviews.review_file(

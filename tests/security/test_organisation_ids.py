@@ -74,8 +74,11 @@ CALLS = {
         s, p, evidence_id=ids["policy"], classification="restricted")),
     "revision_history": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.revision_history(
         s, p, evidence_id=ids["photo"])),
-    "file_of_revision": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.file_of_revision(
-        s, p, revision_id=ids["revision"])),
+    "read_preview": (PermissionDenied, "reviewer", lambda h, s, p, ids: evidence.read_preview(
+        h, p, revision_id=ids["revision"])),
+    "read_thumbnails of another organisation": (
+        PermissionDenied, "manager", lambda h, s, p, ids: evidence.read_thumbnails(
+            h, p, organisation_id=ids["other"], revision_ids=[ids["revision"]])),
     "read_evidence_file": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.read_evidence_file(
         h, p, revision_id=ids["revision"])),
     "read_thumbnail": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.read_thumbnail(
@@ -138,3 +141,11 @@ def test_snapshot_series_of_its_own_cycle_still_answers(haven, two_organisations
                                          cycle_id=own.id) == []
         series = snapshots.snapshot_series(session, SYSTEM, slug="north-refuge", cycle_id=two_organisations["cycle"])
     assert len(series) == 1
+
+
+def test_thumbnails_asked_for_with_another_organisations_revision_ids_are_not_given(haven, two_organisations):
+    with haven.session() as session:
+        assert session.get(EvidenceRevision, two_organisations["revision"]).thumbnail_key is not None
+    got = evidence.read_thumbnails(haven, two_organisations["manager"], organisation_id=1,
+                                   revision_ids=[two_organisations["revision"]])
+    assert got == {}

@@ -69,7 +69,7 @@ def test_a_default_export_carries_no_free_text_of_restricted_evidence_and_scores
         index = list(csv.DictReader(io.StringIO(archive.read("index.csv").decode("utf-8"))))
     assert entry["withheld"] is True and "file" not in entry and "note" not in entry
     assert entry["review"] == {"status": "rejected"}
-    assert index[0]["file"] == "withheld" and index[0]["review_status"] == "rejected"
+    assert index[0]["File"] == "withheld" and index[0]["Review"] == "Rejected"
 
     empty = build_haven("sqlite", tmp_path / "second", request)
     import_bundle(empty, SYSTEM, pack)
@@ -147,5 +147,5 @@ def test_index_csv_has_no_formula_however_a_spreadsheet_splits_it(haven, tmp_pat
     for line in re.split(r"[\r\n]+", text):  # and one that ignores quotes altogether
         for part in re.split(r"[;,\t|]", line):
             assert not part.lstrip(' "').startswith(TRIGGERS[:4]), (line, part)
-    titles = [row["title"] for row in csv.DictReader(io.StringIO(text, newline=""))]
+    titles = [row["Title"] for row in csv.DictReader(io.StringIO(text, newline=""))]
     assert titles[0] == "Fire exits;'=cmd|' /C calc'!A0"

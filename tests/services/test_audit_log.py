@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from accounts.permissions import PermissionDenied
 from services.audit_log import audit_chain_faults, audit_entries, audit_filter_choices
-from services.users import sign_in
+from services.sign_in import sign_in
 from tests.factories import make_organisation, make_user
 
 
@@ -15,9 +15,8 @@ def logged(haven):
     make_organisation(haven)
     admin = make_user(haven, "root", None, is_admin=True)
     make_user(haven, "amira", "manager", "harbour-house")
-    with haven.session() as session:
-        sign_in(session, username="amira", password="wrong password!")
-        sign_in(session, username="nobody", password="wrong password!")
+    sign_in(haven, username="amira", password="wrong password!")
+    sign_in(haven, username="nobody", password="wrong password!")
     return admin
 
 

@@ -51,7 +51,22 @@ def test_overview_shows_readiness_scores_and_gaps(app_haven, tmp_path):
     assert not app.exception
     assert "Harbour House Victim Support" in shown
     assert "Self-assessed" in shown and "Evidence complete" in shown and "Verified" in shown
-    assert "No escape plan is linked to 3.2.1" in app.dataframe[1].value.to_string()
+    assert "No escape plan is linked to 3.2.1" in seen(app)
+    links = [(link.proto.label, link.proto.page, link.proto.query_string) for link in app.get("page_link")]
+    assert ("Work on 3.2.1 in the self-assessment", "self_assessment", "action=3.2.1") in links, links
+    # The bundle's rejected inspection is on the Overview too, with the reviewer's reason.
+    assert "Rejected by the reviewer (1)" in seen(app) and "Out of date" in seen(app)
+
+
+def test_a_gap_link_opens_the_self_assessment_on_that_actions_engagement(app_haven, tmp_path):
+    import_bundle(app_haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    manager = make_user(app_haven, "amira", "manager", "harbour-house")
+    app = open_app(manager)
+    app.query_params["action"] = "3.3.2"
+    app.switch_page("views/self_assessment.py").run()
+    assert not app.exception
+    assert "3.3.2 is in the tab 3.3 Protect victims' data and" in seen(app)
+    assert app.tabs[0].label.startswith("3.1") and app.session_state["engagements:1"].startswith("3.3")
 
 
 def test_sign_in_with_a_wrong_password_is_refused(app_haven):

@@ -190,7 +190,9 @@ class _Walk:
             visited += 1
             if visited > MAX_PDF_OBJECTS:
                 raise IntakeError("This PDF is too complex to check safely.", code="pdf")
-            if isinstance(item, DictionaryObject):
+            if isinstance(item, NameObject):  # a name kept as an object of its own (``7 0 obj /JavaScript``)
+                _check_name(item)
+            elif isinstance(item, DictionaryObject):
                 self._check_dictionary(item, pending)
                 if isinstance(item, StreamObject) and ref is not None:
                     self._check_stream(item, ref)

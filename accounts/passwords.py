@@ -4,11 +4,13 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from errors import HavenError
+
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
 
 
-class WeakPassword(ValueError):
+class WeakPassword(HavenError, ValueError):
     pass
 
 

@@ -26,16 +26,15 @@ from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
 from storage.blobs import BlobStoreError
-from ui.context import live_session
+from ui.session import live_session
 from ui.widgets import markdown_text
+from vocabulary import Classification, ReviewStatus
 
 CASE_FILES_NOTICE = (
     "Haven holds your organisation's evidence — policies, procedures, plans, agreements, training records and "
     "photos of the premises — never victims' case files. Do not upload anything that names or identifies a victim."
 )
 ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views from windows that reveal the address."
-CLASSIFICATION_LABELS = {"internal": "Internal", "restricted": "Restricted"}
-REVIEW_LABELS = {"pending": "Pending review", "accepted": "Accepted", "rejected": "Rejected"}
 REFUSALS = (ServiceError, PermissionDenied, BlobStoreError)
 GALLERY_LIMIT = 48
 
@@ -80,7 +79,7 @@ def _type_and_actions(standard: Standard, key: str, evidence_type: str | None, a
     kind = standard.evidence_type(evidence_type)
     if kind.description:
         st.caption(markdown_text(kind.description))
-    if kind.classification == "restricted":
+    if kind.classification == Classification.RESTRICTED:
         st.warning(ADDRESS_WARNING, icon=":material/visibility_off:")
     choices = standard.actions_requiring(evidence_type)
     default = [action_id] if action_id in choices else (choices if len(choices) == 1 else [])
@@ -107,7 +106,7 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
     valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD",
                      help=f"Leave empty for {kind.validity_months} months from the issued date.")
     classification.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(kind.classification),
-                             format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification:{evidence_type}",
+                             format_func=Classification.label_of, key=f"{key}:classification:{evidence_type}",
                              help="Restricted evidence is never shown to the board or exported without permission.")
     st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="Leave empty to use the file name")
     files = st.file_uploader("Files", accept_multiple_files=True, key=f"{key}:files:{_generation(key)}",
@@ -238,7 +237,7 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
 
 def classification_form(haven: Haven, principal: Principal, row: dict, *, key: str) -> None:
     st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row["classification"]),
-                 format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification")
+                 format_func=Classification.label_of, key=f"{key}:classification")
     st.button("Change the classification", key=f"{key}:save",
               disabled=st.session_state.get(f"{key}:classification") == row["classification"],
               on_click=_classify, args=(haven, principal, row["id"], key))
@@ -254,7 +253,7 @@ def _classify(haven: Haven, principal: Principal, evidence_id: int, key: str) ->
     except REFUSALS as error:
         say(key, "error", str(error))
         return
-    say(key, "success", f"The evidence is now {CLASSIFICATION_LABELS[chosen].lower()}.")
+    say(key, "success", f"The evidence is now {Classification.label_of(chosen).lower()}.")
 
 
 def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict, *, key: str) -> None:
@@ -292,11 +291,11 @@ def download_button(haven: Haven, principal: Principal, *, revision_id: int, fil
 
 def evidence_summary(row: dict, rejection: dict | None = None) -> None:
     """One line per item: title, dates, classification and review; a rejection's reason beneath it."""
-    lock = ":material/lock: " if row["classification"] == "restricted" else ""
+    lock = ":material/lock: " if row["classification"] == Classification.RESTRICTED else ""
     kind = ":material/photo_camera:" if row["mime_type"].startswith("image/") else (
         ":material/description:" if row["has_file"] else ":material/fact_check:")
     validity = f"valid until {row['valid_until']}" if row["current"] else f":orange[expired {row['valid_until']}]"
-    review = REVIEW_LABELS[row["review_status"]]
+    review = ReviewStatus.label_of(row["review_status"])
     colour = {"accepted": "green", "rejected": "red", "pending": "blue"}[row["review_status"]]
     st.markdown(f"{kind} {lock}{markdown_text(row['title'])}  \n"
                 f":gray[issued {row['issued_on']} · {validity} · revision {row['revision']}] · :{colour}[{review}]")

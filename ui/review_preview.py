@@ -6,7 +6,7 @@ import threading
 
 import streamlit as st
 
-from ui.context import get_haven
+from ui.database import get_haven
 
 PREVIEW_WIDTH_PX = 900
 MAX_PREVIEW_HEIGHT_PX = 2400

@@ -19,8 +19,10 @@ from services.board import EXPIRY_WINDOW_DAYS, expiring_by_type, expiring_eviden
 from services.errors import ServiceError
 from services.scores import score_organisation
 from services.snapshots import snapshot_series, take_snapshot
-from ui.context import NOTICE_KEY, open_organisation_screen, percent
+from ui.notices import tell
+from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text, readiness_badge
+from vocabulary import percent
 
 haven, principal, organisation = open_organisation_screen("Board dashboard", "view_scores")
 organisation_id, slug, name = organisation
@@ -98,6 +100,6 @@ if principal.can("snapshot", organisation_id):
             except (ServiceError, PermissionDenied) as error:
                 st.error(str(error))
             else:
-                st.session_state[NOTICE_KEY] = f"Snapshot of {today.isoformat()} saved: the trend now includes today."
+                tell(f"Snapshot of {today.isoformat()} saved: the trend now includes today.")
                 st.rerun()
         st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

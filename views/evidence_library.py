@@ -4,11 +4,8 @@ import streamlit as st
 
 from services.evidence import evidence_register, filter_register, revision_history, standard_of_organisation
 from services.reviews import rejections
-from ui.context import open_organisation_screen
 from ui.evidence_forms import (
     CASE_FILES_NOTICE,
-    CLASSIFICATION_LABELS,
-    REVIEW_LABELS,
     action_label,
     classification_form,
     download_button,
@@ -20,7 +17,9 @@ from ui.evidence_forms import (
     type_title,
     upload_form,
 )
+from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text
+from vocabulary import Classification, ReviewStatus
 
 STATES = ("current", "expired", "pending", "accepted", "rejected")
 
@@ -65,8 +64,8 @@ shown = filter_register(
     actions=by_action.multiselect("Action", [a.id for a in standard.actions], key="library:filter:action",
                                   format_func=lambda a: action_label(standard, a)),
     states=by_state.multiselect("State", STATES, format_func=str.capitalize, key="library:filter:state"),
-    classifications=by_classification.multiselect("Classification", list(CLASSIFICATION_LABELS),
-                                                  format_func=CLASSIFICATION_LABELS.get, key="library:filter:class"),
+    classifications=by_classification.multiselect("Classification", list(Classification),
+                                                  format_func=Classification.label_of, key="library:filter:class"),
 )
 st.caption(f"{len(shown)} of {len(register)} items shown")
 
@@ -74,9 +73,9 @@ table_tab, gallery_tab = st.tabs(["Table", "Photos"])
 with table_tab:
     st.dataframe(pd.DataFrame([{
         "Title": row["title"], "Type": row["evidence_type_title"], "Actions": ", ".join(row["actions"]),
-        "Classification": CLASSIFICATION_LABELS[row["classification"]], "Issued": row["issued_on"],
+        "Classification": Classification.label_of(row["classification"]), "Issued": row["issued_on"],
         "Valid until": row["valid_until"], "Current": "yes" if row["current"] else "expired",
-        "Review": REVIEW_LABELS[row["review_status"]],
+        "Review": ReviewStatus.label_of(row["review_status"]),
         "Reviewer's reason": rejected[row["id"]]["reason"] if row["id"] in rejected else "",
         "File": row["file_name"] if row["has_file"] else ("withheld" if row["withheld"] else "on-site inspection"),
         "Revision": row["revision"],
@@ -109,7 +108,7 @@ with details:
     evidence_summary(row, rejected.get(row["id"]))
     if row["thumbnail_key"]:
         thumbnail_gallery(haven, principal, [row], columns=2)
-    st.caption(f"{row['evidence_type_title']} · {CLASSIFICATION_LABELS[row['classification']]} · "
+    st.caption(f"{row['evidence_type_title']} · {Classification.label_of(row['classification'])} · "
                f"linked to {', '.join(row['actions']) or 'no action'}")
     if row["note"]:
         st.text(row["note"])

@@ -3,14 +3,17 @@ import pandas as pd
 import streamlit as st
 
 from services.scores import score_organisation
-from ui.context import get_haven, percent, require_permission, show_notice
+from ui.database import get_haven
+from ui.notices import show_notices
+from ui.organisation import require_permission
 from ui.widgets import readiness_badge
+from vocabulary import percent
 
 READINESS_WORDS = {"ready": "Ready", "approaching": "Approaching", "not_ready": "Not ready"}
 
 haven = get_haven()
 principal, organisation = require_permission("view_scores")
-show_notice()
+show_notices()
 
 if organisation is None:
     st.title("Overview")

@@ -12,7 +12,7 @@ from reports.spreadsheets import action_plan_xlsx, evidence_register_xlsx
 from services.board import expiring_evidence
 from services.evidence import evidence_register
 from services.plan import plan_items
-from ui.context import open_organisation_screen
+from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,20 +5,17 @@ import streamlit as st
 from accounts.permissions import PermissionDenied
 from services.errors import ServiceError
 from services.reviews import review_file, review_queue, review_revision
-from ui.context import open_organisation_screen
+from ui.notices import tell
+from ui.organisation import open_organisation_screen
 from ui.review_preview import show_preview
 from ui.widgets import markdown_text
 
 PICKER_VERSION_KEY = "review_queue_pick_version"  # a new picker after each decision, so it shows the next item
-NOTICE_KEY = "review_queue_notice"
 OWN_UPLOAD = "Uploaded by you — another reviewer must review it."
 
 haven, principal, organisation = open_organisation_screen("Review queue", "review")
 organisation_id, slug, name = organisation
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/task_alt:")
 
 with haven.session() as session:
     queue = review_queue(session, principal, organisation_id=organisation_id)
@@ -101,6 +98,6 @@ with decision_column:
             except (ServiceError, PermissionDenied) as error:
                 st.error(str(error))
             else:
-                st.session_state[NOTICE_KEY] = f"{status.capitalize()}: {markdown_text(item['title'])}"
+                tell(f"{status.capitalize()}: {item['title']}")
                 st.session_state[PICKER_VERSION_KEY] = st.session_state.get(PICKER_VERSION_KEY, 0) + 1
                 st.rerun()

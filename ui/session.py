@@ -1,0 +1,104 @@
+"""Who is signed in: the Principal in server-side session state, the idle limit and account changes.
+
+Only plain data lives in st.session_state: the Principal (a frozen dataclass of ids and roles),
+the organisation id and the time of the last activity.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import streamlit as st
+
+from accounts.permissions import Principal
+from services.users import refreshed_principal
+from ui.database import DATABASE_ERRORS, DATABASE_UNAVAILABLE_CHANGE, get_haven, log_database_error
+from ui.notices import Notice, tell
+from ui.oidc import oidc_signed_in
+
+PRINCIPAL_KEY = "haven_principal"
+ORGANISATION_KEY = "haven_organisation_id"
+LAST_SEEN_KEY = "haven_last_seen"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def current_principal() -> Principal | None:
+    return st.session_state.get(PRINCIPAL_KEY)
+
+
+def sign_in_as(principal: Principal) -> None:
+    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[LAST_SEEN_KEY] = now()
+    st.session_state.pop(ORGANISATION_KEY, None)
+
+
+def sign_out(notice: str | None = None) -> None:
+    """Forgets the user; with OIDC it also drops the identity cookie, which would otherwise sign them in again."""
+    for key in (PRINCIPAL_KEY, ORGANISATION_KEY, LAST_SEEN_KEY):
+        st.session_state.pop(key, None)
+    if notice:
+        tell(notice, Notice.INFO)
+    if oidc_signed_in():
+        st.logout()
+
+
+def refresh_principal() -> None:
+    """Applies account changes at once: a deactivated user is signed out, changed memberships take effect."""
+    principal = current_principal()
+    if principal is None:
+        return
+    with get_haven().session() as session:
+        fresh = refreshed_principal(session, principal)
+    if fresh is None:
+        sign_out("Your account is no longer active. Ask your Haven administrator.")
+    elif fresh != principal:
+        st.session_state[PRINCIPAL_KEY] = fresh
+
+
+def _idle_too_long(idle_minutes: int) -> bool:
+    last_seen = st.session_state.get(LAST_SEEN_KEY)
+    return last_seen is not None and now() - last_seen > timedelta(minutes=idle_minutes)
+
+
+def enforce_idle_timeout(idle_minutes: int) -> None:
+    """Ends a session that has been idle too long; otherwise records this run as activity."""
+    if current_principal() is None:
+        return
+    if _idle_too_long(idle_minutes):
+        sign_out(f"You were signed out after {idle_minutes} minutes without activity.")
+        return
+    st.session_state[LAST_SEEN_KEY] = now()
+
+
+def live_session(callback: Callable) -> Callable:
+    """For the callbacks of buttons and forms that change something.
+
+    Streamlit runs a callback before app.py, so before the idle time-out and the account check: a form
+    left open past the idle time, or drawn for a user deactivated or given another role since, would
+    still save. The wrapped callback first checks the session as app.py does and drops the click when
+    it has ended (signing it out) or its user's roles changed; the run that follows shows why. A database
+    that went away is told in plain words too, as app.py would (a callback's error would be a traceback).
+    """
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        principal = current_principal()
+        if principal is None:
+            return None
+        try:
+            haven = get_haven()
+            if _idle_too_long(haven.settings.idle_timeout_minutes):
+                sign_out(f"You were signed out after {haven.settings.idle_timeout_minutes} minutes without activity.")
+                return None
+            with haven.session() as session:
+                if refreshed_principal(session, principal) != principal:
+                    return None
+            return callback(*args, **kwargs)
+        except DATABASE_ERRORS as error:
+            log_database_error(error)
+            tell(DATABASE_UNAVAILABLE_CHANGE, Notice.ERROR)
+            return None
+    return guarded

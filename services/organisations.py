@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 from sqlmodel import Session, select

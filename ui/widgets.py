@@ -7,6 +7,8 @@ import streamlit as st
 
 from vocabulary import Readiness, SlotState
 
+ACTION_PARAMETER = "action"  # ?action=3.2.1 opens the self-assessment on that action's engagement
+
 READINESS_BADGES = {
     Readiness.READY: ("green", ":material/verified:"),
     Readiness.APPROACHING: ("orange", ":material/trending_up:"),

@@ -7,6 +7,7 @@ import streamlit as st
 
 from accounts.permissions import PermissionDenied
 from reports.charts import cycle_comparison_figure, cycle_comparison_table
+from reports.formatting import long_date
 from services.errors import ServiceError
 from services.scores import score_organisation
 from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
@@ -37,8 +38,8 @@ closed = [c for c in reversed(cycles) if not c["open"]]
 
 st.caption(f"{markdown_text(name)} · {current['standard_title']}")
 st.dataframe([{
-    "Cycle": cycle["name"], "Started": cycle["started_on"].isoformat(),
-    "Closed": cycle["closed_on"].isoformat() if cycle["closed_on"] else "—",
+    "Cycle": cycle["name"], "Started": long_date(cycle["started_on"]),
+    "Closed": long_date(cycle["closed_on"], empty="—"),
     "Status": "Current" if cycle["open"] else "Closed (read-only)", "Snapshots": cycle["snapshots"],
 } for cycle in cycles], hide_index=True, width="stretch")
 
@@ -46,7 +47,7 @@ st.subheader("Compare with a closed cycle")
 if not closed:
     st.info("There is no closed cycle yet. When the next cycle starts, this one is kept read-only for comparison.")
 else:
-    names = {cycle["id"]: f"{cycle['name']} (closed {cycle['closed_on'].isoformat()})" for cycle in closed}
+    names = {cycle["id"]: f"{cycle['name']} (closed {long_date(cycle['closed_on'])})" for cycle in closed}
     chosen = st.selectbox("Closed cycle", list(names), format_func=names.get)
     with haven.session() as session:
         frozen = closed_cycle_report(session, principal, cycle_id=chosen)
@@ -55,7 +56,7 @@ else:
     else:
         current_name = open_cycle["name"] if open_cycle else "Current cycle"
         before, now = st.columns(2)
-        before.metric(f"Readiness when closed ({frozen['as_of']})", Readiness.label_of(frozen["readiness"]))
+        before.metric(f"Readiness when closed ({long_date(frozen['as_of'])})", Readiness.label_of(frozen["readiness"]))
         now.metric("Readiness now", Readiness.label_of(current["readiness"]))
         for column, layer in zip(st.columns(3), ScoreLayer, strict=True):
             then, latest = frozen["scores"][layer], current["scores"][layer]

@@ -154,9 +154,9 @@ def test_a_callback_that_meets_a_database_outage_says_so_instead_of_failing(monk
     from sqlalchemy.exc import OperationalError
 
     import ui.session as context
+    from accounts.permissions import Principal
     from ui.database import DATABASE_UNAVAILABLE_CHANGE
     from ui.notices import Notice
-    from accounts.permissions import Principal
 
     class Down:
         settings = type("Settings", (), {"idle_timeout_minutes": 30})()

@@ -32,18 +32,19 @@ def _key(where: str) -> str:
 
 
 def tell(text: str, kind: Notice = Notice.SUCCESS, *, where: str = PAGE) -> None:
-    """Keeps `text` to be shown once by `show_notices(where)` on this or the next run."""
+    """Keeps `text` (Markdown: pass user text through `markdown_text`) to be shown once by
+    `show_notices(where)` on this or the next run."""
     st.session_state.setdefault(_key(where), []).append((Notice(kind), text))
 
 
 def show_notices(where: str = PAGE) -> None:
-    """Draws, once, what was told for `where` (user text shown as text, never as HTML)."""
+    """Draws, once, what was told for `where` (Markdown, never HTML)."""
     draw = {Notice.SUCCESS: st.success, Notice.ERROR: st.error, Notice.WARNING: st.warning, Notice.INFO: st.info}
     for kind, text in st.session_state.pop(_key(where), []):
         if where == TOAST:
-            st.toast(markdown_text(text), icon=":material/task_alt:" if kind == Notice.SUCCESS else ":material/error:")
+            st.toast(text, icon=":material/task_alt:" if kind == Notice.SUCCESS else ":material/error:")
         else:
-            draw[kind](markdown_text(text))
+            draw[kind](text)
 
 
 def attempt(haven, change: Callable[[Session], object], *, done: str | None = None, where: str = PAGE) -> bool:
@@ -53,7 +54,7 @@ def attempt(haven, change: Callable[[Session], object], *, done: str | None = No
         with haven.session() as session:
             change(session)
     except HavenError as error:
-        tell(error.user_message, Notice.ERROR, where=where)
+        tell(markdown_text(error.user_message), Notice.ERROR, where=where)
         return False
     if done:
         tell(done, Notice.SUCCESS, where=where)

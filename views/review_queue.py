@@ -97,6 +97,6 @@ with decision_column:
             except (ServiceError, PermissionDenied) as error:
                 st.error(str(error))
             else:
-                tell(f"{status.capitalize()}: {item['title']}")
+                tell(f"{status.capitalize()}: {markdown_text(item['title'])}")
                 st.session_state[PICKER_VERSION_KEY] = st.session_state.get(PICKER_VERSION_KEY, 0) + 1
                 st.rerun()

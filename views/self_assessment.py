@@ -8,7 +8,8 @@ from services.evidence import evidence_register, standard_of_organisation
 from services.ratings import ratings_of_organisation, set_rating
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.evidence_forms import evidence_summary, link_existing_form, say, show_said, upload_form
+from ui.evidence_forms import evidence_summary, link_existing_form, upload_form
+from ui.notices import Notice, show_notices, tell
 from ui.organisation import open_organisation_screen
 from ui.session import live_session
 from ui.widgets import ACTION_PARAMETER, markdown_text, slot_state_badge
@@ -43,9 +44,9 @@ def save_rating(action_id: str, key: str) -> None:
                        rating=state[f"{key}:rating"], justification=state.get(f"{key}:justification") or "",
                        owner=state.get(f"{key}:owner") or "")
     except (ServiceError, PermissionDenied) as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"The rating of {action_id} is saved.")
+    tell(markdown_text(f"The rating of {action_id} is saved."), Notice.SUCCESS, where=key)
 
 
 def rating_form(action: dict) -> None:
@@ -59,7 +60,7 @@ def rating_form(action: dict) -> None:
         st.text_input("Owner", value=saved.get("owner", ""), key=f"{key}:owner", max_chars=200)
         st.form_submit_button("Save rating", type="primary", key=f"{key}:save", on_click=save_rating,
                               args=(action["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 def rating_as_it_stands(action: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,19 @@ CLI = Principal.system("cli")
 
 class CommandError(Exception):
     pass
+
+
+def terminal_safe(text: str, *, json_text: bool = False) -> str:
+    """Text to print: control, format (bidirectional, zero-width) and line-separator characters written as
+    escapes, so nothing a user typed can move the cursor, retitle the terminal or reorder what is shown.
+    Line breaks and tabs stay. In JSON the escapes are JSON's own, so the document reads back the same."""
+    def shown(char: str) -> str:
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
+            return char
+        if json_text:
+            return f"\\u{ord(char):04x}"
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    return "".join(shown(char) for char in text)
 
 
 def _date(value: str) -> date:
@@ -49,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--org", required=True)
     exporter.add_argument("--out", required=True, type=Path)
     exporter.add_argument("--include-restricted", action="store_true")
+    exporter.add_argument("--recipient", help="who the pack is for, printed in the watermark of every PDF and "
+                                              "image in it (default: the account running this command)")
     score = commands.add_parser("score", help="print scores, readiness and gaps")
     which = score.add_mutually_exclusive_group(required=True)
     which.add_argument("--org")
@@ -69,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="first delete stored files that no evidence refers to (left by an interrupted upload)")
     verify.add_argument("--orphan-age", type=int, default=60, metavar="MINUTES",
                         help="with --remove-orphans: only files stored at least this long ago (default 60)")
+    trace = commands.add_parser("trace", help="who received the watermarked copy with this code, when, what")
+    trace.add_argument("code")
     backup = commands.add_parser("backup", help="the whole instance to one file")
     backup.add_argument("--out", required=True, type=Path)
     restore = commands.add_parser("restore", help="a backup into an empty instance")
@@ -120,8 +138,30 @@ def cmd_import(haven: Haven, args) -> None:
 def cmd_export(haven: Haven, args) -> None:
     from bundles.exporter import export_bundle
 
-    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted)
-    print(f"Wrote {out}.")
+    recipient = (args.recipient or "").strip() or _operator()
+    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted,
+                        recipient=recipient)
+    print(f"Wrote {out}, watermarked for {recipient}.")
+
+
+def _operator() -> str:
+    """The person running the command, as the operating system knows them."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "the operator"
+
+
+def cmd_trace(haven: Haven, args) -> None:
+    from services.file_access import describe_trace, trace
+
+    with haven.session() as session:
+        found = trace(session, args.code)
+        if found is None:
+            raise CommandError(f"no copy was issued with the code '{args.code.strip()[:40]}'")
+        print(describe_trace(session, found))
 
 
 def cmd_score(haven: Haven, args) -> None:
@@ -131,10 +171,10 @@ def cmd_score(haven: Haven, args) -> None:
         reports = score_network(session, CLI, as_of=args.as_of) if args.all else \
             score_organisation(session, CLI, slug=args.org, as_of=args.as_of)
     if args.json:
-        print(json.dumps(reports, ensure_ascii=False, indent=2))
+        print(terminal_safe(json.dumps(reports, ensure_ascii=False, indent=2), json_text=True))
         return
     for report in reports if args.all else [reports]:
-        print(_score_text(report))
+        print(terminal_safe(_score_text(report)))
 
 
 def _score_text(report: dict) -> str:
@@ -179,7 +219,7 @@ def cmd_verify(haven: Haven, args) -> None:
     print(f"Checked {report.files_checked} files and {report.audit_entries} audit entries.")
     if not report.ok:
         for fault in report.faults:
-            print(fault)
+            print(terminal_safe(fault))
         raise CommandError(f"verify found {len(report.faults)} fault(s)")
 
 
@@ -218,6 +258,7 @@ COMMANDS_WITHOUT_DATABASE = {"privacy-scan": cmd_privacy_scan}
 COMMANDS = {
     "init": cmd_init, "create-user": cmd_create_user, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
     "score": cmd_score, "ingest": cmd_ingest, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore,
+    "trace": cmd_trace,
 }
 EXPECTED_ERRORS = (CommandError, ServiceError, BundleError, IntakeError, PermissionDenied, StandardFileError,
                    BlobStoreError, ValueError, KeyError, OSError)
@@ -237,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except EXPECTED_ERRORS as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-        print(f"error: {message}", file=sys.stderr)
+        print(terminal_safe(f"error: {message}"), file=sys.stderr)
         return 1
     return 0
 

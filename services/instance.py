@@ -13,6 +13,7 @@ from config import Settings, get_settings
 from errors import DatabaseUnavailable
 from storage.blobs import BlobStore, open_blob_store
 from storage.db import make_engine, migrate, session_scope
+from storage.secret_key import instance_secret, purpose_key
 
 DATABASE_UNAVAILABLE = "Haven cannot reach its database right now. Try again in a minute."
 
@@ -34,6 +35,10 @@ class Haven:
                 yield session
         except (OperationalError, InterfaceError) as error:
             raise DatabaseUnavailable(DATABASE_UNAVAILABLE) from error
+
+    def key(self, purpose: str) -> bytes:
+        """A secret key for one purpose (signing, keyed hashes), derived from the instance's secret."""
+        return purpose_key(instance_secret(self.settings.data_dir, self.settings.secret_key), purpose)
 
 
 def open_instance(settings: Settings | None = None, *, migrate_schema: bool = False) -> Haven:

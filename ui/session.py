@@ -132,3 +132,15 @@ def live_session(callback: Callable) -> Callable:
             tell(DATABASE_UNAVAILABLE_CHANGE, Notice.ERROR)
             return None
     return guarded
+
+
+def client_address() -> str | None:
+    """The address the browser connects from, for slowing password guessers; None on this machine or in tests.
+
+    Streamlit's server takes it from the connection (uvicorn believes X-Forwarded-For only from a proxy on this
+    machine); behind another proxy every browser shares its address and the per-address limit counts them
+    together."""
+    try:
+        return st.context.ip_address
+    except Exception:
+        return None

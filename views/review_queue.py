@@ -80,9 +80,10 @@ with decision_column:
     else:
         with st.form(f"review_{revision_id}"):
             st.markdown("**Checklist**")
+            st.caption("Tick every item to accept, or say in the comment why an unticked item does not apply.")
             ticked = [entry for index, entry in enumerate(item["checklist"])
                       if st.checkbox(entry, key=f"review_{revision_id}_check_{index}")]
-            comment = st.text_area("Comment (the reason is required to reject)", max_chars=4000,
+            comment = st.text_area("Comment (needed to reject, and to accept with an item unticked)", max_chars=4000,
                                    key=f"review_{revision_id}_comment")
             accept_column, reject_column = st.columns(2)
             accepted = accept_column.form_submit_button("Accept", type="primary", icon=":material/check:",

@@ -27,7 +27,6 @@ from reports import charts
 from reports.formatting import (
     INK_MUTED,
     LAYER_KEYS,
-    LAYER_LABELS,
     RAG_AMBER,
     RAG_GREY,
     RAG_RED,
@@ -41,9 +40,9 @@ from reports.formatting import (
     rag_colour,
     rag_word,
     readiness_colour,
-    readiness_label,
     text_colour_on,
 )
+from vocabulary import Readiness
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +237,7 @@ def _readiness_block(page: BoardPage, score: dict) -> None:
     readiness = score.get("readiness")
     fill = readiness_colour(readiness)
     page.font(20, bold=True, colour=text_colour_on(fill))
-    page.cell(page.width, 13, f"Readiness: {readiness_label(readiness)}", fill=fill, last=True)
+    page.cell(page.width, 13, f"Readiness: {Readiness.label_of(readiness)}", fill=fill, last=True)
     reason = score.get("readiness_reason")
     if reason:
         page.gap(1)
@@ -257,7 +256,7 @@ def _scores_block(page: BoardPage, score: dict) -> None:
         x = page.pdf.l_margin + index * (box + 4)
         page.pdf.set_xy(x, top)
         page.font(9, colour=ink)
-        page.cell(box, 6, LAYER_LABELS[key], fill=fill)
+        page.cell(box, 6, key.label, fill=fill)
         page.pdf.set_xy(x, top + 6)
         page.font(20, bold=True, colour=ink)
         page.cell(box, 10, percent(value), fill=fill)
@@ -294,7 +293,7 @@ def _engagement_table(page: BoardPage, score: dict, *, room: float) -> None:
     page.cell(ID_COLUMN, 8, "Id", fill=header)
     page.cell(title_width, 8, "Engagement", fill=header)
     for key in LAYER_KEYS:
-        page.lines_cell(SCORE_COLUMN, 8, LAYER_LABELS[key], fill=header)
+        page.lines_cell(SCORE_COLUMN, 8, key.label, fill=header)
     page.pdf.set_xy(page.pdf.l_margin, page.y + 8)
     if not engagements:
         page.line_of_text("No engagements in this report.", size=9, colour=INK_MUTED)
@@ -347,7 +346,7 @@ def _trend_section(page: BoardPage, snapshots: list[dict], image: bytes | None, 
     page.font(8.5, bold=True, colour="#ffffff")
     page.cell(date_width, 5.5, "Snapshot", fill="#243b53")
     for position, key in enumerate(LAYER_KEYS):
-        page.cell(column, 5.5, LAYER_LABELS[key], fill="#243b53", align="C", last=position == 2)
+        page.cell(column, 5.5, key.label, fill="#243b53", align="C", last=position == 2)
     for index, snapshot in enumerate(recent):
         band = "#eef2f7" if index % 2 else "#ffffff"
         taken_on = as_date(snapshot.get("taken_on"))

@@ -8,9 +8,9 @@ from reports.formatting import long_date
 from services.errors import ServiceError
 from services.organisations import (
     create_organisation,
+    organisation_summaries,
     rename_organisation,
     set_organisation_archived,
-    visible_organisations,
 )
 from services.users import (
     create_user,
@@ -22,7 +22,10 @@ from services.users import (
     set_user_admin,
     unlock_user,
 )
-from ui.context import NOTICE_KEY, get_haven, oidc_configured, require_permission, show_notice
+from ui.database import get_haven
+from ui.notices import show_notices, tell
+from ui.oidc import oidc_configured
+from ui.organisation import require_permission
 from ui.widgets import markdown_text
 
 EVERY_ORGANISATION = 0  # the organisation choice that stands for "every organisation" (a membership without one)
@@ -41,7 +44,7 @@ def apply(change, done: str) -> None:
     except (ServiceError, PermissionDenied) as error:
         st.error(str(error))
         return
-    st.session_state[NOTICE_KEY] = done
+    tell(done)
     st.rerun()
 
 
@@ -57,14 +60,12 @@ def memberships_text(user: dict) -> str:
 
 with haven.session() as session:
     users = list_users(session, principal)
-    all_organisations = [{"id": o.id, "slug": o.slug, "name": o.name, "created": o.created_at.date(),
-                          "archived": o.archived_at} for o in visible_organisations(session, principal,
-                                                                                    include_archived=True)]
-organisations = [o for o in all_organisations if not o["archived"]]
-organisation_names = {**{o["id"]: o["name"] for o in organisations}, EVERY_ORGANISATION: "Every organisation"}
+    all_organisations = organisation_summaries(session, principal)
+organisations = [o for o in all_organisations if o.archived_on is None]
+organisation_names = {**{o.id: o.name for o in organisations}, EVERY_ORGANISATION: "Every organisation"}
 
 st.title("Users and organisations")
-show_notice()
+show_notices()
 users_tab, add_tab, organisations_tab = st.tabs(["Users", "Add a user", "Organisations"])
 
 with users_tab:
@@ -165,11 +166,12 @@ with add_tab:
         role_column, organisation_column = st.columns(2)
         role = role_column.selectbox("Role", [*ROLES, NO_ROLE], format_func=ROLE_WORDS.get, key="new_user_role")
         organisation_id = organisation_column.selectbox("In", list(organisation_names),
-                                                        format_func=organisation_names.get, help="Every organisation suits a network reviewer or board.",
+                                                        format_func=organisation_names.get,
+                                                        help="Every organisation suits a network reviewer or board.",
                                                         key="new_user_organisation")
         is_admin = st.checkbox("Administrator (users, organisations, audit log)")
         if st.form_submit_button("Add user", type="primary"):
-            slug = next((o["slug"] for o in organisations if o["id"] == organisation_id), None)
+            slug = next((o.slug for o in organisations if o.id == organisation_id), None)
             if not single_sign_on_only and password != repeated:
                 st.error("The two passwords differ.")
             elif single_sign_on_only and not email.strip():
@@ -181,49 +183,43 @@ with add_tab:
                       f"{username.strip()} is added.")
 
 with organisations_tab:
-    network_wide = sum(1 for user in users if user["active"]
-                       for membership in user["memberships"] if membership["organisation_id"] is None)
     if all_organisations:
-        own = {o["id"]: 0 for o in all_organisations}
-        for user in users:
-            for membership in user["memberships"]:
-                if user["active"] and membership["organisation_id"] in own:
-                    own[membership["organisation_id"]] += 1
         st.table(pd.DataFrame([{
-            "Id": o["slug"], "Name": markdown_text(o["name"]), "Members": own[o["id"]] + network_wide,
-            "Of whom network-wide": network_wide, "Added": long_date(o["created"]),
-            "State": f"Archived on {long_date(o['archived'])}" if o["archived"] else "Active",
+            "Id": o.slug, "Name": markdown_text(o.name), "Members": o.members,
+            "Of whom network-wide": o.network_wide,
+            "Added": long_date(o.added_on),
+            "State": f"Archived on {long_date(o.archived_on)}" if o.archived_on else "Active",
         } for o in all_organisations]), hide_index=True)
-        st.caption("Members counts active users with a role in the organisation, including the network-wide roles "
-                   "(a reviewer or board member of every organisation).")
+        st.caption("Members counts the roles in the organisation, including the network-wide ones (a reviewer or "
+                   "board member of every organisation).")
 
         st.subheader("Rename or archive an organisation")
-        by_organisation = {o["id"]: o for o in all_organisations}
+        by_organisation = {o.id: o for o in all_organisations}
         chosen_id = st.selectbox("Organisation", list(by_organisation), key="organisation_to_change",
-                                 format_func=lambda i: by_organisation[i]["name"] + (
-                                     " (archived)" if by_organisation[i]["archived"] else ""))
+                                 format_func=lambda i: by_organisation[i].name + (
+                                     " (archived)" if by_organisation[i].archived_on else ""))
         chosen_organisation = by_organisation[chosen_id]
         rename_column, archive_column = st.columns(2, gap="large")
         with rename_column, st.form("rename_organisation"):
-            new_name = st.text_input("New name", value=chosen_organisation["name"], max_chars=200,
+            new_name = st.text_input("New name", value=chosen_organisation.name, max_chars=200,
                                      key=f"organisation_name_{chosen_id}")
             st.caption("The id stays the same: the command line and bundles use it.")
             if st.form_submit_button("Rename", icon=":material/edit:"):
                 apply(lambda s: rename_organisation(s, principal, organisation_id=chosen_id, name=new_name),
-                      f"{chosen_organisation['name']} is now called {' '.join(new_name.split())}.")
+                      f"{chosen_organisation.name} is now called {' '.join(new_name.split())}.")
         with archive_column:
-            if chosen_organisation["archived"]:
+            if chosen_organisation.archived_on:
                 st.write("Archived: hidden from the organisation switchers and the network's scores. Its ratings, "
                          "evidence and audit entries are all kept.")
                 if st.button("Bring back", icon=":material/unarchive:"):
                     apply(lambda s: set_organisation_archived(s, principal, organisation_id=chosen_id, archived=False),
-                          f"{chosen_organisation['name']} is active again.")
+                          f"{chosen_organisation.name} is active again.")
             else:
                 st.write("Archiving hides the organisation from the organisation switchers and the network's scores; "
                          "nothing is deleted and it can be brought back.")
                 if st.button("Archive", icon=":material/archive:"):
                     apply(lambda s: set_organisation_archived(s, principal, organisation_id=chosen_id, archived=True),
-                          f"{chosen_organisation['name']} is archived.")
+                          f"{chosen_organisation.name} is archived.")
     else:
         st.info("There is no organisation yet.")
     st.subheader("Add an organisation")

@@ -10,7 +10,8 @@ from reports.formatting import TABLE_DATETIME_FORMAT, long_date_time
 from services.audit_log import audit_chain_faults, audit_entries, audit_filter_choices
 from services.integrity import check_integrity
 from services.organisations import visible_organisations
-from ui.context import get_haven, require_permission
+from ui.database import get_haven
+from ui.organisation import require_permission
 from ui.widgets import markdown_text
 
 ANYONE = ""

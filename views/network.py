@@ -7,9 +7,11 @@ from datetime import date
 import streamlit as st
 
 from reports.charts import NETWORK_TABLE_LABELS, network_distribution_figure, network_table, score_band_counts
-from reports.formatting import LAYER_LABELS, long_date
+from reports.formatting import long_date
 from services.board import network_scores
-from ui.context import get_haven, require_permission
+from ui.database import get_haven
+from ui.organisation import require_permission
+from vocabulary import ScoreLayer
 
 haven = get_haven()
 principal, _ = require_permission("view_network")
@@ -30,13 +32,14 @@ organisations.metric("Organisations", f"{count:,}")
 for column, words in ((ready, "Ready"), (approaching, "Approaching"), (not_ready, "Not ready")):
     column.metric(words, f"{int((table['readiness'] == words).sum()):,} of {count:,}")
 
-layer = st.segmented_control("Score shown", list(LAYER_LABELS), default="verified", required=True,
-                             format_func=LAYER_LABELS.get, key="network_layer")
+layer = st.segmented_control("Score shown", list(ScoreLayer), default=ScoreLayer.VERIFIED, required=True,
+                             format_func=lambda chosen: chosen.label, key="network_layer")
+layer = ScoreLayer(layer)
 chart, numbers = st.columns([3, 2])
 with chart:
     st.plotly_chart(network_distribution_figure(network, layer), width="stretch")
 with numbers:
-    st.markdown(f"**Organisations by {LAYER_LABELS[layer].lower()} score**")
+    st.markdown(f"**Organisations by {layer.label.lower()} score**")
     st.table({"Score": [label for label, _, _ in score_band_counts(network, layer)],
               "Organisations": [f"{n:,}" for _, n, _ in score_band_counts(network, layer)]}, hide_index=True)
     median = table[layer].median()

@@ -14,7 +14,7 @@ from storage.models import Membership, Organisation, User
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.ui.conftest import APP_FILE, open_app, texts
 from tests.ui.downloads import downloads  # noqa: F401 (a fixture)
-from ui.context import PRINCIPAL_KEY
+from ui.session import PRINCIPAL_KEY
 
 USERS_PAGE, AUDIT_PAGE = "views/admin_users.py", "views/audit_log.py"
 SCRIPT = "<script>alert('x')</script>"

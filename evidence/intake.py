@@ -1,15 +1,25 @@
-"""The one intake pipeline: sniff, validate, sanitise, thumbnail, hash. Pure: no storage."""
+"""The one intake pipeline: sniff, validate, privacy guard, sanitise, thumbnail, hash. Pure: no storage."""
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
 
 from evidence import sniff
+from evidence.document_text import document_text
 from evidence.errors import IntakeError
-from evidence.images import sanitise_image
+from evidence.images import sanitise_image, upright_pixels
 from evidence.names import clean_display_name
 from evidence.office import check_office
 from evidence.pdfs import check_pdf
+from evidence.privacy_policy import (
+    DEFAULT_POLICY,
+    NOT_SCANNED,
+    PrivacyDecision,
+    PrivacyRecord,
+    PrivacyRefused,
+    RecordBuilder,
+)
+from evidence.privacy_step import UploadScan, guard_document_text, guard_picture, scan_for_upload, source_digest
 from evidence.text import classify_text
 
 _IMAGE_FORMATS = (sniff.JPEG, sniff.PNG, sniff.WEBP, sniff.HEIC)
@@ -26,30 +36,56 @@ class IntakeResult:
     thumbnail: bytes | None
     width: int | None
     height: int | None
+    privacy: PrivacyRecord = NOT_SCANNED
 
 
-def run_intake(data: bytes, filename: str, *, max_bytes: int, max_pixels: int) -> IntakeResult:
+def run_intake(
+    data: bytes, filename: str, *, max_bytes: int, max_pixels: int, privacy: PrivacyDecision = DEFAULT_POLICY,
+    upload_scan: UploadScan | None = None,
+) -> IntakeResult:
     """Accept ``data`` as evidence, or raise IntakeError saying why not.
 
     The type comes from the content only; ``filename`` gives the display name, whose
-    extension is corrected to the detected type.
+    extension is corrected to the detected type. The privacy guard runs on every file: a
+    photo's faces and sensitive text are blurred as ``privacy`` decides (``upload_scan``, the
+    scan the uploader was shown, is used when it was made of these very bytes); a document's
+    text is scanned and a case file refused unless ``privacy`` gives a reason.
     """
     check_size(data, max_bytes)
     fmt = sniff.sniff(data)
+    record = RecordBuilder()
     if fmt in _IMAGE_FORMATS:
-        image = sanitise_image(data, fmt, max_pixels=max_pixels)
+        scan = upload_scan.scan if upload_scan and upload_scan.source_sha256 == source_digest(data) else None
+        image = sanitise_image(data, fmt, max_pixels=max_pixels,
+                               transform=lambda picture: guard_picture(picture, privacy, record, scan=scan))
         return _result(
             image.content, image.mime_type, image.extension, "image", filename,
-            thumbnail=image.thumbnail, width=image.width, height=image.height,
+            thumbnail=image.thumbnail, width=image.width, height=image.height, privacy=record.build(),
         )
+    if privacy.has_region_choices:
+        raise PrivacyRefused("Regions to blur or keep can be chosen for photos only, and this file is not a photo.")
     if fmt == sniff.PDF:
         check_pdf(data)
-        return _result(data, "application/pdf", ".pdf", "pdf", filename)
-    if fmt == sniff.ZIP:
-        mime_type, extension = check_office(data)
-        return _result(data, mime_type, extension, "office", filename)
-    mime_type, extension = classify_text(data)
-    return _result(data, mime_type, extension, "text", filename)
+        mime_type, extension, kind = "application/pdf", ".pdf", "pdf"
+    elif fmt == sniff.ZIP:
+        (mime_type, extension), kind = check_office(data), "office"
+    else:
+        (mime_type, extension), kind = classify_text(data), "text"
+    guard_document_text(document_text(data, kind), privacy, record)
+    return _result(data, mime_type, extension, kind, filename, privacy=record.build())
+
+
+def scan_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> UploadScan | None:
+    """The privacy scan of an uploaded photo before the uploader decides (None for other files).
+
+    The photo is checked as the intake checks it (size, type, pixels, damage) and turned upright;
+    nothing is written anywhere.
+    """
+    check_size(data, max_bytes)
+    fmt = sniff.sniff(data)
+    if fmt not in _IMAGE_FORMATS:
+        return None
+    return scan_for_upload(upright_pixels(data, fmt, max_pixels=max_pixels), data)
 
 
 def check_size(data: bytes, max_bytes: int) -> None:
@@ -72,6 +108,7 @@ def _result(
     thumbnail: bytes | None = None,
     width: int | None = None,
     height: int | None = None,
+    privacy: PrivacyRecord = NOT_SCANNED,
 ) -> IntakeResult:
     return IntakeResult(
         content=content,
@@ -83,4 +120,5 @@ def _result(
         thumbnail=thumbnail,
         width=width,
         height=height,
+        privacy=privacy,
     )

@@ -151,7 +151,7 @@ class PrivacyRecord:
         if self.case_file:
             parts.append("looks like a case file, stored with a reason")
         elif self.personal_data:
-            parts.append("personal data in the text: " + ", ".join(k.replace("_", " ") for k in self.personal_data))
+            parts.append("personal data in the text: " + ", ".join(personal_data_words(k) for k in self.personal_data))
         return "; ".join(parts) if parts else "nothing to scan"
 
     def audit_detail(self) -> dict:
@@ -204,14 +204,22 @@ class RecordBuilder:
     allowed_reason: str = ""
 
     def build(self) -> PrivacyRecord:
+        """The record to keep. A case file's reasons are kept as the kinds of personal data found, without the
+        excerpts the scan quotes: those are shown to the uploader, never written to the database or the log."""
         document = self.document
+        kinds = tuple(dict.fromkeys(str(f.kind) for f in document.personal_data)) if document else ()
+        case_file = bool(document and document.case_file)
         return PrivacyRecord(
             regions=tuple(self.regions), images_scanned=self.images_scanned, text_scanned=document is not None,
-            personal_data=tuple(dict.fromkeys(str(f.kind) for f in document.personal_data)) if document else (),
-            case_file=bool(document and document.case_file),
-            case_file_reasons=tuple(document.case_file_reasons) if document and document.case_file else (),
-            allowed_reason=self.allowed_reason if document and document.case_file else "",
+            personal_data=kinds, case_file=case_file,
+            case_file_reasons=tuple(personal_data_words(kind) for kind in kinds) if case_file else (),
+            allowed_reason=self.allowed_reason if case_file else "",
         )
+
+
+def personal_data_words(kind: str) -> str:
+    """"date_of_birth" -> "date of birth"."""
+    return kind.replace("_", " ")
 
 
 def clean_reason(text: str | None) -> str:

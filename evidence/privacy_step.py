@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageStat
@@ -86,16 +87,19 @@ def guard_picture(picture: Image.Image, decision: PrivacyDecision, record: Recor
     return blurred if blurred.mode == picture.mode else blurred.convert(picture.mode)
 
 
-def embedded_picture_guard(decision: PrivacyDecision, record: RecordBuilder):
+EmbeddedGuard = Callable[[Image.Image, str], Image.Image]
+
+
+def embedded_picture_guard(decision: PrivacyDecision, record: RecordBuilder) -> EmbeddedGuard:
     """The function every image inside a PDF or Office file passes through when it is re-encoded.
 
-    Embedded images get the default policy (or --keep-detected's reason); the choices an uploader
-    makes per region apply to the photo they were shown.
+    Embedded images get the default policy (or --keep-detected's reason): the choices an uploader
+    makes per region apply to the photo they were shown. `where` names the image in the document.
     """
     policy = PrivacyDecision(keep_detected_reason=decision.keep_detected_reason)
 
-    def guard(picture: Image.Image) -> Image.Image:
-        return guard_picture(picture, policy, record, source=f"image {record.images_scanned + 1} inside the document")
+    def guard(picture: Image.Image, where: str) -> Image.Image:
+        return guard_picture(picture, policy, record, source=where or "an image inside the document")
 
     return guard
 

@@ -85,7 +85,7 @@ def _manifest(organisation, standard, ratings, register, revisions: dict[int, Ev
         revision = revisions[row["id"]]
         withheld = row["withheld"] or (row["classification"] == "restricted" and not include_restricted)
         entry: dict = {
-            "title": f"{row['evidence_type_title']} (withheld)" if withheld and not row["withheld"] else row["title"],
+            "title": f"{row['evidence_type_title']} (withheld)" if withheld else row["title"],
             "type": row["evidence_type"], "actions": row["actions"], "issued_on": revision.issued_on,
         }
         if revision.valid_until:
@@ -98,14 +98,23 @@ def _manifest(organisation, standard, ratings, register, revisions: dict[int, Ev
             pack_file = f"files/{row['id']:05d}-{_safe_file_name(row['file_name'])}"
             entry["file"] = pack_file
             files.append((pack_file, revision.blob_key))
-        if row["note"]:
+        if row["note"] and not withheld:
             entry["note"] = row["note"]
         if row["review_status"] != "pending":
-            entry["review"] = {"status": row["review_status"], "reviewer": row["reviewer"], "comment": row["review_comment"]}
+            entry["review"] = {"status": row["review_status"]} if withheld else \
+                {"status": row["review_status"], "reviewer": row["reviewer"], "comment": row["review_comment"]}
         manifest["evidence"].append(entry)
-        index_rows.append({**row, "title": entry["title"],
-                           "file": pack_file or ("withheld" if withheld else "on-site inspection")})
+        index_rows.append(_index_row(row, entry["title"], pack_file, withheld))
     return manifest, files, index_rows
+
+
+def _index_row(row: dict, title: str, pack_file: str, withheld: bool) -> dict:
+    """The index.csv line of an evidence item; a withheld one carries none of its free text (title, note,
+    file name, review comment), only what the bundle lists of it."""
+    kept = ("evidence_type", "actions", "classification", "issued_on", "valid_until", "review_status")
+    line = {key: row[key] for key in kept} if withheld else dict(row)
+    line.update(title=title, withheld=withheld, file=pack_file or ("withheld" if withheld else "on-site inspection"))
+    return line
 
 
 def _safe_file_name(name: str) -> str:

@@ -208,11 +208,16 @@ def set_links(session: Session, principal: Principal, *, evidence_id: int, actio
 
 
 def set_classification(session: Session, principal: Principal, *, evidence_id: int, classification: str) -> None:
+    """Changes the classification (audited); making restricted evidence internal takes an administrator, so a
+    manager cannot turn it internal to export it and back."""
     evidence = get_evidence(session, evidence_id)
-    require(principal, "upload", evidence.organisation_id)
+    before = evidence.classification
+    if before == "restricted" and classification != "restricted":
+        require(principal, "declassify")
+    else:
+        require(principal, "upload", evidence.organisation_id)
     if classification not in CLASSIFICATIONS:
         raise ServiceError(f"Unknown classification '{classification}': choose internal or restricted.")
-    before = evidence.classification
     evidence.classification = classification
     session.add(evidence)
     append_audit(session, actor=principal.username, action="evidence.classify", organisation_id=evidence.organisation_id,

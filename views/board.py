@@ -15,6 +15,7 @@ from reports.charts import (
     score_trend_figure,
     slot_heatmap_figure,
 )
+from reports.formatting import long_date
 from services.board import EXPIRY_WINDOW_DAYS, expiring_by_type, expiring_evidence
 from services.errors import ServiceError
 from services.scores import score_organisation
@@ -43,7 +44,7 @@ def board_report() -> bytes:
     return board_report_pdf(report, series, generated_on=today, chart_images=images)
 
 
-st.caption(f"{markdown_text(name)} · {report['standard_title']} · scores on {report['as_of']}")
+st.caption(f"{markdown_text(name)} · {report['standard_title']} · scores on {long_date(report['as_of'])}")
 readiness_badge(report["readiness"], report["readiness_reason"])
 
 st.subheader(claimed_versus_proven(report))
@@ -98,6 +99,6 @@ if principal.can("snapshot", organisation_id):
             except (ServiceError, PermissionDenied) as error:
                 st.error(str(error))
             else:
-                st.session_state[NOTICE_KEY] = f"Snapshot of {today.isoformat()} saved: the trend now includes today."
+                st.session_state[NOTICE_KEY] = f"Snapshot of {long_date(today)} saved: the trend now includes today."
                 st.rerun()
         st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

@@ -13,6 +13,7 @@ from services.board import expiring_evidence
 from services.evidence import evidence_register
 from services.plan import plan_items
 from ui.context import open_organisation_screen
+from ui.evidence_forms import RESTRICTED_FOR_ASSESSORS
 from ui.widgets import markdown_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,7 +35,8 @@ def accreditation_pack(include_restricted: bool):
 
 def register_workbook() -> bytes:
     with haven.session() as session:
-        return evidence_register_xlsx(evidence_register(session, principal, organisation_id=organisation_id, as_of=today))
+        register = evidence_register(session, principal, organisation_id=organisation_id, as_of=today)
+    return evidence_register_xlsx(register)
 
 
 def plan_workbook() -> bytes:
@@ -60,9 +62,10 @@ if principal.can("export_restricted"):
                    "plans): they can reveal where victims are. Send it only to the accreditation body, over a "
                    "secure channel, and delete local copies afterwards.", icon=":material/warning:")
 if not include_restricted:
-    st.caption("Restricted evidence is listed with its review but its file is withheld.")
+    st.caption(RESTRICTED_FOR_ASSESSORS.format(slug=slug))
 st.download_button("Download the accreditation pack (zip)", data=accreditation_pack(include_restricted),
-                   file_name=f"{slug}-accreditation-pack-{today.isoformat()}{'-restricted' if include_restricted else ''}.zip",
+                   file_name=f"{slug}-accreditation-pack-{today.isoformat()}"
+                             f"{'-restricted' if include_restricted else ''}.zip",
                    mime="application/zip", icon=":material/folder_zip:", on_click="ignore", type="primary",
                    key=f"pack_{include_restricted}")
 

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.permissions import PermissionDenied
+from reports.formatting import long_date
 from services.errors import ServiceError
 from services.reviews import review_file, review_queue, review_revision
 from ui.context import open_organisation_screen
@@ -49,9 +50,9 @@ item = by_revision[revision_id]
 
 st.subheader(markdown_text(item["title"]))
 facts = [item["evidence_type_title"], f"revision {item['revision']}", "for " + ", ".join(item["actions"] or ["no action"]),
-         f"issued {item['issued_on'].isoformat()}"]
+         f"issued {long_date(item['issued_on'])}"]
 if item["valid_until"]:
-    facts.append(f"valid until {item['valid_until'].isoformat()}")
+    facts.append(f"valid until {long_date(item['valid_until'])}")
 if item["uploaded_by"]:
     facts.append(f"uploaded by {item['uploaded_by']}")
 facts.append(item["classification"])

@@ -96,6 +96,10 @@ def test_an_upload_without_an_action_is_refused_and_nothing_is_stored(app_haven,
     app.button(key=f"{UPLOAD}:upload").click().run()
     assert "Link the evidence to at least one action." in errors(app)
     assert register(app_haven, manager, organisation) == {} and list(app_haven.store.keys()) == []
+    # The refused file is no longer chosen: the uploader is a new, empty one and the button waits for a file.
+    assert app.file_uploader(key=f"{UPLOAD}:files:1").value in (None, [])
+    assert not [u for u in app.file_uploader if u.key == f"{UPLOAD}:files:0"]
+    assert app.button(key=f"{UPLOAD}:upload").disabled
 
 
 def test_an_on_site_inspection_is_recorded_without_a_file(app_haven, organisation, manager):
@@ -108,7 +112,8 @@ def test_an_on_site_inspection_is_recorded_without_a_file(app_haven, organisatio
     assert "The on-site inspection is recorded." in seen(app)
     row = register(app_haven, manager, organisation)["Door entry inspected"]
     assert (row["has_file"], row["actions"], row["note"]) == (False, ["3.2.1"], "Intercom and locked inner door seen working")
-    assert app.dataframe[0].value["File"].tolist() == ["on-site inspection"]
+    assert app.dataframe[0].value["Title"].tolist() == ["Door entry inspected"]
+    assert "On-site inspection: no file." in seen(app)
 
 
 def test_filters_narrow_the_table_and_a_rejection_shows_its_reason(app_haven, tmp_path):
@@ -119,7 +124,7 @@ def test_filters_narrow_the_table_and_a_rejection_shows_its_reason(app_haven, tm
     assert len(app.dataframe[0].value) == 3
     app.multiselect(key="library:filter:state").select("rejected").run()
     table = app.dataframe[0].value
-    assert table["Title"].tolist() == ["Door entry inspection"] and table["Reviewer's reason"].tolist() == ["Out of date"]
+    assert table["Title"].tolist() == ["Door entry inspection"] and table["Review"].tolist() == ["Rejected: Out of date"]
     app.multiselect(key="library:filter:state").unselect("rejected").run()
     app.multiselect(key="library:filter:class").select("restricted").run()
     assert sorted(app.dataframe[0].value["Title"]) == ["Door entry inspection", "Reception door"]

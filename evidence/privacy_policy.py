@@ -94,6 +94,9 @@ class PrivacyDecision:
 
 
 DEFAULT_POLICY = PrivacyDecision()
+# privacy-scan: the intake checks the file and nothing is blurred or refused, because nothing is stored.
+REPORT_ONLY = PrivacyDecision(keep_detected_reason="privacy-scan: a report, nothing is stored",
+                              allow_personal_data_reason="privacy-scan: a report, nothing is stored")
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def test_by_default_the_face_and_the_number_are_blurred_in_the_stored_pixels_and
             record.blurred, record.kept_with_reason) == (1, 1, 1, 2, ())
     [added] = audit_details(sqlite_haven, "evidence.add")
     assert added["privacy"]["faces"] == 1 and added["privacy"]["blurred"] == 2
-    assert "27" not in json.dumps(added) and "FIRE" not in json.dumps(added)
+    assert '"27"' not in json.dumps(added) and "FIRE" not in json.dumps(added)
 
 
 def test_the_thumbnail_is_made_from_the_blurred_pixels(sqlite_haven, organisation, manager, photo_scan):

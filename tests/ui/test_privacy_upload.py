@@ -57,7 +57,7 @@ def test_the_photo_is_shown_with_its_regions_and_each_can_be_switched(app_haven,
     assert "Found 1 face(s), 1 sensitive text(s), 1 other text(s)." in seen(app)
     face, number, sign = checkbox(app, "Face"), checkbox(app, "“27” (house number)"), checkbox(app, "FIRE EXIT")
     assert (face.value, number.value, sign.value) == (True, True, False)  # faces and sensitive text start blurred
-    assert len(app.get("imgs")) >= 1  # the outlined preview
+    assert len(app.get("image")) == 1  # the outlined preview
 
     face.uncheck().run()
     assert "Give a reason, or tick Blur again" in seen(app)
@@ -96,7 +96,7 @@ def test_the_photo_is_shown_with_its_regions_and_each_can_be_switched(app_haven,
 def test_a_case_file_is_stopped_with_what_was_found_and_stored_only_after_a_confirmation_with_a_reason(
         app_haven, organisation, manager):
     app = open_app(manager, PAGE)
-    app.selectbox(key=f"{UPLOAD}:type").set_value("service_procedures").run()
+    app.selectbox(key=f"{UPLOAD}:type").set_value("risk_assessment").run()
     app.file_uploader(key=f"{UPLOAD}:files:0").upload("procedure.pdf", samples.text_pdf(samples.CASE_FILE_TEXT),
                                                       "application/pdf")
     app.run()
@@ -156,5 +156,5 @@ def test_the_reviewer_sees_a_face_kept_with_its_reason(app_haven, organisation, 
     app = open_app(reviewer, "views/review_queue.py")
     assert not app.exception
     assert list(app.dataframe[0].value["Privacy"]) == ["1 kept legible with a reason"]
-    assert "Face kept legible: “Staff member agreed”" in seen(app)
+    assert "**Face kept legible**: “Staff member agreed”" in seen(app)
     assert "found 1 face; 0 region(s) blurred" in seen(app).lower()

@@ -11,8 +11,10 @@ from pathlib import Path
 import yaml
 
 from accounts.permissions import Principal, require
+from reports.watermarks import mark_file, watermark_pdf
 from services.evidence import evidence_register
 from services.facts import latest_revisions
+from services.file_access import issue_watermark
 from services.instance import Haven
 from services.organisations import current_cycle, get_organisation
 from services.plan import plan_items
@@ -23,10 +25,12 @@ from storage.models import EvidenceRevision
 
 
 def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, include_restricted: bool = False,
-                  as_of: date | None = None, chart_images: bool = True) -> Path:
+                  as_of: date | None = None, chart_images: bool = True, recipient: str | None = None) -> Path:
     """Streams the pack into `out` (written to a temp file first, then renamed).
 
     report.pdf carries the trend as a chart when Kaleido can draw it (`chart_images`), else as a table.
+    Every PDF and image in the pack, report.pdf included, carries a watermark for `recipient` (by default the
+    user exporting) with one code, recorded in the audit log with the evidence it covers.
     """
     as_of = as_of or date.today()
     out = Path(out)
@@ -46,8 +50,13 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
             for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
         ]
         score, snapshots = _report_data(session, principal, slug, as_of)
+        by_key = {revision.blob_key: revision for revision in revisions.values() if revision.blob_key}
+        mark = issue_watermark(session, actor=principal.username, recipient=recipient or principal.username,
+                               purpose="export", organisation_id=organisation.id,
+                               evidence_ids=[evidence_id for evidence_id, revision in revisions.items()
+                                             if revision.blob_key in {key for _, key in files}])
         append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id, target=slug,
-                     detail={"include_restricted": include_restricted, "files": len(files)})
+                     detail={"include_restricted": include_restricted, "files": len(files), "watermark": mark.code})
     report_pdf = _report_pdf(score, snapshots, as_of, chart_images=chart_images)  # outside the transaction: it may take seconds
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".haven-export-", suffix=".zip", dir=out.parent)
@@ -57,10 +66,10 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
             pack.writestr("bundle.yaml", yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True))
             pack.writestr("index.csv", _index_csv(index_rows))
             if report_pdf:
-                pack.writestr("report.pdf", report_pdf)
+                pack.writestr("report.pdf", watermark_pdf(report_pdf, mark))
             for pack_path, blob_key in files:
                 with pack.open(pack_path, "w") as sink:
-                    sink.write(haven.store.get(blob_key))
+                    sink.write(mark_file(haven.store.get(blob_key), by_key[blob_key].mime_type, mark))
         os.replace(temp_name, out)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from services.evidence import (
     NewEvidence,
     link_evidence,
     read_evidence_file,
-    read_thumbnail,
+    read_thumbnails,
     set_classification,
     set_links,
 )
@@ -28,7 +28,7 @@ from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
 from storage.blobs import BlobStoreError
-from ui.context import live_session
+from ui.context import current_reader, live_session
 from ui.privacy_forms import (
     PendingCaseFile,
     case_file_confirmations,
@@ -326,11 +326,14 @@ def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) 
     say(key, "success", f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
 
 
-def download_button(haven: Haven, principal: Principal, *, revision_id: int, file_name: str, mime_type: str,
-                    label: str, key: str) -> None:
-    """Reads the file (through the permission check, which audits it) only when the user clicks."""
+def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type: str, label: str, key: str) -> None:
+    """Nothing of the file is handed to the browser until the user clicks. Then, in a thread of its own (without
+    app.py), the read checks the session and the account as they are at that moment, audits it and marks the copy;
+    a refused read gives the browser nothing."""
+    reader = current_reader()
+
     def content() -> bytes:
-        return read_evidence_file(haven, principal, revision_id=revision_id)[0]
+        return read_evidence_file(haven, reader, revision_id=revision_id)[0]
 
     st.download_button(label, data=content, file_name=file_name or "evidence", mime=mime_type or None,
                        on_click="ignore", icon=":material/download:", key=key)
@@ -360,16 +363,18 @@ def rejection_note(rejection: dict) -> None:
                f"{markdown_text(rejection['reason'])}")
 
 
-def thumbnail_gallery(haven: Haven, principal: Principal, rows: list[dict], *, columns: int = 4) -> None:
+def thumbnail_gallery(haven: Haven, organisation_id: int, rows: list[dict], *, columns: int = 4) -> None:
     """Thumbnails of the image evidence among `rows` (made at intake; never the original file)."""
     pictures = [row for row in rows if row["thumbnail_key"]][:GALLERY_LIMIT]
     if not pictures:
         st.caption("No photos among the evidence shown.")
         return
+    thumbnails = read_thumbnails(haven, current_reader(), organisation_id=organisation_id,
+                                 revision_ids=[row["revision_id"] for row in pictures])
     grid = st.columns(columns)
     for index, row in enumerate(pictures):
         with grid[index % columns]:
-            thumbnail = read_thumbnail(haven, principal, revision_id=row["revision_id"])
+            thumbnail = thumbnails.get(row["revision_id"])
             if thumbnail:
                 st.image(thumbnail, caption=markdown_text(row["title"]), width="stretch")
     if len([row for row in rows if row["thumbnail_key"]]) > GALLERY_LIMIT:

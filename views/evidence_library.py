@@ -113,7 +113,7 @@ with table_tab:
             "Classification": st.column_config.TextColumn(width="small"),
         })
 with gallery_tab:
-    thumbnail_gallery(haven, principal, shown)
+    thumbnail_gallery(haven, organisation_id, shown)
 
 if not shown:
     st.stop()
@@ -137,7 +137,7 @@ details, changes = st.columns([3, 2], gap="large")
 with details:
     evidence_summary(row, rejected.get(row["id"]))
     if row["thumbnail_key"]:
-        thumbnail_gallery(haven, principal, [row], columns=2)
+        thumbnail_gallery(haven, organisation_id, [row], columns=2)
     st.caption(f"{row['evidence_type_title']} · {CLASSIFICATION_LABELS[row['classification']]} · "
                f"linked to {', '.join(row['actions']) or 'no action'}")
     if row["has_file"]:
@@ -151,7 +151,7 @@ with details:
     if can_download:
         for revision in history:
             if revision["has_file"]:
-                download_button(haven, principal, revision_id=revision["id"], file_name=revision["File"],
+                download_button(haven, revision_id=revision["id"], file_name=revision["File"],
                                 mime_type=revision["mime"], label=f"Download revision {revision['Revision']}",
                                 key=f"library:download:{revision['id']}")
 with changes:

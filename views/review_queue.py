@@ -5,10 +5,10 @@ import streamlit as st
 from accounts.permissions import PermissionDenied
 from reports.formatting import long_date
 from services.errors import ServiceError
-from services.reviews import review_file, review_queue, review_revision
+from services.reviews import review_queue, review_revision
 from ui.context import open_organisation_screen
 from ui.privacy_summary import privacy_flag, privacy_panel
-from ui.review_preview import show_preview
+from ui.review_preview import preview_panel
 from ui.widgets import markdown_text
 
 PICKER_VERSION_KEY = "review_queue_pick_version"  # a new picker after each decision, so it shows the next item
@@ -68,9 +68,7 @@ if previous:
 preview_column, decision_column = st.columns([3, 2], gap="large")
 with preview_column:
     if item["has_file"]:
-        with haven.session() as session:
-            file = review_file(session, principal, revision_id=revision_id)
-        show_preview(file, haven.store.get(file["blob_key"]))
+        preview_panel(haven, item)
     else:
         if item["withheld"]:
             st.info("The file was withheld from the pack this evidence came from: check it on site.",

@@ -1,8 +1,10 @@
 import io
+import json
 from datetime import date, timedelta
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from sqlmodel import select
 
 from accounts.permissions import PermissionDenied
@@ -210,11 +212,17 @@ def test_a_download_returns_the_stored_file_and_is_audited(haven, organisation, 
     reader = manager if role == "manager" else make_user(haven, "quinn", "reviewer", "harbour-house")
     with haven.session() as session:
         revision_id = revision_history(session, manager, evidence_id=evidence_id)[0].id
+    stored_before = {key: haven.store.get(key) for key in haven.store.keys()}
     content, name, mime_type = read_evidence_file(haven, reader, revision_id=revision_id)
-    assert (content, name, mime_type) == (PDF, "form.pdf", "application/pdf")
+    assert (name, mime_type) == ("form.pdf", "application/pdf")
     with haven.session() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "evidence.download")).one()
     assert (entry.actor, entry.target) == (reader.username, f"evidence:{evidence_id}")
+    code = json.loads(entry.detail)["watermark"]
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert "Intake risk assessment form" in text  # the file itself, with the reader's mark at its foot
+    assert f"Confidential · {reader.username} · {date.today().isoformat()} · {code}" in text
+    assert {key: haven.store.get(key) for key in haven.store.keys()} == stored_before  # the stored file stays clean
 
 
 def test_an_intake_refusal_stores_no_row_and_no_file(haven, organisation, manager):

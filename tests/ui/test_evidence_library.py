@@ -1,9 +1,11 @@
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
@@ -155,10 +157,13 @@ def test_the_manager_revises_reclassifies_relinks_and_downloads_an_item(app_have
     assert history["Revision"].tolist() == [2, 1] and history["Note"].tolist() == ["Adds the review date", ""]
 
     assert {"Download revision 1", "Download revision 2"} <= set(downloads.labels())
-    assert downloads["Download revision 1"] == PDF
+    copy = downloads["Download revision 1"]
     with app_haven.session() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "evidence.download")).one()
     assert (entry.actor, entry.target) == ("amira", f"evidence:{evidence_id}")
+    text = PdfReader(io.BytesIO(copy)).pages[0].extract_text()  # the file, marked for the manager
+    assert "Confidentiality policy" in text
+    assert f"Confidential · amira · {date.today().isoformat()} · {json.loads(entry.detail)['watermark']}" in text
 
 
 def test_a_disguised_revision_is_refused_and_the_item_is_unchanged(app_haven, organisation, manager):

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from evidence import sniff
 from evidence.document_text import document_text
+from evidence.embedded_images import embedded_image_transform
 from evidence.errors import IntakeError
 from evidence.images import sanitise_image, upright_pixels
 from evidence.names import clean_display_name
 from evidence.office import check_office
-from evidence.pdfs import check_pdf
+from evidence.pdfs import sanitise_pdf
 from evidence.privacy_policy import (
     DEFAULT_POLICY,
     NOT_SCANNED,
@@ -19,7 +20,14 @@ from evidence.privacy_policy import (
     PrivacyRefused,
     RecordBuilder,
 )
-from evidence.privacy_step import UploadScan, guard_document_text, guard_picture, scan_for_upload, source_digest
+from evidence.privacy_step import (
+    UploadScan,
+    embedded_picture_guard,
+    guard_document_text,
+    guard_picture,
+    scan_for_upload,
+    source_digest,
+)
 from evidence.text import classify_text
 
 _IMAGE_FORMATS = (sniff.JPEG, sniff.PNG, sniff.WEBP, sniff.HEIC)
@@ -65,14 +73,15 @@ def run_intake(
     if privacy.has_region_choices:
         raise PrivacyRefused("Regions to blur or keep can be chosen for photos only, and this file is not a photo.")
     if fmt == sniff.PDF:
-        check_pdf(data)
+        with embedded_image_transform(embedded_picture_guard(privacy, record)):
+            content = sanitise_pdf(data, max_pixels=max_pixels)  # every picture inside passes the guard
         mime_type, extension, kind = "application/pdf", ".pdf", "pdf"
     elif fmt == sniff.ZIP:
-        (mime_type, extension), kind = check_office(data), "office"
+        (mime_type, extension), kind, content = check_office(data), "office", data
     else:
-        (mime_type, extension), kind = classify_text(data), "text"
-    guard_document_text(document_text(data, kind), privacy, record)
-    return _result(data, mime_type, extension, kind, filename, privacy=record.build())
+        (mime_type, extension), kind, content = classify_text(data), "text", data
+    guard_document_text(document_text(content, kind), privacy, record)
+    return _result(content, mime_type, extension, kind, filename, privacy=record.build())
 
 
 def scan_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> UploadScan | None:

@@ -295,3 +295,24 @@ def test_a_bundle_import_blurs_the_photo_by_default(sqlite_haven, tmp_path, phot
         assert difference(as_stored_unblurred(), stored, region(photo_scan, kind).box) > 20
     assert difference(as_stored_unblurred(), stored, region(photo_scan, RegionKind.TEXT).box) < 1.5
     assert record_of(sqlite_haven, photo.id).blurred == 2
+
+
+def test_a_photo_inside_a_pdf_is_blurred_in_the_stored_pdf(sqlite_haven, organisation, manager, photo_scan):
+    from pypdf import PdfReader
+
+    evidence_id = upload_evidence(sqlite_haven, manager, organisation_id=organisation, details=POLICY,
+                                  data=samples.pdf_with_picture(samples.face_and_number_picture()),
+                                  filename="premises-report.pdf")
+    with sqlite_haven.session() as session:
+        from services.facts import latest_revisions
+
+        key = latest_revisions(session, [evidence_id])[evidence_id].blob_key
+    [embedded] = PdfReader(io.BytesIO(sqlite_haven.store.get(key))).pages[0].images
+    picture = embedded.image.convert("RGB").resize(samples.PHOTO_SIZE)
+    original = as_stored_unblurred()
+    for kind in (RegionKind.FACE, RegionKind.SENSITIVE_TEXT):
+        assert difference(original, picture, region(photo_scan, kind).box) > 20
+    assert difference(original, picture, region(photo_scan, RegionKind.TEXT).box) < 6
+    record = record_of(sqlite_haven, evidence_id)
+    assert (record.images_scanned, record.count(RegionKind.FACE), record.blurred) == (1, 1, 2)
+    assert all(r.source.startswith("page 1") for r in record.regions)

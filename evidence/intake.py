@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from evidence import sniff
 from evidence.document_text import document_text
-from evidence.embedded_images import embedded_image_transform
+from evidence.embedded_images import embedded_image_transform, installed_transform
 from evidence.errors import IntakeError
 from evidence.images import sanitise_image, upright_pixels
 from evidence.names import clean_display_name
@@ -21,6 +21,7 @@ from evidence.privacy_policy import (
     RecordBuilder,
 )
 from evidence.privacy_step import (
+    EmbeddedGuard,
     UploadScan,
     embedded_picture_guard,
     guard_document_text,
@@ -73,7 +74,7 @@ def run_intake(
     if privacy.has_region_choices:
         raise PrivacyRefused("Regions to blur or keep can be chosen for photos only, and this file is not a photo.")
     if fmt == sniff.PDF:
-        with embedded_image_transform(embedded_picture_guard(privacy, record)):
+        with embedded_image_transform(_after_the_guard(embedded_picture_guard(privacy, record))):
             content = sanitise_pdf(data, max_pixels=max_pixels)  # every picture inside passes the guard
         mime_type, extension, kind = "application/pdf", ".pdf", "pdf"
     elif fmt == sniff.ZIP:
@@ -82,6 +83,14 @@ def run_intake(
         (mime_type, extension), kind, content = classify_text(data), "text", data
     guard_document_text(document_text(content, kind), privacy, record)
     return _result(content, mime_type, extension, kind, filename, privacy=record.build())
+
+
+def _after_the_guard(guard: EmbeddedGuard) -> EmbeddedGuard:
+    """The privacy guard, then whatever transform the caller installed around the intake."""
+    outer = installed_transform()
+    if outer is None:
+        return guard
+    return lambda picture, where: outer(guard(picture, where), where)
 
 
 def scan_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> UploadScan | None:

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--org", required=True)
     exporter.add_argument("--out", required=True, type=Path)
     exporter.add_argument("--include-restricted", action="store_true")
+    exporter.add_argument("--recipient", help="who the pack is for, printed in the watermark of every PDF and "
+                                              "image in it (default: the account running this command)")
     score = commands.add_parser("score", help="print scores, readiness and gaps")
     which = score.add_mutually_exclusive_group(required=True)
     which.add_argument("--org")
@@ -111,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="first delete stored files that no evidence refers to (left by an interrupted upload)")
     verify.add_argument("--orphan-age", type=int, default=60, metavar="MINUTES",
                         help="with --remove-orphans: only files stored at least this long ago (default 60)")
+    trace = commands.add_parser("trace", help="who received the watermarked copy with this code, when, what")
+    trace.add_argument("code")
     backup = commands.add_parser("backup", help="the whole instance to one file")
     backup.add_argument("--out", required=True, type=Path)
     restore = commands.add_parser("restore", help="a backup into an empty instance")
@@ -162,8 +166,30 @@ def cmd_import(haven: Haven, args) -> None:
 def cmd_export(haven: Haven, args) -> None:
     from bundles.exporter import export_bundle
 
-    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted)
-    print(f"Wrote {out}.")
+    recipient = (args.recipient or "").strip() or _operator()
+    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted,
+                        recipient=recipient)
+    print(f"Wrote {out}, watermarked for {recipient}.")
+
+
+def _operator() -> str:
+    """The person running the command, as the operating system knows them."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "the operator"
+
+
+def cmd_trace(haven: Haven, args) -> None:
+    from services.file_access import describe_trace, trace
+
+    with haven.session() as session:
+        found = trace(session, args.code)
+        if found is None:
+            raise CommandError(f"no copy was issued with the code '{args.code.strip()[:40]}'")
+        print(describe_trace(session, found))
 
 
 def cmd_score(haven: Haven, args) -> None:
@@ -290,6 +316,7 @@ COMMANDS_WITHOUT_DATABASE = {"privacy-scan": cmd_privacy_scan}
 COMMANDS = {
     "init": cmd_init, "create-user": cmd_create_user, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
     "score": cmd_score, "ingest": cmd_ingest, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore,
+    "trace": cmd_trace,
 }
 EXPECTED_ERRORS = (CommandError, ServiceError, BundleError, IntakeError, PermissionDenied, StandardFileError,
                    BlobStoreError, ValueError, KeyError, OSError)

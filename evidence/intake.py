@@ -10,7 +10,7 @@ from evidence.embedded_images import embedded_image_transform, installed_transfo
 from evidence.errors import IntakeError
 from evidence.images import sanitise_image, upright_pixels
 from evidence.names import clean_display_name
-from evidence.office import check_office
+from evidence.office import sanitise_office
 from evidence.pdfs import sanitise_pdf
 from evidence.privacy_policy import (
     DEFAULT_POLICY,
@@ -78,7 +78,9 @@ def run_intake(
             content = sanitise_pdf(data, max_pixels=max_pixels)  # every picture inside passes the guard
         mime_type, extension, kind = "application/pdf", ".pdf", "pdf"
     elif fmt == sniff.ZIP:
-        (mime_type, extension), kind, content = check_office(data), "office", data
+        with embedded_image_transform(_after_the_guard(embedded_picture_guard(privacy, record))):
+            document = sanitise_office(data, max_pixels=max_pixels)  # so does every picture in an Office file
+        mime_type, extension, kind, content = document.mime_type, document.extension, "office", document.content
     else:
         (mime_type, extension), kind, content = classify_text(data), "text", data
     guard_document_text(document_text(content, kind), privacy, record)

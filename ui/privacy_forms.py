@@ -19,7 +19,8 @@ from privacy.model import Box, Region, RegionKind
 from services.evidence import NewEvidence, scan_before_upload
 from services.instance import Haven
 from services.uploads import upload_evidence
-from ui.context import live_session
+from ui.notices import Notice, tell
+from ui.session import live_session
 from ui.region_drawing import Outline, outlined_preview
 from ui.widgets import markdown_text
 
@@ -243,23 +244,25 @@ def case_file_confirmations(haven: Haven, principal: Principal, organisation_id:
 @live_session
 def _store_case_file(haven: Haven, principal: Principal, organisation_id: int, key: str,
                      pending: PendingCaseFile) -> None:
-    from ui.evidence_forms import REFUSALS, say
+    from ui.evidence_forms import REFUSALS
 
     ident = f"{key}:case_file:{source_digest(pending.data)[:16]}"
     reason = " ".join((st.session_state.get(f"{ident}:reason") or "").split())
     if not st.session_state.get(f"{ident}:confirm") or not reason:
-        say(key, "error", f"{pending.name}: tick the confirmation and give the reason to store it, or don't store it.")
+        tell(markdown_text(f"{pending.name}: tick the confirmation and give the reason to store it, or don't store it."),
+             Notice.ERROR, where=key)
         return
     try:
         upload_evidence(haven, principal, organisation_id=organisation_id, details=pending.details, data=pending.data,
                         filename=pending.name, privacy=PrivacyDecision(allow_personal_data_reason=reason))
     except IntakeError as error:
-        say(key, "error", f"{pending.name}: {error}")
+        tell(markdown_text(f"{pending.name}: {error}"), Notice.ERROR, where=key)
         return
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"Stored {pending.name}, flagged to the reviewer as a possible case file with your reason.")
+    tell(markdown_text(f"Stored {pending.name}, flagged to the reviewer as a possible case file with your reason."),
+         Notice.SUCCESS, where=key)
     _drop_case_file(key, pending)
 
 

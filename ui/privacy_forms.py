@@ -20,8 +20,8 @@ from services.evidence import NewEvidence, scan_before_upload
 from services.instance import Haven
 from services.uploads import upload_evidence
 from ui.notices import Notice, tell
-from ui.session import live_session
 from ui.region_drawing import Outline, outlined_preview
+from ui.session import live_session
 from ui.widgets import markdown_text
 
 PRIVACY_NOTE = ("Faces and text that could locate the premises or a person (house numbers, street names, number "
@@ -249,8 +249,8 @@ def _store_case_file(haven: Haven, principal: Principal, organisation_id: int, k
     ident = f"{key}:case_file:{source_digest(pending.data)[:16]}"
     reason = " ".join((st.session_state.get(f"{ident}:reason") or "").split())
     if not st.session_state.get(f"{ident}:confirm") or not reason:
-        tell(markdown_text(f"{pending.name}: tick the confirmation and give the reason to store it, or don't store it."),
-             Notice.ERROR, where=key)
+        tell(markdown_text(f"{pending.name}: tick the confirmation and give the reason to store it, "
+                           "or don't store it."), Notice.ERROR, where=key)
         return
     try:
         upload_evidence(haven, principal, organisation_id=organisation_id, details=pending.details, data=pending.data,

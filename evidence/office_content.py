@@ -110,9 +110,9 @@ _ODF_REFUSED_ELEMENTS = {
 # Elements whose address is loaded when the document opens (not a link a person clicks).
 _LOADING_ELEMENTS = frozenset({"imagedata", "fill", "image", "object", "fill-image", "background-image",
                                "plugin", "applet", "floating-frame", "object-ole", "section-source", "imagefile"})
-_PERSONAL_PROPERTIES = {
-    "docProps/core.xml": ("creator", "lastModifiedBy"),
-    "docProps/app.xml": ("Company", "Manager", "Template", "HyperlinkBase"),
+_PERSONAL_PROPERTIES = {  # by lower-case part name: package part names ignore case
+    "docprops/core.xml": ("creator", "lastModifiedBy"),
+    "docprops/app.xml": ("Company", "Manager", "Template", "HyperlinkBase"),
     "meta.xml": ("initial-creator", "creator", "printed-by", "user-defined", "template"),
 }
 _NAMESPACES = {
@@ -153,8 +153,16 @@ def check_active_content(entries: dict[str, bytes], *, odf: bool) -> None:
     for name, data in entries.items():
         _check_part_by_name_and_bytes(name, data)
     for name, data in entries.items():
-        if name.lower().endswith(_XML_SUFFIXES) or name in ("content.xml", "styles.xml"):
+        if name.lower().endswith(_XML_SUFFIXES) or looks_like_xml(data):
             _check_xml_part(name, data, odf=odf)
+
+
+def looks_like_xml(data: bytes) -> bool:
+    """True for XML whatever the part is called: Office finds parts by relationship, not by extension."""
+    head = data[:64]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return b"<" in head.decode("utf-16", "ignore").encode()[:8]
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<"
 
 
 def _check_part_by_name_and_bytes(name: str, data: bytes) -> None:
@@ -176,12 +184,12 @@ def _check_part_by_name_and_bytes(name: str, data: bytes) -> None:
 
 
 def _check_xml_part(name: str, data: bytes, *, odf: bool) -> None:
-    if name.lower().endswith(".rels"):
+    if name.lower().endswith(".rels") or "/_rels/" in f"/{name.lower()}":
         _check_relationships(_parse(name, data))
         return
     root = _parse(name, data)
-    word = name.startswith("word/")
-    spreadsheet = name.startswith("xl/")
+    word = name.lower().startswith("word/")
+    spreadsheet = name.lower().startswith("xl/")
     fields = _FieldReader() if word else None
     for event, element in _walk(root):
         local = _local(element.tag)
@@ -431,11 +439,12 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
     for name in list(entries):
         data = entries[name]
         cleaned = _clean_picture(name, data, max_pixels)
-        if cleaned is None and name in _PERSONAL_PROPERTIES:
-            cleaned = _without_properties(name, data, _PERSONAL_PROPERTIES[name])
-        elif cleaned is None and name.endswith(".rels") and b"attachedTemplate" in data:
+        lowered = name.lower()
+        if cleaned is None and lowered in _PERSONAL_PROPERTIES:
+            cleaned = _without_properties(name, data, _PERSONAL_PROPERTIES[lowered])
+        elif cleaned is None and lowered.endswith(".rels") and b"attachedTemplate" in data:
             cleaned = _ATTACHED_TEMPLATE.sub(_template_file_name_only, data)
-        elif cleaned is None and name == "docProps/custom.xml":
+        elif cleaned is None and lowered == "docprops/custom.xml":
             cleaned = _without_children(name, data)
         elif cleaned is None:
             _check_other_picture(name, data)

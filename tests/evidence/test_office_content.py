@@ -405,3 +405,15 @@ def test_odt_meta_authors_are_removed():
     assert list(stored)[0] == "mimetype"
     info = zipfile.ZipFile(io.BytesIO(intake(odt(extra=[("meta.xml", meta.encode())])).content)).infolist()[0]
     assert info.compress_type == zipfile.ZIP_STORED
+
+
+def test_a_part_that_is_xml_under_another_name_is_checked_too():
+    """Office finds the main part through its relationship, whatever its name; DDE there is refused."""
+    body = document('<w:p><w:fldSimple w:instr="DDEAUTO cmd &quot;/c calc&quot;"/></w:p>')
+    data = ooxml("docx", extra=[("word/main.dat", body.encode())])
+    assert "a DDE field" in refusal(data)
+
+
+def test_properties_in_a_part_named_in_other_case_are_removed():
+    stored = entries(intake(ooxml("docx", extra=[("DOCPROPS/CORE.XML", CORE.encode())])).content)
+    assert b"Jane Caseworker" not in stored["DOCPROPS/CORE.XML"]

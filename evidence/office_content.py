@@ -7,8 +7,9 @@ web-calling formulas, PowerPoint program or macro actions, OpenDocument event li
 and plug-ins. Web links (http, https, mailto) that a person has to click stay.
 
 Cleaned: every picture re-encoded from its pixels through ``evidence.embedded_images``; the personal
-document properties (author, last editor, company, manager, template path, custom properties)
-removed. XML is read with defusedxml: no DTDs, no entities.
+document properties (author, last editor, company, manager, template path, custom properties), the
+names of who wrote comments and tracked changes, and OpenDocument's printer names removed.
+XML is read with defusedxml: no DTDs, no entities.
 """
 from __future__ import annotations
 
@@ -446,6 +447,8 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
             cleaned = _ATTACHED_TEMPLATE.sub(_template_file_name_only, data)
         elif cleaned is None and lowered == "docprops/custom.xml":
             cleaned = _without_children(name, data)
+        elif cleaned is None and lowered.endswith(".xml"):
+            cleaned = _without_people(lowered, data)
         elif cleaned is None:
             _check_other_picture(name, data)
         if cleaned is not None and cleaned != data:
@@ -529,6 +532,32 @@ def _check_svg(name: str, data: bytes) -> None:
             ):
                 raise refuse("a drawing (SVG) with a script or a link to another address",
                              "Insert it again as a PNG picture and upload that.")
+
+
+# Who wrote a comment or a tracked change: attributes blanked in place (re-serialising Word's XML would
+# rename the prefixes that mc:Ignorable names), plus Excel's comment authors and PowerPoint's.
+_PEOPLE_ATTRIBUTES = re.compile(
+    rb"""(\s(?:[\w.-]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)("[^"]*"|'[^']*')"""
+)
+_SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
+_SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
+_ODF_PRINTER = re.compile(
+    rb"""(<config:config-item\s+config:name="(?:PrinterName|PrinterSetup)"[^>]*>)[^<]*(</config:config-item>)"""
+)
+
+
+def _without_people(lowered: str, data: bytes) -> bytes:
+    if lowered.startswith("word/") or lowered.startswith("xl/persons/") or lowered.startswith("xl/threadedcomments/"):
+        return _PEOPLE_ATTRIBUTES.sub(rb'\1""', data)
+    if lowered.startswith("xl/comments"):
+        return _SHEET_AUTHORS.sub(rb"\1\2", data)
+    if lowered == "ppt/commentauthors.xml" or lowered.startswith("ppt/authors"):
+        return _PEOPLE_ATTRIBUTES.sub(rb'\1""', _SLIDE_AUTHORS.sub(rb'\1""', data))
+    if lowered == "settings.xml":
+        return _ODF_PRINTER.sub(rb"\1\2", data)
+    if lowered in ("content.xml", "styles.xml"):  # OpenDocument comments and tracked changes
+        return re.sub(rb"(<dc:creator>)[^<]*(</dc:creator>)", rb"\1\2", data)
+    return data
 
 
 def _without_properties(name: str, data: bytes, local_names: tuple[str, ...]) -> bytes:

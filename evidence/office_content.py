@@ -188,7 +188,16 @@ def _check_xml_part(name: str, data: bytes, *, odf: bool) -> None:
     if name.lower().endswith(".rels") or "/_rels/" in f"/{name.lower()}":
         _check_relationships(_parse(name, data))
         return
-    root = _parse(name, data)
+    if name.lower().endswith(".vml"):
+        try:
+            root = SafeTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except ElementTree.ParseError:  # Office writes VML that is not always well-formed XML
+            _check_loose_vml(data)
+            return
+        except (DefusedXmlException, ValueError):
+            root = _parse(name, data)
+    else:
+        root = _parse(name, data)
     word = name.lower().startswith("word/")
     spreadsheet = name.lower().startswith("xl/")
     fields = _FieldReader() if word else None
@@ -211,6 +220,19 @@ def _check_xml_part(name: str, data: bytes, *, odf: bool) -> None:
             raise refuse("a mail merge connected to a data source", "Finish or remove the mail merge and upload that.")
     if fields is not None:
         fields.finish()
+
+
+_LOOSE_VML_RISKS = re.compile(
+    rb"<(?:\w+:)?FmlaMacro>\s*[^<\s]|<(?:\w+:)?OLEObject\b|\s(?:\w+:)?(?:href|src)\s*=\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:|\\\\|//)",
+    re.IGNORECASE,
+)
+
+
+def _check_loose_vml(data: bytes) -> None:
+    found = _LOOSE_VML_RISKS.search(data)
+    if found is not None:
+        raise refuse(f"a drawing (VML) that runs a macro, holds an object or loads from another address "
+                     f"({ascii(found.group()[:40].decode('latin-1'))[1:-1]})")
 
 
 def _parse(name: str, data: bytes) -> ElementTree.Element:

@@ -439,3 +439,10 @@ def test_names_of_comment_and_change_authors_are_removed():
     assert b"Exit B" in stored["word/document.xml"] and b"Check the lock" in stored["word/comments.xml"]
     xlsx = entries(intake(ooxml("xlsx", extra=[("xl/comments1.xml", sheet_comments.encode())])).content)
     assert b"Jane" not in xlsx["xl/comments1.xml"]
+
+
+def test_loose_vml_as_office_writes_it_is_checked_without_being_refused_as_damaged():
+    loose = b'<xml xmlns:v="urn:schemas-microsoft-com:vml"><v:shape><br></v:shape></xml>'
+    assert intake(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", loose)])).kind == "office"
+    hostile = loose.replace(b"<br>", b'<br><v:imagedata o:href="\\\\files.example\\share\\p.png"/>')
+    assert "a drawing (VML)" in refusal(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", hostile)]))

@@ -11,6 +11,7 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
+from defusedxml import ElementTree as SafeElementTree
 from PIL import Image
 
 from evidence import sniff
@@ -121,8 +122,8 @@ def _office_contents(data: bytes, max_pixels: int) -> tuple[str, list[tuple[str,
 def _xml_text(xml: bytes) -> str:
     """The text of an XML part, a line per paragraph-like element and a tab per cell."""
     try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError:
+        root = SafeElementTree.fromstring(xml)
+    except (ElementTree.ParseError, ValueError):  # defusedxml's refusals are ValueErrors
         return ""
     lines: list[str] = []
     current: list[str] = []

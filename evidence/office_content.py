@@ -7,8 +7,9 @@ web-calling formulas, PowerPoint program or macro actions, OpenDocument event li
 and plug-ins. Web links (http, https, mailto) that a person has to click stay.
 
 Cleaned: every picture re-encoded from its pixels through ``evidence.embedded_images``; the personal
-document properties (author, last editor, company, manager, template path, custom properties)
-removed. XML is read with defusedxml: no DTDs, no entities.
+document properties (author, last editor, company, manager, template path, custom properties), the
+names of who wrote comments and tracked changes, and OpenDocument's printer names removed.
+XML is read with defusedxml: no DTDs, no entities.
 """
 from __future__ import annotations
 
@@ -187,7 +188,16 @@ def _check_xml_part(name: str, data: bytes, *, odf: bool) -> None:
     if name.lower().endswith(".rels") or "/_rels/" in f"/{name.lower()}":
         _check_relationships(_parse(name, data))
         return
-    root = _parse(name, data)
+    if name.lower().endswith(".vml"):
+        try:
+            root = SafeTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except ElementTree.ParseError:  # Office writes VML that is not always well-formed XML
+            _check_loose_vml(data)
+            return
+        except (DefusedXmlException, ValueError):
+            root = _parse(name, data)
+    else:
+        root = _parse(name, data)
     word = name.lower().startswith("word/")
     spreadsheet = name.lower().startswith("xl/")
     fields = _FieldReader() if word else None
@@ -210,6 +220,19 @@ def _check_xml_part(name: str, data: bytes, *, odf: bool) -> None:
             raise refuse("a mail merge connected to a data source", "Finish or remove the mail merge and upload that.")
     if fields is not None:
         fields.finish()
+
+
+_LOOSE_VML_RISKS = re.compile(
+    rb"<(?:\w+:)?FmlaMacro>\s*[^<\s]|<(?:\w+:)?OLEObject\b|\s(?:\w+:)?(?:href|src)\s*=\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:|\\\\|//)",
+    re.IGNORECASE,
+)
+
+
+def _check_loose_vml(data: bytes) -> None:
+    found = _LOOSE_VML_RISKS.search(data)
+    if found is not None:
+        raise refuse(f"a drawing (VML) that runs a macro, holds an object or loads from another address "
+                     f"({ascii(found.group()[:40].decode('latin-1'))[1:-1]})")
 
 
 def _parse(name: str, data: bytes) -> ElementTree.Element:
@@ -446,6 +469,8 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
             cleaned = _ATTACHED_TEMPLATE.sub(_template_file_name_only, data)
         elif cleaned is None and lowered == "docprops/custom.xml":
             cleaned = _without_children(name, data)
+        elif cleaned is None and lowered.endswith(".xml"):
+            cleaned = _without_people(lowered, data)
         elif cleaned is None:
             _check_other_picture(name, data)
         if cleaned is not None and cleaned != data:
@@ -529,6 +554,32 @@ def _check_svg(name: str, data: bytes) -> None:
             ):
                 raise refuse("a drawing (SVG) with a script or a link to another address",
                              "Insert it again as a PNG picture and upload that.")
+
+
+# Who wrote a comment or a tracked change: attributes blanked in place (re-serialising Word's XML would
+# rename the prefixes that mc:Ignorable names), plus Excel's comment authors and PowerPoint's.
+_PEOPLE_ATTRIBUTES = re.compile(
+    rb"""(\s(?:[\w.-]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)("[^"]*"|'[^']*')"""
+)
+_SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
+_SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
+_ODF_PRINTER = re.compile(
+    rb"""(<config:config-item\s+config:name="(?:PrinterName|PrinterSetup)"[^>]*>)[^<]*(</config:config-item>)"""
+)
+
+
+def _without_people(lowered: str, data: bytes) -> bytes:
+    if lowered.startswith("word/") or lowered.startswith("xl/persons/") or lowered.startswith("xl/threadedcomments/"):
+        return _PEOPLE_ATTRIBUTES.sub(rb'\1""', data)
+    if lowered.startswith("xl/comments"):
+        return _SHEET_AUTHORS.sub(rb"\1\2", data)
+    if lowered == "ppt/commentauthors.xml" or lowered.startswith("ppt/authors"):
+        return _PEOPLE_ATTRIBUTES.sub(rb'\1""', _SLIDE_AUTHORS.sub(rb'\1""', data))
+    if lowered == "settings.xml":
+        return _ODF_PRINTER.sub(rb"\1\2", data)
+    if lowered in ("content.xml", "styles.xml"):  # OpenDocument comments and tracked changes
+        return re.sub(rb"(<dc:creator>)[^<]*(</dc:creator>)", rb"\1\2", data)
+    return data
 
 
 def _without_properties(name: str, data: bytes, local_names: tuple[str, ...]) -> bytes:

@@ -5,7 +5,7 @@ organisation switchers and the network's scores. A plain ADD/DROP COLUMN (no tab
 SQLite (3.35+) and PostgreSQL both do in place, so the rows that refer to an organisation stay put.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0004
 Create Date: 2026-12-01 10:45:00.000000
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from config import Settings, get_settings
 from storage.blobs import BlobStore, open_blob_store
 from storage.db import make_engine, migrate, session_scope
+from storage.secret_key import instance_secret, purpose_key
 
 
 @dataclass
@@ -21,6 +22,10 @@ class Haven:
     def session(self) -> Iterator[Session]:
         """A transaction: commits when the block ends, rolls back on error."""
         return session_scope(self.engine)
+
+    def key(self, purpose: str) -> bytes:
+        """A secret key for one purpose (signing, keyed hashes), derived from the instance's secret."""
+        return purpose_key(instance_secret(self.settings.data_dir, self.settings.secret_key), purpose)
 
 
 def open_instance(settings: Settings | None = None, *, migrate_schema: bool = False) -> Haven:

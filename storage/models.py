@@ -31,6 +31,30 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins of a name that is no account, or from one client address, under a keyed hash of it."""
+
+    __tablename__ = "sign_in_throttle"
+    key: str = Field(primary_key=True, max_length=64)
+    failed_logins: int = 0
+    window_started: datetime = Field(default_factory=utc_now, index=True)
+    locked_until: datetime | None = None
+
+
+class BrowserSession(SQLModel, table=True):
+    """A signed-in browser: only the SHA-256 of its token is kept, so a copy of the database signs nobody in."""
+
+    __tablename__ = "browser_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+    last_seen_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime = Field(default_factory=utc_now, index=True)
+
+
 class Membership(SQLModel, table=True):
     """A user's role in one organisation, or in every organisation when organisation_id is null."""
 

@@ -244,3 +244,15 @@ def open_organisation_screen(title: str, permission: str) -> tuple[Haven, Princi
         st.info("There is no organisation yet.")
         st.stop()
     return get_haven(), principal, organisation
+
+
+def client_address() -> str | None:
+    """The address the browser connects from, for slowing password guessers; None on this machine or in tests.
+
+    Streamlit's server takes it from the connection (uvicorn believes X-Forwarded-For only from a proxy on this
+    machine); behind another proxy every browser shares its address and the per-address limit counts them
+    together."""
+    try:
+        return st.context.ip_address
+    except Exception:
+        return None

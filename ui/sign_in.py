@@ -6,8 +6,9 @@ import streamlit as st
 
 from accounts.passwords import MIN_PASSWORD_LENGTH
 from services.errors import ServiceError
-from services.users import count_users, create_first_admin, sign_in, sign_in_by_email
-from ui.context import get_haven, oidc_configured, oidc_signed_in, show_notice, sign_in_as
+from services.sign_in import sign_in
+from services.users import count_users, create_first_admin, sign_in_by_email
+from ui.context import client_address, get_haven, oidc_configured, oidc_signed_in, show_notice, sign_in_as
 
 OIDC_REFUSAL_KEY = "haven_oidc_refusal"
 
@@ -62,8 +63,7 @@ def password_form(haven) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
-    with haven.session() as session:
-        result = sign_in(session, username=username, password=password)
+    result = sign_in(haven, username=username, password=password, client=client_address())
     if result.principal is None:
         st.error(result.message)
         return

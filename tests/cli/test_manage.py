@@ -44,6 +44,14 @@ def test_create_user_refuses_a_short_password(run):
     assert "at least 12 characters" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_create_user_refuses_a_password_that_is_easy_to_guess_and_adds_nobody(run):
+    result = run("create-user", "amira", "--role", "manager", "--password-stdin", stdin="qwertyuiop123\n")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "This password is too easy to guess" in result.stderr
+    again = run("create-user", "amira", "--role", "manager", "--password-stdin", stdin="wardrobe lantern seventeen\n")
+    assert again.returncode == 0, again.stderr  # the name was not taken by the refused attempt
+
+
 def test_import_score_and_export_round_trip(run, tmp_path):
     folder = write_bundle(tmp_path / "bundle")
     assert run("import", str(folder)).returncode == 0

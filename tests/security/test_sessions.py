@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from bundles.importer import import_bundle
-from services.users import set_user_active, sign_in
+from services.sign_in import sign_in
+from services.users import set_user_active
 from storage.models import AuditEntry, Evidence, Rating, User
 from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
 from tests.services.test_bundles import write_bundle
@@ -19,8 +20,7 @@ WRONG = "a wrong guess of twelve"
 
 
 def attempt(haven, username: str, password: str, now: datetime | None = None):
-    with haven.session() as session:
-        return sign_in(session, username=username, password=password, now=now)
+    return sign_in(haven, username=username, password=password, now=now)
 
 
 def failures_audited(haven) -> int:

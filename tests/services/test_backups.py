@@ -21,9 +21,10 @@ from services.integrity import check_integrity
 from services.organisations import create_organisation, get_organisation
 from services.reviews import review_revision
 from services.scores import score_organisation
+from services.sign_in import sign_in
 from services.snapshots import take_snapshot
 from services.uploads import upload_evidence
-from services.users import create_user, sign_in
+from services.users import create_user
 from storage.audit import entry_hash
 from storage.blobs import BlobCipher, LocalBlobStore, generate_encryption_key
 from storage.models import EvidenceRevision
@@ -105,8 +106,8 @@ def test_a_backup_restores_the_instance_exactly(haven, tmp_path, request):
 
     assert summary.files == 6
     assert_same_instance(*before, restored)
+    assert sign_in(restored, username="amira", password=PASSWORD).principal is not None
     with restored.session() as session:
-        assert sign_in(session, username="amira", password=PASSWORD).principal is not None
         new = create_organisation(session, SYSTEM, slug="new-org", name="New organisation")  # ids continue after the restored ones
         user = create_user(session, SYSTEM, username="newcomer", password=PASSWORD)
     assert new.id == max(r["id"] for r in before[0]["organisation"]) + 1

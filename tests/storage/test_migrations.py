@@ -56,9 +56,11 @@ def open_at(url: str, tmp_path, revision: str) -> Haven:
 
 
 def row_counts(engine) -> dict[str, int]:
+    """Rows per table, for the tables the database has (a later migration adds tables)."""
+    present = set(inspect(engine).get_table_names())
     with engine.connect() as connection:
         return {table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in SQLModel.metadata.sorted_tables}
+                for table in SQLModel.metadata.sorted_tables if table.name in present}
 
 
 def schema_version(engine) -> str:
@@ -89,7 +91,9 @@ def test_a_database_at_the_first_schema_with_data_upgrades_to_the_newest_without
         migrate(haven.engine)
 
         assert schema_version(haven.engine) != FIRST
-        assert row_counts(haven.engine) == before
+        after = row_counts(haven.engine)
+        assert {name: count for name, count in after.items() if name in before} == before
+        assert all(count == 0 for name, count in after.items() if name not in before)  # new tables start empty
         indexes = {index["name"] for index in inspect(haven.engine).get_indexes("audit_entry")}
         assert "ix_audit_entry_organisation_newest" in indexes
         with haven.session() as session:

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from services.users import sign_in
+from services.sign_in import sign_in
 from storage.models import Membership, Organisation, User
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.ui.conftest import APP_FILE, open_app, texts
@@ -46,9 +46,8 @@ def staff(app_haven):
 
 
 def lock_out(haven, username):
-    with haven.session() as session:
-        for _ in range(5):
-            sign_in(session, username=username, password="a wrong password")
+    for _ in range(5):
+        sign_in(haven, username=username, password="a wrong password")
 
 
 # Users and organisations
@@ -83,8 +82,7 @@ def test_an_administrator_adds_a_user_with_a_role_in_an_organisation(app_haven, 
     assert users_table(app).loc["nadia", "Roles"] == "harbour-house: reviewer"
     added = user(app_haven, "nadia")
     assert (added.display_name, added.email, added.is_admin) == ("Nadia Okafor", "nadia@harbour.example", False)
-    with app_haven.session() as session:
-        assert sign_in(session, username="nadia", password="a long enough passphrase").principal is not None
+    assert sign_in(app_haven, username="nadia", password="a long enough passphrase").principal is not None
 
 
 @pytest.mark.parametrize("username, password, repeated, message", [
@@ -145,9 +143,8 @@ def test_an_administrator_unlocks_deactivates_reactivates_and_sets_a_password(ap
     by_label(app.text_input, "Repeat the new password").input("a fresh passphrase here")
     by_label(app.button, "Set the new password").click().run()
     assert "amira has a new password." in texts(app)
-    with app_haven.session() as session:
-        assert sign_in(session, username="amira", password=PASSWORD).principal is None
-        assert sign_in(session, username="amira", password="a fresh passphrase here").principal is not None
+    assert sign_in(app_haven, username="amira", password=PASSWORD).principal is None
+    assert sign_in(app_haven, username="amira", password="a fresh passphrase here").principal is not None
 
 
 def test_an_administrator_cannot_deactivate_their_own_account(app_haven, staff):

@@ -60,6 +60,18 @@ def test_the_first_run_refuses_differing_passwords_and_creates_nobody(app_haven)
         assert count_users(session) == 0
 
 
+def test_the_first_run_refuses_a_password_that_is_easy_to_guess_and_creates_nobody(app_haven):
+    app = open_app()
+    by_label(app.text_input, "User name").input("founder")
+    by_label(app.text_input, "Password (at least 12 characters)").input("password1234")
+    by_label(app.text_input, "Repeat the password").input("password1234")
+    by_label(app.button, "Create administrator").click().run()
+    assert "This password is too easy to guess: This is a very common password." in texts(app)
+    assert signed_in_user(app) is None
+    with app_haven.session() as session:
+        assert count_users(session) == 0
+
+
 def test_a_stale_first_run_form_cannot_add_a_second_administrator(app_haven):
     app = open_app()
     make_user(app_haven, "founder", None, is_admin=True)  # someone else finished the first run meanwhile

@@ -69,7 +69,9 @@ def sanitise_image(data: bytes, fmt: str, *, max_pixels: int) -> CleanImage:
 
 def check_pixel_count(width: int, height: int, max_pixels: int) -> None:
     if width <= 0 or height <= 0:
-        raise IntakeError("This image declares no pixels (width or height is zero), so it cannot be read.", code="damaged")
+        raise IntakeError(
+            "This image declares no pixels (width or height is zero), so it cannot be read.", code="damaged"
+        )
     pixels = width * height
     if pixels > max_pixels:
         raise IntakeError(

@@ -8,7 +8,7 @@ from evidence import sniff
 from evidence.errors import IntakeError
 from evidence.images import sanitise_image
 from evidence.names import clean_display_name
-from evidence.office import check_office
+from evidence.office import sanitise_office
 from evidence.pdfs import sanitise_pdf
 from evidence.text import classify_text
 
@@ -45,8 +45,8 @@ def run_intake(data: bytes, filename: str, *, max_bytes: int, max_pixels: int) -
     if fmt == sniff.PDF:
         return _result(sanitise_pdf(data, max_pixels=max_pixels), "application/pdf", ".pdf", "pdf", filename)
     if fmt == sniff.ZIP:
-        mime_type, extension = check_office(data)
-        return _result(data, mime_type, extension, "office", filename)
+        document = sanitise_office(data, max_pixels=max_pixels)
+        return _result(document.content, document.mime_type, document.extension, "office", filename)
     mime_type, extension = classify_text(data)
     return _result(data, mime_type, extension, "text", filename)
 

@@ -389,6 +389,8 @@ class _Cleaner:
         for key in ("/Interpolate", "/Intent"):
             if key in image:
                 replacement[NameObject(key)] = image[key]
+        if isinstance(image.get("/Mask"), IndirectObject):  # a stencil mask still hides what it hid
+            replacement[NameObject("/Mask")] = image["/Mask"]
         replacement.indirect_reference = IndirectObject(number, 0, self.writer)
         self.writer._objects[number - 1] = replacement
 

@@ -27,7 +27,6 @@ from reports import charts
 from reports.formatting import (
     INK_MUTED,
     LAYER_KEYS,
-    LAYER_LABELS,
     RAG_AMBER,
     RAG_GREY,
     RAG_RED,
@@ -40,9 +39,9 @@ from reports.formatting import (
     rag_colour,
     rag_word,
     readiness_colour,
-    readiness_label,
     text_colour_on,
 )
+from vocabulary import Readiness
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +236,7 @@ def _readiness_block(page: BoardPage, score: dict) -> None:
     readiness = score.get("readiness")
     fill = readiness_colour(readiness)
     page.font(20, bold=True, colour=text_colour_on(fill))
-    page.cell(page.width, 13, f"Readiness: {readiness_label(readiness)}", fill=fill, last=True)
+    page.cell(page.width, 13, f"Readiness: {Readiness.label_of(readiness)}", fill=fill, last=True)
     reason = score.get("readiness_reason")
     if reason:
         page.gap(1)
@@ -256,7 +255,7 @@ def _scores_block(page: BoardPage, score: dict) -> None:
         x = page.pdf.l_margin + index * (box + 4)
         page.pdf.set_xy(x, top)
         page.font(9, colour=ink)
-        page.cell(box, 6, LAYER_LABELS[key], fill=fill)
+        page.cell(box, 6, key.label, fill=fill)
         page.pdf.set_xy(x, top + 6)
         page.font(20, bold=True, colour=ink)
         page.cell(box, 10, percent(value), fill=fill)
@@ -281,7 +280,7 @@ def _engagement_table(page: BoardPage, score: dict, *, room: float) -> None:
     page.cell(ID_COLUMN, 6, "Id", fill=header)
     page.cell(title_width, 6, "Engagement", fill=header)
     for position, key in enumerate(LAYER_KEYS):
-        page.cell(SCORE_COLUMN, 6, LAYER_LABELS[key], fill=header, align="C", last=position == 2)
+        page.cell(SCORE_COLUMN, 6, key.label, fill=header, align="C", last=position == 2)
     if not engagements:
         page.line_of_text("No engagements in this report.", size=9, colour=INK_MUTED)
         return
@@ -327,7 +326,7 @@ def _trend_section(page: BoardPage, snapshots: list[dict], image: bytes | None, 
     page.font(8.5, bold=True, colour="#ffffff")
     page.cell(date_width, 5.5, "Snapshot", fill="#243b53")
     for position, key in enumerate(LAYER_KEYS):
-        page.cell(column, 5.5, LAYER_LABELS[key], fill="#243b53", align="C", last=position == 2)
+        page.cell(column, 5.5, key.label, fill="#243b53", align="C", last=position == 2)
     for index, snapshot in enumerate(recent):
         band = "#eef2f7" if index % 2 else "#ffffff"
         taken_on = as_date(snapshot.get("taken_on"))

@@ -19,8 +19,9 @@ from standards.loader import get_standard
 from standards.schema import Standard
 from storage.audit import append_audit
 from storage.models import Evidence, EvidenceLink, EvidenceRevision, Organisation
+from vocabulary import Classification
 
-CLASSIFICATIONS = ("internal", "restricted")
+CLASSIFICATIONS = tuple(Classification)
 MAX_TITLE = 200
 VALIDITY_STATES = ("current", "expired")
 REVIEW_STATES = ("pending", "accepted", "rejected")

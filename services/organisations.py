@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlmodel import Session, select
 
@@ -10,7 +12,7 @@ from accounts.permissions import Principal, require
 from services.errors import NotFound, ServiceError
 from standards.loader import bundled_standards, get_standard
 from storage.audit import append_audit
-from storage.models import AssessmentCycle, Organisation
+from storage.models import AssessmentCycle, Membership, Organisation
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 
@@ -48,6 +50,41 @@ def get_organisation(session: Session, slug: str) -> Organisation:
     if organisation is None:
         raise NotFound(f"No organisation with the id '{slug}'.")
     return organisation
+
+
+class OrganisationChoice(NamedTuple):
+    """An organisation as screens name it (unpacks as id, slug, name)."""
+
+    id: int
+    slug: str
+    name: str
+
+
+def organisation_choices(session: Session, principal: Principal) -> list[OrganisationChoice]:
+    """The organisations the principal may see, by name."""
+    return [OrganisationChoice(o.id, o.slug, o.name) for o in visible_organisations(session, principal)]
+
+
+@dataclass(frozen=True)
+class OrganisationSummary:
+    """An organisation as the administrator's list shows it."""
+
+    id: int
+    slug: str
+    name: str
+    added_on: date
+    members: int  # memberships in it, network-wide ones (every organisation) included
+
+
+def organisation_summaries(session: Session, principal: Principal) -> list[OrganisationSummary]:
+    require(principal, "manage_users")
+    memberships = session.exec(select(Membership.organisation_id)).all()
+    network_wide = sum(1 for organisation_id in memberships if organisation_id is None)
+    return [
+        OrganisationSummary(id=o.id, slug=o.slug, name=o.name, added_on=o.created_at.date(),
+                            members=network_wide + sum(1 for organisation_id in memberships if organisation_id == o.id))
+        for o in visible_organisations(session, principal)
+    ]
 
 
 def visible_organisations(session: Session, principal: Principal) -> list[Organisation]:

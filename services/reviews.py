@@ -40,8 +40,10 @@ def review_revision(
     comment = comment.strip()
     if status == "rejected" and not comment:
         raise ServiceError("Give the reason for the rejection, so the manager knows what to fix.")
-    checked = _checked_items(get_standard(evidence.standard_id).evidence_type(evidence.evidence_type).checklist,
-                             checklist or [])
+    checklist_items = get_standard(evidence.standard_id).evidence_type(evidence.evidence_type).checklist
+    checked = _checked_items(checklist_items, checklist or [])
+    if status == "accepted" and not principal.is_system:
+        _refuse_unexplained_gaps(checklist_items, checked, comment)
     review = Review(revision_id=revision.id, status=status, reviewer_id=principal.user_id,
                     reviewer_name=(reviewer_name or principal.username)[:200], comment=comment[:4000],
                     checklist=json.dumps(checked, ensure_ascii=False))
@@ -74,6 +76,26 @@ def _is_own(principal: Principal, revision: EvidenceRevision, evidence: Evidence
     if principal.is_system or principal.user_id is None:
         return False
     return principal.user_id in (revision.uploaded_by, evidence.created_by)
+
+
+MIN_EXPLANATION = 15  # characters: a reason, not "ok" or "n/a"
+
+
+def accept_refusal(checklist: tuple[str, ...] | list[str], ticked: list[str], comment: str) -> str | None:
+    """Why an acceptance cannot be recorded, or None: every checklist item is ticked, or the comment says why the
+    unticked ones do not apply to this evidence."""
+    unticked = [item for item in checklist if item not in ticked]
+    if not unticked or len(comment.strip()) >= MIN_EXPLANATION:
+        return None
+    listed = "; ".join(f"“{item}”" for item in unticked)
+    return (f"To accept, tick every checklist item, or say in the comment why the unticked ones do not apply "
+            f"to this evidence (at least {MIN_EXPLANATION} characters). Not ticked: {listed}.")
+
+
+def _refuse_unexplained_gaps(checklist: tuple[str, ...], ticked: list[str], comment: str) -> None:
+    refusal = accept_refusal(checklist, ticked, comment)
+    if refusal:
+        raise ServiceError(refusal)
 
 
 def _checked_items(checklist: tuple[str, ...], ticked: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from accounts.permissions import PermissionDenied, Principal
 from evidence.errors import IntakeError
-from reports.formatting import CLASSIFICATION_LABELS, REVIEW_LABELS, long_date
+from reports.formatting import long_date
 from services.errors import ServiceError
 from services.evidence import (
     CLASSIFICATIONS,
@@ -27,8 +27,10 @@ from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
 from storage.blobs import BlobStoreError
-from ui.context import current_reader, live_session
+from ui.notices import Notice, show_notices, tell
+from ui.session import current_reader, live_session
 from ui.widgets import markdown_text
+from vocabulary import Classification, ReviewStatus
 
 CASE_FILES_NOTICE = (
     "Haven holds your organisation's evidence — policies, procedures, plans, agreements, training records and "
@@ -45,19 +47,6 @@ RESTRICTED_FOR_ASSESSORS = (
 ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views from windows that reveal the address."
 REFUSALS = (ServiceError, PermissionDenied, BlobStoreError)
 GALLERY_LIMIT = 48
-
-
-# --- messages kept across the rerun that follows a callback ------------------------------------------
-
-def say(key: str, kind: str, text: str) -> None:
-    """Keeps a message for the form `key`, shown by `show_said` on the next run (callbacks cannot draw)."""
-    st.session_state.setdefault(f"{key}:said", []).append((kind, text))
-
-
-def show_said(key: str) -> None:
-    """Shows, once, what the last change made through the form `key` had to say."""
-    for kind, text in st.session_state.pop(f"{key}:said", []):
-        {"success": st.success, "error": st.error, "warning": st.warning}[kind](markdown_text(text))
 
 
 def _generation(key: str) -> int:
@@ -87,7 +76,7 @@ def _type_and_actions(standard: Standard, key: str, evidence_type: str | None, a
     kind = standard.evidence_type(evidence_type)
     if kind.description:
         st.caption(markdown_text(kind.description))
-    if kind.classification == "restricted":
+    if kind.classification == Classification.RESTRICTED:
         st.warning(ADDRESS_WARNING, icon=":material/visibility_off:")
     choices = standard.actions_requiring(evidence_type)
     default = [action_id] if action_id in choices else (choices if len(choices) == 1 else [])
@@ -114,7 +103,7 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
     valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD",
                      help=f"Leave empty for {kind.validity_months} months from the issued date.")
     classification.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(kind.classification),
-                             format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification:{evidence_type}",
+                             format_func=Classification.label_of, key=f"{key}:classification:{evidence_type}",
                              help="Restricted evidence is never shown to the board or exported without permission.")
     st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="Leave empty to use the file name")
     files = st.file_uploader("Files", accept_multiple_files=True, key=f"{key}:files:{_generation(key)}",
@@ -122,7 +111,7 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
                                   "Photos are stored without their location and camera data.")
     st.button("Add the files", type="primary", icon=":material/upload:", disabled=not files, key=f"{key}:upload",
               on_click=_upload, args=(haven, principal, organisation_id, key, evidence_type))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -131,7 +120,7 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
     files = state.get(f"{key}:files:{_generation(key)}") or []
     title = (state.get(f"{key}:title") or "").strip()
     if state.get(f"{key}:issued") is None:
-        say(key, "error", "Give the date the evidence was issued.")
+        tell(markdown_text("Give the date the evidence was issued."), Notice.ERROR, where=key)
         _renew(key)
         return
     stored = []
@@ -146,12 +135,12 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
                             data=file.getvalue(), filename=file.name)
             stored.append(file.name)
         except IntakeError as error:
-            say(key, "error", f"{file.name}: {error}")
+            tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
         except REFUSALS as error:
-            say(key, "error", str(error))
+            tell(markdown_text(str(error)), Notice.ERROR, where=key)
             break
     if stored:
-        say(key, "success", f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}.")
+        tell(markdown_text(f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}."), Notice.SUCCESS, where=key)
         state[f"{key}:title"] = ""
     _renew(key)
 
@@ -165,14 +154,14 @@ def inspection_form(haven: Haven, principal: Principal, organisation_id: int, st
     st.text_area("Note", key=f"{key}:note", max_chars=4000, placeholder="What was seen, and by whom")
     st.button("Record the inspection", type="primary", icon=":material/fact_check:", key=f"{key}:record",
               on_click=_record_inspection, args=(haven, principal, organisation_id, key, evidence_type))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
 def _record_inspection(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
     state = st.session_state
     if state.get(f"{key}:issued") is None:
-        say(key, "error", "Give the date of the inspection.")
+        tell(markdown_text("Give the date of the inspection."), Notice.ERROR, where=key)
         return
     details = NewEvidence(evidence_type=evidence_type, actions=_chosen_actions(key, evidence_type),
                           issued_on=state[f"{key}:issued"], title=(state.get(f"{key}:title") or "").strip(),
@@ -180,9 +169,9 @@ def _record_inspection(haven: Haven, principal: Principal, organisation_id: int,
     try:
         upload_evidence(haven, principal, organisation_id=organisation_id, details=details, data=None)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", "The on-site inspection is recorded.")
+    tell(markdown_text("The on-site inspection is recorded."), Notice.SUCCESS, where=key)
     state[f"{key}:title"], state[f"{key}:note"] = "", ""
 
 
@@ -195,7 +184,7 @@ def link_existing_form(haven: Haven, principal: Principal, candidates: list[dict
         st.selectbox("Evidence in the library", list(titles), format_func=titles.get, key=f"{key}:pick")
         st.button("Link", icon=":material/link:", key=f"{key}:link", on_click=_link,
                   args=(haven, principal, action_id, key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -204,9 +193,9 @@ def _link(haven: Haven, principal: Principal, action_id: str, key: str) -> None:
         with haven.session() as session:
             link_evidence(session, principal, evidence_id=st.session_state[f"{key}:pick"], action_id=action_id)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"Linked to {action_id}.")
+    tell(markdown_text(f"Linked to {action_id}."), Notice.SUCCESS, where=key)
 
 
 # --- one item of the library ---------------------------------------------------------------------------
@@ -221,7 +210,7 @@ def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) ->
     file = st.session_state.get(f"{key}:file:{_generation(key)}")
     st.button("Upload the new revision", icon=":material/upload:", disabled=file is None, key=f"{key}:upload",
               on_click=_upload_revision, args=(haven, principal, row["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -231,19 +220,19 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
     if file is None:
         return
     if state.get(f"{key}:issued") is None:
-        say(key, "error", "Give the date the new revision was issued.")
+        tell(markdown_text("Give the date the new revision was issued."), Notice.ERROR, where=key)
         _renew(key)
         return
     try:
         number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],
                                  valid_until=state.get(f"{key}:valid"), data=file.getvalue(), filename=file.name,
                                  note=state.get(f"{key}:note") or "")
-        say(key, "success", f"Revision {number} is stored and waits for review.")
+        tell(markdown_text(f"Revision {number} is stored and waits for review."), Notice.SUCCESS, where=key)
         state[f"{key}:note"] = ""
     except IntakeError as error:
-        say(key, "error", f"{file.name}: {error}")
+        tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
     _renew(key)
 
 
@@ -252,11 +241,11 @@ def classification_form(haven: Haven, principal: Principal, row: dict, *, key: s
         st.caption("Restricted. Only an administrator can make restricted evidence internal.")
         return
     st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row["classification"]),
-                 format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification")
+                 format_func=Classification.label_of, key=f"{key}:classification")
     st.button("Change the classification", key=f"{key}:save",
               disabled=st.session_state.get(f"{key}:classification") == row["classification"],
               on_click=_classify, args=(haven, principal, row["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -266,9 +255,9 @@ def _classify(haven: Haven, principal: Principal, evidence_id: int, key: str) ->
         with haven.session() as session:
             set_classification(session, principal, evidence_id=evidence_id, classification=chosen)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"The evidence is now {CLASSIFICATION_LABELS[chosen].lower()}.")
+    tell(markdown_text(f"The evidence is now {Classification.label_of(chosen).lower()}."), Notice.SUCCESS, where=key)
 
 
 def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict, *, key: str) -> None:
@@ -277,7 +266,7 @@ def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict
                    format_func=lambda choice: action_label(standard, choice), key=f"{key}:actions")
     st.button("Save the links", icon=":material/link:", key=f"{key}:save",
               on_click=_save_links, args=(haven, principal, row["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -287,9 +276,9 @@ def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) 
         with haven.session() as session:
             set_links(session, principal, evidence_id=evidence_id, action_ids=chosen)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
+    tell(markdown_text(f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot."), Notice.SUCCESS, where=key)
 
 
 def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type: str, label: str, key: str) -> None:
@@ -309,12 +298,12 @@ def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type
 
 def evidence_summary(row: dict, rejection: dict | None = None) -> None:
     """One line per item: title, dates, classification and review; a rejection's reason beneath it."""
-    lock = ":material/lock: " if row["classification"] == "restricted" else ""
+    lock = ":material/lock: " if row["classification"] == Classification.RESTRICTED else ""
     kind = ":material/photo_camera:" if row["mime_type"].startswith("image/") else (
         ":material/description:" if row["has_file"] else ":material/fact_check:")
     validity = (f"valid until {long_date(row['valid_until'])}" if row["current"]
                 else f":orange[expired {long_date(row['valid_until'])}]")
-    review = REVIEW_LABELS[row["review_status"]]
+    review = ReviewStatus.label_of(row["review_status"])
     colour = {"accepted": "green", "rejected": "red", "pending": "blue"}[row["review_status"]]
     st.markdown(f"{kind} {lock}{markdown_text(row['title'])}  \n"
                 f":gray[issued {long_date(row['issued_on'])} · {validity} · revision {row['revision']}] · "

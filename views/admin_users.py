@@ -5,7 +5,7 @@ import streamlit as st
 from accounts.passwords import MIN_PASSWORD_LENGTH
 from accounts.permissions import ROLES, PermissionDenied
 from services.errors import ServiceError
-from services.organisations import create_organisation, visible_organisations
+from services.organisations import create_organisation, organisation_summaries
 from services.users import (
     create_user,
     list_users,
@@ -16,7 +16,10 @@ from services.users import (
     set_user_admin,
     unlock_user,
 )
-from ui.context import NOTICE_KEY, get_haven, oidc_configured, require_permission, show_notice
+from ui.database import get_haven
+from ui.notices import show_notices, tell
+from ui.oidc import oidc_configured
+from ui.organisation import require_permission
 
 EVERY_ORGANISATION = 0  # the organisation choice that stands for "every organisation" (a membership without one)
 NO_ROLE = ""
@@ -34,7 +37,7 @@ def apply(change, done: str) -> None:
     except (ServiceError, PermissionDenied) as error:
         st.error(str(error))
         return
-    st.session_state[NOTICE_KEY] = done
+    tell(done)
     st.rerun()
 
 
@@ -49,12 +52,11 @@ def memberships_text(user: dict) -> str:
 
 with haven.session() as session:
     users = list_users(session, principal)
-    organisations = [{"id": o.id, "slug": o.slug, "name": o.name, "created": o.created_at.date()}
-                     for o in visible_organisations(session, principal)]
-organisation_names = {**{o["id"]: o["name"] for o in organisations}, EVERY_ORGANISATION: "Every organisation"}
+    organisations = organisation_summaries(session, principal)
+organisation_names = {**{o.id: o.name for o in organisations}, EVERY_ORGANISATION: "Every organisation"}
 
 st.title("Users and organisations")
-show_notice()
+show_notices()
 users_tab, add_tab, organisations_tab = st.tabs(["Users", "Add a user", "Organisations"])
 
 with users_tab:
@@ -156,7 +158,7 @@ with add_tab:
                                                         key="new_user_organisation")
         is_admin = st.checkbox("Administrator (users, organisations, audit log)")
         if st.form_submit_button("Add user", type="primary"):
-            slug = next((o["slug"] for o in organisations if o["id"] == organisation_id), None)
+            slug = next((o.slug for o in organisations if o.id == organisation_id), None)
             if not single_sign_on_only and password != repeated:
                 st.error("The two passwords differ.")
             elif single_sign_on_only and not email.strip():
@@ -169,13 +171,8 @@ with add_tab:
 
 with organisations_tab:
     if organisations:
-        members = {o["id"]: 0 for o in organisations}
-        for user in users:
-            for membership in user["memberships"]:
-                if membership["organisation_id"] in members:
-                    members[membership["organisation_id"]] += 1
-        st.dataframe(pd.DataFrame([{"Id": o["slug"], "Name": o["name"], "Members": members[o["id"]],
-                                    "Added": o["created"]} for o in organisations]), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([{"Id": o.slug, "Name": o.name, "Members": o.members, "Added": o.added_on}
+                                   for o in organisations]), hide_index=True, width="stretch")
     else:
         st.info("There is no organisation yet.")
     st.subheader("Add an organisation")

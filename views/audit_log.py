@@ -7,8 +7,9 @@ import streamlit as st
 from accounts.permissions import PermissionDenied
 from services.audit_log import audit_chain_faults, audit_entries, audit_filter_choices
 from services.integrity import check_integrity
-from services.organisations import visible_organisations
-from ui.context import get_haven, require_permission
+from services.organisations import organisation_choices
+from ui.database import get_haven
+from ui.organisation import require_permission
 
 ANYONE = ""
 ANY_ORGANISATION, NO_ORGANISATION = -1, 0
@@ -20,7 +21,7 @@ with haven.session() as session:
     choices = audit_filter_choices(session, principal)
     chain_faults = audit_chain_faults(session, principal)
     organisation_names = {ANY_ORGANISATION: "Any organisation", NO_ORGANISATION: "None (accounts and sign-ins)",
-                          **{o.id: o.name for o in visible_organisations(session, principal)}}
+                          **{o.id: o.name for o in organisation_choices(session, principal)}}
 
 st.title("Audit log")
 st.caption("Every change and every sign-in, each entry chained to the one before it by a SHA-256 hash.")

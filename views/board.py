@@ -27,8 +27,11 @@ from services.errors import ServiceError
 from services.file_access import Admission, ReadRequest, read_as
 from services.scores import score_organisation
 from services.snapshots import snapshot_series, take_snapshot
-from ui.context import NOTICE_KEY, current_reader, open_organisation_screen, percent
+from ui.notices import tell
+from ui.organisation import open_organisation_screen
+from ui.session import current_reader
 from ui.widgets import markdown_text, readiness_badge
+from vocabulary import percent
 
 RAG_LEGEND = ("Colours: **green** 80 % or more · **amber** 50 to 79 % · **red** below 50 % · **grey** not "
               "applicable. Every coloured cell also writes its number and its colour word.")
@@ -183,6 +186,6 @@ if principal.can("snapshot", organisation_id):
             except (ServiceError, PermissionDenied) as error:
                 st.error(str(error))
             else:
-                st.session_state[NOTICE_KEY] = f"Snapshot of {long_date(today)} saved: the trend now includes today."
+                tell(f"Snapshot of {long_date(today)} saved: the trend now includes today.")
                 st.rerun()
         st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

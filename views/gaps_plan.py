@@ -18,10 +18,10 @@ from services.plan import (
 )
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import open_organisation_screen
+from ui.notices import TOAST, tell
+from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text, readiness_badge
 
-NOTICE_KEY = "gaps_plan_notice"
 EDITOR_VERSION_KEY = "plan_editor_version"
 SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
 PLAN_FILTERS = ("Open", "Overdue", "Done", "All")
@@ -36,7 +36,7 @@ today = date.today()
 
 def done(message: str) -> None:
     """After a change: say what happened on the next run, start the plan editor afresh and redraw."""
-    st.session_state[NOTICE_KEY] = message
+    tell(message, where=TOAST)
     st.session_state[EDITOR_VERSION_KEY] = st.session_state.get(EDITOR_VERSION_KEY, 0) + 1
     st.rerun()
 
@@ -45,9 +45,6 @@ def new_editor() -> None:
     st.session_state[EDITOR_VERSION_KEY] = st.session_state.get(EDITOR_VERSION_KEY, 0) + 1
 
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.toast(notice, icon=":material/task_alt:")  # a toast, as the change may have been made far down the page
 
 with haven.session() as session:
     report = score_organisation(session, principal, slug=slug, as_of=today)

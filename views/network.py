@@ -6,7 +6,8 @@ import streamlit as st
 from reports.charts import NETWORK_TABLE_LABELS, network_comparison_figure, network_table
 from reports.formatting import long_date
 from services.board import network_scores
-from ui.context import get_haven, require_permission
+from ui.database import get_haven
+from ui.organisation import require_permission
 
 haven = get_haven()
 principal, _ = require_permission("view_network")

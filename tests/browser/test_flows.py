@@ -137,9 +137,14 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
     click_button(page, "Show preview", exact=False)
     page.get_by_test_id("stMain").get_by_test_id("stImage").first.wait_for()
     shots.take(page, "review-preview")
+    click_button(page, "Accept", within=page.get_by_test_id("stForm"), exact=False)  # nothing ticked: refused
+    page.get_by_text("To accept, tick every checklist item").wait_for()
+    for checkbox in page.get_by_test_id("stForm").get_by_test_id("stCheckbox").all():
+        checkbox.click()
     click_button(page, "Accept", within=page.get_by_test_id("stForm"), exact=False)
     page.get_by_text("Accepted: Front door and intercom").wait_for()
-    fill_text(page, "Comment (the reason is required to reject)", REJECTION, within=page.get_by_test_id("stForm"))
+    fill_text(page, "Comment (needed to reject, and to accept with an item unticked)", REJECTION,
+              within=page.get_by_test_id("stForm"))
     click_button(page, "Reject", within=page.get_by_test_id("stForm"), exact=False)
     page.get_by_text("Nothing is waiting for review.").wait_for()
     shots.take(page, "reviewed")

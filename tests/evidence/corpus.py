@@ -342,7 +342,9 @@ def zip_bytes(entries: list[tuple[str | zipfile.ZipInfo, bytes]], compression: i
     return out.getvalue()
 
 
-def ooxml(kind: str = "docx", *, extra: list[tuple[str | zipfile.ZipInfo, bytes]] = (), extra_types: str = "") -> bytes:
+def ooxml(kind: str = "docx", *, extra: list[tuple[str | zipfile.ZipInfo, bytes]] = (), extra_types: str = "",
+          body: str | None = None) -> bytes:
+    """A minimal package of ``kind``; ``body`` replaces the main part's XML."""
     part, content_type = MAIN_TYPES[kind]
     types = (
         f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{CT_NS}">'
@@ -354,7 +356,7 @@ def ooxml(kind: str = "docx", *, extra: list[tuple[str | zipfile.ZipInfo, bytes]
         [
             ("[Content_Types].xml", types.encode()),
             ("_rels/.rels", RELS.format(target=part).encode()),
-            (part, PART_BODIES[part].encode()),
+            (part, (PART_BODIES[part] if body is None else body).encode()),
             *extra,
         ]
     )

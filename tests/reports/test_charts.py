@@ -14,13 +14,13 @@ from reports.charts import (
     network_comparison_figure,
     network_table,
     rag_colour,
-    readiness_label,
     score_layers_figure,
     score_trend_figure,
     slot_heatmap_figure,
     slot_state_colour,
 )
 from tests.reports import samples
+from vocabulary import Readiness
 
 
 def _heatmap_cell(figure, row_label: str, type_title: str) -> tuple[str | None, str]:
@@ -58,7 +58,7 @@ class TestHelpers:
         assert slot_state_colour(state) == colour
 
     def test_readiness_labels(self):
-        assert [readiness_label(r) for r in ("ready", "approaching", "not_ready")] == ["Ready", "Approaching", "Not ready"]
+        assert [Readiness.label_of(r) for r in ("ready", "approaching", "not_ready")] == ["Ready", "Approaching", "Not ready"]
 
     def test_rag_colours_are_distinct(self):
         assert len({RAG_GREEN, RAG_AMBER, RAG_RED, RAG_GREY}) == 4

@@ -25,6 +25,7 @@ from services.sign_in import sign_in
 from services.snapshots import take_snapshot
 from services.uploads import upload_evidence
 from services.users import create_user
+from standards.loader import get_standard
 from storage.audit import entry_hash
 from storage.blobs import BlobCipher, LocalBlobStore, generate_encryption_key
 from storage.models import EvidenceRevision
@@ -51,7 +52,8 @@ def populate(haven, folder: Path) -> None:
                                   details=NewEvidence("escape_plan", ("3.2.1",), date(2026, 9, 1), title="Escape plan"))
     with haven.session() as session:
         revision = session.exec(model_select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)).one()
-        review_revision(session, reviewer, revision_id=revision.id, status="accepted", comment="Clear and signed")
+        review_revision(session, reviewer, revision_id=revision.id, status="accepted", comment="Clear and signed",
+                        checklist=list(get_standard("vse-3").evidence_type("escape_plan").checklist))
         take_snapshot(session, SYSTEM, slug=SLUG, as_of=AS_OF)
 
 

@@ -10,7 +10,7 @@ from services.sign_in import sign_in
 from storage.models import Membership, Organisation, User
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.ui.conftest import APP_FILE, open_app, texts
-from ui.context import PRINCIPAL_KEY
+from ui.session import PRINCIPAL_KEY
 
 USERS_PAGE, AUDIT_PAGE = "views/admin_users.py", "views/audit_log.py"
 SCRIPT = "<script>alert('x')</script>"
@@ -165,7 +165,7 @@ def test_organisations_are_listed_and_added_and_a_bad_id_is_refused(app_haven, s
     assert "Northside Refuge is added." in texts(app)
     organisations = app.dataframe[-1].value
     assert list(organisations["Id"]) == ["harbour-house", "northside"]
-    assert list(organisations["Members"]) == [2, 0]
+    assert list(organisations["Members"]) == [3, 1]  # the network-wide reviewer counts in each organisation
     with app_haven.session() as session:
         assert [o.slug for o in session.exec(select(Organisation).order_by(Organisation.id))] == [
             "harbour-house", "northside"]

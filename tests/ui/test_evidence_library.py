@@ -17,8 +17,8 @@ from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf
 from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import APP_FILE, errors, open_app, seen
 from tests.ui.downloads import downloads  # noqa: F401  (fixture)
-from ui.context import PRINCIPAL_KEY
 from ui.navigation import pages_for
+from ui.session import PRINCIPAL_KEY
 
 PAGE = "views/evidence_library.py"
 PDF = simple_pdf("Confidentiality policy")

@@ -190,7 +190,9 @@ class _Walk:
             visited += 1
             if visited > MAX_PDF_OBJECTS:
                 raise IntakeError("This PDF is too complex to check safely.", code="pdf")
-            if isinstance(item, DictionaryObject):
+            if isinstance(item, NameObject):  # a name kept as an object of its own (``7 0 obj /JavaScript``)
+                _check_name(item)
+            elif isinstance(item, DictionaryObject):
                 self._check_dictionary(item, pending)
                 if isinstance(item, StreamObject) and ref is not None:
                     self._check_stream(item, ref)
@@ -402,7 +404,7 @@ class _Cleaner:
             raise IntakeError("This PDF is too large to check safely once its pictures are unpacked.", code="pdf")
         image.pop("/SMask", None)  # the soft mask is read on its own; the object is replaced afterwards
         try:
-            picture = _xobj_to_image(image)[2]
+            picture = _plain_jpeg(image) or _xobj_to_image(image)[2]
             if picture is None:
                 raise ValueError("no picture")
             picture.load()
@@ -426,6 +428,21 @@ class _Cleaner:
                 "hidden data such as a location. Print or save it to a new PDF and upload that.",
                 code="pdf",
             )
+
+
+def _plain_jpeg(image: StreamObject) -> Image.Image | None:
+    """An RGB or grey JPEG read straight by Pillow (pypdf's reader decodes and re-encodes it once more)."""
+    filters = image.get("/Filter")
+    if isinstance(filters, ArrayObject):
+        filters = filters[0] if len(filters) == 1 else None
+    colour = image.get("/ColorSpace")
+    if filters != "/DCTDecode" or colour not in ("/DeviceRGB", "/DeviceGray") or "/Decode" in image:
+        return None
+    picture = Image.open(io.BytesIO(image.get_data()), formats=["JPEG"])
+    picture.load()
+    if picture.mode not in ("RGB", "L") or picture.size != (image.get("/Width"), image.get("/Height")):
+        return None
+    return picture
 
 
 def _content_parts(contents) -> list[IndirectObject]:

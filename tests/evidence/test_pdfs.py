@@ -446,3 +446,9 @@ def test_a_jpeg_written_into_the_page_itself_is_refused():
     content = b"q 40 0 0 30 0 0 cm BI /W 40 /H 30 /CS /RGB /BPC 8 /F /DCT ID " + jpeg + b" EI Q"
     data = raw_pdf(*corpus.minimal_pdf_objects(content=content))
     assert "a JPEG picture written into the page itself" in refusal(data)
+
+
+def test_action_kind_kept_as_an_object_of_its_own_is_refused():
+    data = corpus.packed_page_pdf(catalog_extra=b"/OpenAction << /S 5 0 R /F (data.fdf) >>", more={5: b"/Im#70ortData"})
+    assert active_name_in_raw_bytes(data) is None
+    assert refusal(data).startswith(f"{PREFIX} an action that imports data")

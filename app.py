@@ -4,6 +4,8 @@ Entry point: settings, the sign-in gate and the navigation built from the user's
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from services.snapshots import refresh_daily_snapshot
@@ -21,7 +23,9 @@ from ui.context import (
 from ui.navigation import pages_for
 from ui.sign_in import sign_in_screen
 
-st.set_page_config(page_title="Haven", page_icon=":material/shield:", layout="wide")
+# The icon ships with Haven: a Material icon here would make every page fetch it from an outside font server.
+PAGE_ICON = Path(__file__).parent / "ui" / "assets" / "haven-icon.png"
+st.set_page_config(page_title="Haven", page_icon=str(PAGE_ICON), layout="wide")
 
 try:
     haven = get_haven()
@@ -40,7 +44,8 @@ try:
             sections.setdefault(entry.section, []).append(
                 st.Page(entry.path, title=entry.title, icon=entry.icon, default=index == 0))
         if not sections:
-            sections["Haven"] = [st.Page("views/no_access.py", title="No access", icon=":material/block:", default=True)]
+            sections["Haven"] = [st.Page("views/no_access.py", title="No access", icon=":material/block:",
+                                         default=True)]
         navigation = st.navigation(sections)
         with st.sidebar:
             organisation_switcher()

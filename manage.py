@@ -28,7 +28,7 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)")
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("--out", required=True, type=Path)
     restore = commands.add_parser("restore", help="a backup into an empty instance")
     restore.add_argument("file", type=Path)
+    scan = commands.add_parser("privacy-scan", help="print the faces, locating text and personal data a file shows")
+    scan.add_argument("file", type=Path)
+    scan.add_argument("--json", action="store_true")
     return parser
 
 
@@ -100,8 +103,7 @@ def cmd_create_user(haven: Haven, args) -> None:
 def cmd_demo(haven: Haven, args) -> None:
     from services.demo import load_demo
 
-    slug = load_demo(haven, CLI, today=date.today())
-    print(f"Loaded the demo organisation '{slug}'.")
+    print(load_demo(haven, CLI, today=date.today()).describe())
 
 
 def cmd_import(haven: Haven, args) -> None:
@@ -136,10 +138,12 @@ def cmd_score(haven: Haven, args) -> None:
 
 
 def _score_text(report: dict) -> str:
-    pct = lambda v: "n/a" if v is None else f"{v * 100:.0f}%"
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:.0f}%"
+
     lines = [f"{report['organisation_name']} ({report['organisation']}) on {report['as_of']}: "
              f"{report['readiness'].replace('_', ' ')} — {report['readiness_reason']}",
-             "  self-assessed {0}, evidence complete {1}, verified {2}".format(
+             "  self-assessed {}, evidence complete {}, verified {}".format(
                  *(pct(report["scores"][k]) for k in ("self_assessment", "completeness", "verified")))]
     lines += [f"  [{gap['severity']}] {gap['message']}" for gap in report["gaps"]]
     return "\n".join(lines)
@@ -193,6 +197,24 @@ def cmd_restore(haven: Haven, args) -> None:
     print(f"Restored {args.file}: {summary.describe()}.")
 
 
+def cmd_privacy_scan(args) -> None:
+    """Runs without a database: the same intake and scan as an upload, nothing stored."""
+    from config import get_settings
+    from privacy.files import scan_file
+    from privacy.report import to_json, to_text
+
+    if not args.file.is_file():
+        raise CommandError(f"{args.file}: no such file")
+    settings = get_settings()
+    try:
+        scan = scan_file(args.file.read_bytes(), args.file.name, max_bytes=settings.max_upload_bytes,
+                         max_pixels=settings.max_image_pixels)
+    except IntakeError as error:
+        raise CommandError(f"{args.file.name}: {error}") from error
+    print(json.dumps(to_json(scan), ensure_ascii=False) if args.json else to_text(scan))
+
+
+COMMANDS_WITHOUT_DATABASE = {"privacy-scan": cmd_privacy_scan}
 COMMANDS = {
     "init": cmd_init, "create-user": cmd_create_user, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
     "score": cmd_score, "ingest": cmd_ingest, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore,
@@ -204,6 +226,9 @@ EXPECTED_ERRORS = (CommandError, ServiceError, BundleError, IntakeError, Permiss
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command in COMMANDS_WITHOUT_DATABASE:
+            COMMANDS_WITHOUT_DATABASE[args.command](args)
+            return 0
         haven = open_instance(migrate_schema=True)
         COMMANDS[args.command](haven, args)
     except OperationalError as error:

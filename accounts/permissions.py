@@ -13,7 +13,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "reviewer": frozenset({"view_scores", "view_evidence", "download_evidence", "review"}),
     "board": frozenset({"view_scores"}),
 }
-ADMIN_PERMISSIONS = frozenset({"manage_users", "view_audit", "verify", "export_restricted"})
+ADMIN_PERMISSIONS = frozenset({"manage_users", "view_audit", "verify", "export_restricted", "declassify"})
 ADMIN_OVERSIGHT = frozenset({"view_scores"})  # an administrator oversees every organisation's scores
 # Comparing the organisations of the network: a membership in every organisation that may see scores, or the admin flag.
 NETWORK_PERMISSIONS = frozenset({"view_network"})
@@ -63,6 +63,7 @@ PERMISSION_WORDING = {
     "review": "review the evidence of", "manage_users": "manage users and organisations",
     "view_audit": "read the audit log", "verify": "run the integrity check",
     "export_restricted": "export restricted evidence",
+    "declassify": "make restricted evidence internal (only an administrator may)",
     "view_network": "compare the organisations of the network",
 }
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import yaml
 
 from accounts.permissions import Principal, require
+from reports.watermarks import mark_file, watermark_pdf
 from services.evidence import evidence_register
 from services.facts import latest_revisions
+from services.file_access import issue_watermark
 from services.instance import Haven
 from services.organisations import current_cycle, get_organisation
 from services.plan import plan_items
@@ -23,10 +25,12 @@ from storage.models import EvidenceRevision
 
 
 def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, include_restricted: bool = False,
-                  as_of: date | None = None, chart_images: bool = True) -> Path:
+                  as_of: date | None = None, chart_images: bool = True, recipient: str | None = None) -> Path:
     """Streams the pack into `out` (written to a temp file first, then renamed).
 
     report.pdf carries the trend as a chart when Kaleido can draw it (`chart_images`), else as a table.
+    Every PDF and image in the pack, report.pdf included, carries a watermark for `recipient` (by default the
+    user exporting) with one code, recorded in the audit log with the evidence it covers.
     """
     as_of = as_of or date.today()
     out = Path(out)
@@ -46,8 +50,13 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
             for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
         ]
         score, snapshots = _report_data(session, principal, slug, as_of)
+        by_key = {revision.blob_key: revision for revision in revisions.values() if revision.blob_key}
+        mark = issue_watermark(session, actor=principal.username, recipient=recipient or principal.username,
+                               purpose="export", organisation_id=organisation.id,
+                               evidence_ids=[evidence_id for evidence_id, revision in revisions.items()
+                                             if revision.blob_key in {key for _, key in files}])
         append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id, target=slug,
-                     detail={"include_restricted": include_restricted, "files": len(files)})
+                     detail={"include_restricted": include_restricted, "files": len(files), "watermark": mark.code})
     report_pdf = _report_pdf(score, snapshots, as_of, chart_images=chart_images)  # outside the transaction: it may take seconds
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".haven-export-", suffix=".zip", dir=out.parent)
@@ -57,10 +66,10 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
             pack.writestr("bundle.yaml", yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True))
             pack.writestr("index.csv", _index_csv(index_rows))
             if report_pdf:
-                pack.writestr("report.pdf", report_pdf)
+                pack.writestr("report.pdf", watermark_pdf(report_pdf, mark))
             for pack_path, blob_key in files:
                 with pack.open(pack_path, "w") as sink:
-                    sink.write(haven.store.get(blob_key))
+                    sink.write(mark_file(haven.store.get(blob_key), by_key[blob_key].mime_type, mark))
         os.replace(temp_name, out)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
@@ -85,7 +94,7 @@ def _manifest(organisation, standard, ratings, register, revisions: dict[int, Ev
         revision = revisions[row["id"]]
         withheld = row["withheld"] or (row["classification"] == "restricted" and not include_restricted)
         entry: dict = {
-            "title": f"{row['evidence_type_title']} (withheld)" if withheld and not row["withheld"] else row["title"],
+            "title": f"{row['evidence_type_title']} (withheld)" if withheld else row["title"],
             "type": row["evidence_type"], "actions": row["actions"], "issued_on": revision.issued_on,
         }
         if revision.valid_until:
@@ -98,14 +107,23 @@ def _manifest(organisation, standard, ratings, register, revisions: dict[int, Ev
             pack_file = f"files/{row['id']:05d}-{_safe_file_name(row['file_name'])}"
             entry["file"] = pack_file
             files.append((pack_file, revision.blob_key))
-        if row["note"]:
+        if row["note"] and not withheld:
             entry["note"] = row["note"]
         if row["review_status"] != "pending":
-            entry["review"] = {"status": row["review_status"], "reviewer": row["reviewer"], "comment": row["review_comment"]}
+            entry["review"] = {"status": row["review_status"]} if withheld else \
+                {"status": row["review_status"], "reviewer": row["reviewer"], "comment": row["review_comment"]}
         manifest["evidence"].append(entry)
-        index_rows.append({**row, "title": entry["title"],
-                           "file": pack_file or ("withheld" if withheld else "on-site inspection")})
+        index_rows.append(_index_row(row, entry["title"], pack_file, withheld))
     return manifest, files, index_rows
+
+
+def _index_row(row: dict, title: str, pack_file: str, withheld: bool) -> dict:
+    """The index.csv line of an evidence item; a withheld one carries none of its free text (title, note,
+    file name, review comment), only what the bundle lists of it."""
+    kept = ("evidence_type", "actions", "classification", "issued_on", "valid_until", "review_status")
+    line = {key: row[key] for key in kept} if withheld else dict(row)
+    line.update(title=title, withheld=withheld, file=pack_file or ("withheld" if withheld else "on-site inspection"))
+    return line
 
 
 def _safe_file_name(name: str) -> str:

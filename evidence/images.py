@@ -145,10 +145,25 @@ def _pixels_only(picture: Image.Image, fmt: str, decoded: Image.Image | None = N
         source = decoded._new(decoded.im)
     if type(source) is Image.Image:
         source.info = {}
-        return source
+        return clear_transparent_pixels(source)
     clean = Image.new(mode, source.size)
     clean.paste(source, (0, 0))
-    return clean
+    return clear_transparent_pixels(clean)
+
+
+def clear_transparent_pixels(picture: Image.Image) -> Image.Image:
+    """Zero the colour under every fully transparent pixel (in place), so nothing "erased" can be recovered.
+
+    An editor's eraser often only sets alpha to 0 and leaves the colour; undoing the alpha would show it.
+    """
+    if picture.mode not in ("RGBA", "LA"):
+        return picture
+    alpha = picture.getchannel("A")
+    lowest, _ = alpha.getextrema()
+    if lowest == 0:
+        invisible = alpha.point(lambda value: 255 if value == 0 else 0, mode="1")
+        picture.paste((0,) * len(picture.getbands()), (0, 0, *picture.size), invisible)
+    return picture
 
 
 def _output_mode(picture: Image.Image, fmt: str) -> str:

@@ -9,7 +9,7 @@ from evidence.errors import IntakeError
 from evidence.images import sanitise_image
 from evidence.names import clean_display_name
 from evidence.office import check_office
-from evidence.pdfs import check_pdf
+from evidence.pdfs import sanitise_pdf
 from evidence.text import classify_text
 
 _IMAGE_FORMATS = (sniff.JPEG, sniff.PNG, sniff.WEBP, sniff.HEIC)
@@ -43,8 +43,7 @@ def run_intake(data: bytes, filename: str, *, max_bytes: int, max_pixels: int) -
             thumbnail=image.thumbnail, width=image.width, height=image.height,
         )
     if fmt == sniff.PDF:
-        check_pdf(data)
-        return _result(data, "application/pdf", ".pdf", "pdf", filename)
+        return _result(sanitise_pdf(data, max_pixels=max_pixels), "application/pdf", ".pdf", "pdf", filename)
     if fmt == sniff.ZIP:
         mime_type, extension = check_office(data)
         return _result(data, mime_type, extension, "office", filename)

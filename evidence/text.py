@@ -12,10 +12,18 @@ CSV = ("text/csv", ".csv")
 
 # Unicode category Cc except tab, line feed, form feed and carriage return.
 _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_MARKUP_ANYWHERE = (
-    "<script", "<html", "<svg", "<iframe", "<body", "<!doctype", "<?xml", "<object", "<embed",
-    "<meta", "<?php",
+# Markup that a browser, an XML reader or a spreadsheet would act on, wherever it is in the file.
+_ACTIVE_ANYWHERE = re.compile(
+    r"<(?:script|html|svg|iframe|frame|frameset|body|head|object|embed|applet|meta|link|style|base|form|img"
+    r"|video|audio|math|template|xml|\?xml|\?php|!doctype|!entity)\b"
+    r"|<[a-z][a-z0-9-]*\s[^<>]*\bon[a-z]+\s*="  # any tag with an event handler (onload=, onerror=...)
+    r"|(?<![a-z])(?:java|vb|live|ecma)\s*s\s*c\s*r\s*i\s*p\s*t\s*:"  # script: URLs, tabs and spaces folded
+    r"|data\s*:\s*text/html",
+    re.IGNORECASE,
 )
+# A cell a spreadsheet would evaluate: it starts with = or @, or with + or - followed by more than a number.
+_FORMULA_START = re.compile(r"[=@]|[+-](?![\d\s.,:/%()+-]*$)")
+_CELL_SEPARATORS = re.compile(r"[,;\t|]")
 _SNIFF_CHARS = 16 * 1024
 _PARSE_CHARS = 64 * 1024
 
@@ -31,7 +39,10 @@ def classify_text(data: bytes) -> tuple[str, str]:
     if not text.strip():
         raise IntakeError("This file is empty: it holds no text.", code="empty")
     _refuse_markup(text)
-    return CSV if looks_like_csv(text) else PLAIN
+    if looks_like_csv(text):
+        _refuse_formulas(text)
+        return CSV
+    return PLAIN
 
 
 def _refuse_other_encodings(data: bytes) -> None:
@@ -68,12 +79,36 @@ def _refuse_control_characters(text: str) -> None:
 
 
 def _refuse_markup(text: str) -> None:
+    """Refuse markup at the start (named for what it is) or anywhere later in the whole file."""
     head = text[:1024].lstrip().lower()
     found = _markup_at_start(head)
-    if found is None and any(tag in head for tag in _MARKUP_ANYWHERE):
-        found = "a text file containing HTML or XML markup"
+    if found is None:
+        later = _ACTIVE_ANYWHERE.search(text)
+        if later is not None:
+            line = text.count("\n", 0, later.start()) + 1
+            found = f"a text file containing HTML, XML or script (on line {line}: {ascii(later.group()[:40])})"
     if found is not None:
         raise IntakeError.wrong_type(found)
+
+
+def _refuse_formulas(text: str) -> None:
+    """Refuse a CSV with a cell a spreadsheet would run as a formula.
+
+    Cells are split on every separator a spreadsheet might use (comma, semicolon, tab, bar), so
+    ``Fire exits;=cmd|...`` in a comma-separated file is caught too. Numbers and phone numbers
+    (``-5``, ``+44 20 7946 0000``) are not formulas.
+    """
+    for number, line in enumerate(text.splitlines(), start=1):
+        for cell in _CELL_SEPARATORS.split(line):
+            value = cell.strip().lstrip('"').lstrip()
+            if value and _FORMULA_START.match(value):
+                raise IntakeError(
+                    f"This CSV file has a cell that a spreadsheet would run as a formula (line {number}: "
+                    f"{ascii(value[:40])}). Formulas in evidence can run commands or send data away when the "
+                    "file is opened. Remove the leading =, +, - or @ (or put an apostrophe before it) "
+                    "and upload it again.",
+                    code="text",
+                )
 
 
 def _markup_at_start(head: str) -> str | None:

@@ -58,6 +58,15 @@ SLOT_STATE_COLOURS = {
 }
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+REVIEW_LABELS = {"pending": "Pending review", "accepted": "Accepted", "rejected": "Rejected"}
+CLASSIFICATION_LABELS = {"internal": "Internal", "restricted": "Restricted"}
+
+# Haven's one date style, "1 Dec 2026": for text (long_date), Excel cells and Streamlit's table columns.
+EXCEL_DATE_FORMAT = "d mmm yyyy"
+TABLE_DATE_FORMAT = "D MMM YYYY"  # Streamlit's DateColumn / DatetimeColumn (moment.js tokens)
+TABLE_DATETIME_FORMAT = "D MMM YYYY, HH:mm"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
 
 
 def percent(value: float | None) -> str:
@@ -130,6 +139,29 @@ def as_date(value: date | datetime | str | None) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def long_date(value: date | datetime | str | None, *, empty: str = "") -> str:
+    """Every date Haven writes for people: "1 Dec 2026" (day without a leading zero, short month, year)."""
+    day = as_date(value)
+    if day is None:
+        return empty
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def long_date_time(moment: datetime | None) -> str:
+    """A moment as "1 Dec 2026, 14:05" (in the time zone it carries)."""
+    if moment is None:
+        return ""
+    return f"{long_date(moment)}, {moment:%H:%M}"
+
+
+def review_label(status: str | None) -> str:
+    return REVIEW_LABELS.get(status or "", (status or "").replace("_", " ").capitalize())
+
+
+def classification_label(classification: str | None) -> str:
+    return CLASSIFICATION_LABELS.get(classification or "", (classification or "").capitalize())
 
 
 def layer_scores(scores: dict | None) -> dict[str, float | None]:

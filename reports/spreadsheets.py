@@ -1,13 +1,16 @@
 """The evidence register and the action plan as Excel files, and the export pack's index.csv.
 
 Rows are plain dicts. Text a user typed is neutralised against formula injection: a
-value starting with = + - @ tab or carriage return gets a leading apostrophe, so Excel,
-LibreOffice and friends show it as text instead of running it.
+value starting with = + - @ tab or carriage return gets a leading apostrophe, and so does
+every part of it that a spreadsheet could split off into a cell of its own (after ; , |
+tab or a line break: a European spreadsheet splits CSV on ;), so Excel, LibreOffice and
+friends show it as text instead of running it.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,21 +18,29 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reports.formatting import as_date
+from reports.formatting import EXCEL_DATE_FORMAT, as_date, classification_label, long_date, review_label
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-DATE_FORMAT = "yyyy-mm-dd"
+DATE_FORMAT = EXCEL_DATE_FORMAT
 HEADER_FILL = PatternFill("solid", start_color="243B53", end_color="243B53")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 OVERDUE_FILL = PatternFill("solid", start_color="FADBD8", end_color="FADBD8")
 ACTION_SEPARATOR = "; "
 
 
+# The start of the text, or of a part after a character some spreadsheet splits cells on, then spaces, then a
+# character that starts a formula.
+_FORMULA_PART = re.compile(r"(^|[;,|\t\r\n])( *)(?=[=+\-@])")
+
+
 def neutralise(value: object) -> object:
-    """A string that a spreadsheet would read as a formula, made plain text with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+    """A string that a spreadsheet would read as a formula, or split into a formula cell, made plain text:
+    an apostrophe before every part that starts like a formula, and before the whole when it starts with
+    a tab or carriage return."""
+    if not isinstance(value, str):
+        return value
+    text = _FORMULA_PART.sub(lambda match: f"{match.group(1)}{match.group(2)}'", value)
+    return "'" + text if text.startswith(("\t", "\r")) else text
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,15 @@ ACTION_PLAN_COLUMNS = (
     Column("overdue", "Overdue", 10, "bool"),
 )
 
-INDEX_COLUMNS = ("title", "evidence_type", "actions", "classification", "issued_on", "valid_until",
-                 "review_status", "file")
+INDEX_COLUMNS = ("Title", "Evidence type", "Actions", "Classification", "Issued on", "Valid until", "Review", "File")
+
+
+def in_words(row: dict) -> dict:
+    """A register row with its codes as people read them: the evidence type's title from the standard,
+    "Accepted" for `accepted`, "Restricted" for `restricted`."""
+    return {**row, "evidence_type": row.get("evidence_type_title") or row.get("evidence_type"),
+            "review_status": review_label(row.get("review_status")),
+            "classification": classification_label(row.get("classification"))}
 
 
 def _cell_value(column: Column, raw: object) -> object:
@@ -117,7 +135,7 @@ def _workbook(title: str, columns: tuple[Column, ...], rows: list[dict],
 
 def evidence_register_xlsx(rows: list[dict]) -> bytes:
     """The organisation's evidence register, one row per evidence, as an .xlsx file."""
-    return _workbook("Evidence register", EVIDENCE_REGISTER_COLUMNS, rows)
+    return _workbook("Evidence register", EVIDENCE_REGISTER_COLUMNS, [in_words(row) for row in rows])
 
 
 def action_plan_xlsx(rows: list[dict]) -> bytes:
@@ -142,7 +160,7 @@ def _csv_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return value.isoformat()
+        return long_date(value)
     return str(neutralise(str(value)))
 
 
@@ -151,7 +169,7 @@ def index_csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
-    for row in rows:
+    for row in map(in_words, rows):
         actions = row.get("actions") or []
         if isinstance(actions, str):
             actions = [actions]
@@ -160,8 +178,8 @@ def index_csv(rows: list[dict]) -> str:
             _csv_text(row.get("evidence_type")),
             _csv_text(";".join(str(action) for action in actions)),
             _csv_text(row.get("classification")),
-            _csv_text(row.get("issued_on")),
-            _csv_text(row.get("valid_until")),
+            _csv_text(as_date(row.get("issued_on"))),
+            _csv_text(as_date(row.get("valid_until"))),
             _csv_text(row.get("review_status")),
             _csv_text(pack_file_entry(row)),
         ])

@@ -1,15 +1,18 @@
 """The evidence register: intake, revisions, links to the standard, classification and file access."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
 from evidence.intake import IntakeResult, run_intake
+from evidence.previews import Preview, PreviewKind, render_preview
+from reports.watermarks import can_mark, mark_file, watermark_image
 from services.errors import NotFound, ServiceError
 from services.facts import latest_reviews, latest_revisions, valid_until_of
+from services.file_access import Admission, Reader, ReadRequest, read_as
 from services.instance import Haven
 from standards.loader import get_standard
 from standards.schema import Standard
@@ -175,11 +178,16 @@ def set_links(session: Session, principal: Principal, *, evidence_id: int, actio
 
 
 def set_classification(session: Session, principal: Principal, *, evidence_id: int, classification: str) -> None:
+    """Changes the classification (audited); making restricted evidence internal takes an administrator, so a
+    manager cannot turn it internal to export it and back."""
     evidence = get_evidence(session, evidence_id, lock=True)
-    require(principal, "upload", evidence.organisation_id)
+    before = evidence.classification
+    if before == "restricted" and classification != "restricted":
+        require(principal, "declassify")
+    else:
+        require(principal, "upload", evidence.organisation_id)
     if classification not in CLASSIFICATIONS:
         raise ServiceError(f"Unknown classification '{classification}': choose internal or restricted.")
-    before = evidence.classification
     evidence.classification = classification
     session.add(evidence)
     append_audit(session, actor=principal.username, action="evidence.classify", organisation_id=evidence.organisation_id,
@@ -262,39 +270,76 @@ def revision_history(session: Session, principal: Principal, *, evidence_id: int
                              .order_by(EvidenceRevision.number.desc())))
 
 
-def file_of_revision(session: Session, principal: Principal, *, revision_id: int) -> EvidenceRevision:
-    """The revision whose file the principal may open; records the access in the audit log."""
-    revision = session.get(EvidenceRevision, revision_id)
-    if revision is None:
-        raise NotFound("No such evidence file.")
-    evidence = get_evidence(session, revision.evidence_id)
-    require(principal, "download_evidence", evidence.organisation_id)
-    if revision.blob_key is None:
-        raise NotFound("This evidence is an on-site inspection record: there is no file.")
-    append_audit(session, actor=principal.username, action="evidence.download", organisation_id=evidence.organisation_id,
-                 target=f"evidence:{evidence.id}", detail={"revision": revision.number})
-    return revision
-
-
-def read_evidence_file(haven: Haven, principal: Principal, *, revision_id: int) -> tuple[bytes, str, str]:
-    """(bytes, file name, MIME type) of a revision's file for a user allowed to open it; the access is audited."""
-    with haven.session() as session:
-        revision = file_of_revision(session, principal, revision_id=revision_id)
-        content = haven.store.get(revision.blob_key)
-        evidence = get_evidence(session, revision.evidence_id)
-        name = revision.display_name or evidence.title
-    return content, name, revision.mime_type or "application/octet-stream"
-
-
-def read_thumbnail(haven: Haven, principal: Principal, *, revision_id: int) -> bytes | None:
-    """The gallery thumbnail of an image revision (None when it has none); opening it is not a download."""
+def _stored_file(haven: Haven, revision_id: int) -> tuple[EvidenceRevision, Evidence]:
+    """The revision and its evidence, when it has a file; NotFound otherwise."""
     with haven.session() as session:
         revision = session.get(EvidenceRevision, revision_id)
         if revision is None:
             raise NotFound("No such evidence file.")
-        require(principal, "view_evidence", get_evidence(session, revision.evidence_id).organisation_id)
-        key = revision.thumbnail_key
-    return haven.store.get(key) if key else None
+        evidence = get_evidence(session, revision.evidence_id)
+    if revision.blob_key is None:
+        raise NotFound("This evidence is an on-site inspection record: there is no file.")
+    return revision, evidence
+
+
+def read_evidence_file(haven: Haven, principal: Reader | Principal, *, revision_id: int) -> tuple[bytes, str, str]:
+    """(bytes, file name, MIME type) of a revision's file for a user allowed to open it now; the access is
+    audited, and a PDF or an image comes as a copy marked for that user (the stored file stays clean)."""
+    revision, evidence = _stored_file(haven, revision_id)
+    request = ReadRequest(permission="download_evidence", organisation_id=evidence.organisation_id,
+                          action="evidence.download", target=f"evidence:{evidence.id}",
+                          detail={"revision": revision.number}, evidence_ids=(evidence.id,),
+                          watermark=can_mark(revision.mime_type))
+
+    def read(admission: Admission) -> bytes:
+        content = haven.store.get(revision.blob_key)
+        return mark_file(content, revision.mime_type, admission.watermark) if admission.watermark else content
+
+    content = read_as(haven, principal, request, read)
+    return content, revision.display_name or evidence.title, revision.mime_type or "application/octet-stream"
+
+
+def read_preview(haven: Haven, principal: Reader | Principal, *, revision_id: int) -> Preview:
+    """A small rendering of a revision's file for a reviewer who asked to see it (never the file itself); the
+    look is audited, and the rendering of an image or a page carries the reviewer's mark."""
+    revision, evidence = _stored_file(haven, revision_id)
+    request = ReadRequest(permission="review", organisation_id=evidence.organisation_id, action="evidence.preview",
+                          target=f"evidence:{evidence.id}", detail={"revision": revision.number},
+                          evidence_ids=(evidence.id,), watermark=True)
+
+    def read(admission: Admission) -> Preview:
+        preview = render_preview(haven.store.get(revision.blob_key), revision.mime_type)
+        if preview.kind is PreviewKind.IMAGE:
+            return replace(preview, png=watermark_image(preview.png, admission.watermark))
+        return preview
+
+    return read_as(haven, principal, request, read)
+
+
+def read_thumbnails(haven: Haven, principal: Reader | Principal, *, organisation_id: int,
+                    revision_ids: list[int]) -> dict[int, bytes]:
+    """The gallery thumbnails (made at intake; never the original) of those revisions that belong to the
+    organisation and have one, by revision id; one audit entry for the gallery."""
+    with haven.session() as session:
+        found = session.exec(
+            select(EvidenceRevision.id, EvidenceRevision.thumbnail_key, Evidence.id)
+            .join(Evidence, Evidence.id == EvidenceRevision.evidence_id)
+            .where(Evidence.organisation_id == organisation_id, EvidenceRevision.id.in_(list(revision_ids) or [-1]),
+                   EvidenceRevision.thumbnail_key.is_not(None))).all()
+    request = ReadRequest(permission="view_evidence", organisation_id=organisation_id, action="evidence.thumbnails",
+                          detail={"revisions": sorted(r for r, _, _ in found)},
+                          evidence_ids=tuple(sorted({e for _, _, e in found})))
+    return read_as(haven, principal, request, lambda _: {revision: haven.store.get(key) for revision, key, _ in found})
+
+
+def read_thumbnail(haven: Haven, principal: Reader | Principal, *, revision_id: int) -> bytes | None:
+    """The gallery thumbnail of one image revision (None when it has none)."""
+    with haven.session() as session:
+        revision = session.get(EvidenceRevision, revision_id)
+        if revision is None:
+            raise NotFound("No such evidence file.")
+        organisation_id = get_evidence(session, revision.evidence_id).organisation_id
+    return read_thumbnails(haven, principal, organisation_id=organisation_id, revision_ids=[revision_id]).get(revision_id)
 
 
 def intake_upload(settings, data: bytes, filename: str) -> IntakeResult:

@@ -12,7 +12,7 @@ from services.ratings import ratings_of_cycle
 from standards.loader import get_standard
 from storage.audit import append_audit
 from storage.db import lock_row
-from storage.models import PlanItem, User, utc_now
+from storage.models import Organisation, PlanItem, User, utc_now
 
 GAP_PLAN_DAYS = 30
 EDITABLE_FIELDS = ("description", "owner", "due", "done")
@@ -100,10 +100,25 @@ def _name_of(session: Session, principal: Principal) -> str:
 
 def add_plan_item_for_gap(session: Session, principal: Principal, *, organisation_id: int, gap: dict,
                           description: str, today: date | None = None) -> PlanItem:
-    """Turns a gap of the score report into an open plan item with an owner and a due date."""
+    """Turns a gap of the score report into an open plan item with an owner and a due date.
+
+    Idempotent: while an open item for the same action and kind of gap exists (a second click, a second
+    tab), that item is returned and nothing is added. The organisation's row is locked first, so two
+    clicks at the same moment on PostgreSQL add one item too."""
+    require(principal, "plan", organisation_id)
+    session.exec(select(Organisation).where(Organisation.id == organisation_id).with_for_update()).first()
+    existing = open_item_for_gap(session, organisation_id=organisation_id, action_id=gap["action"], gap_kind=gap["kind"])
+    if existing is not None:
+        return existing
     defaults = plan_defaults(session, principal, organisation_id=organisation_id, action_id=gap["action"], today=today)
     return add_plan_item(session, principal, organisation_id=organisation_id, action_id=gap["action"],
                          description=description, owner=defaults["owner"], due=defaults["due"], gap_kind=gap["kind"])
+
+
+def open_item_for_gap(session: Session, *, organisation_id: int, action_id: str, gap_kind: str) -> PlanItem | None:
+    return session.exec(select(PlanItem).where(
+        PlanItem.organisation_id == organisation_id, PlanItem.action_id == action_id, PlanItem.gap_kind == gap_kind,
+        PlanItem.done.is_(False)).order_by(PlanItem.id)).first()
 
 
 def changed_plan_rows(before: list[dict], after: list[dict]) -> list[dict]:

@@ -48,3 +48,10 @@ def simple_pdf(text: str = "Intake risk assessment form") -> bytes:
     pdf.set_font("Helvetica", size=12)
     pdf.cell(0, 10, text)
     return bytes(pdf.output())
+
+
+def as_stored(data: bytes, filename: str = "upload") -> bytes:
+    """What the intake stores for ``data``: PDFs and Office files are rewritten without hidden data."""
+    from evidence.intake import run_intake
+
+    return run_intake(data, filename, max_bytes=25 * 1024 * 1024, max_pixels=50_000_000).content

@@ -15,6 +15,7 @@ import streamlit as st
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from accounts.permissions import Principal
+from services.file_access import Reader, SessionClock
 from services.instance import Haven, open_instance
 from services.organisations import visible_organisations
 from services.users import refreshed_principal
@@ -23,6 +24,7 @@ PRINCIPAL_KEY = "haven_principal"
 ORGANISATION_KEY = "haven_organisation_id"
 LAST_SEEN_KEY = "haven_last_seen"
 NOTICE_KEY = "haven_notice"
+CLOCK_KEY = "haven_session_clock"
 
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -60,11 +62,14 @@ def current_principal() -> Principal | None:
 def sign_in_as(principal: Principal) -> None:
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[LAST_SEEN_KEY] = now()
+    _end_clock()
+    st.session_state[CLOCK_KEY] = SessionClock(user_id=principal.user_id, last_seen=st.session_state[LAST_SEEN_KEY])
     st.session_state.pop(ORGANISATION_KEY, None)
 
 
 def sign_out(notice: str | None = None) -> None:
     """Forgets the user; with OIDC it also drops the identity cookie, which would otherwise sign them in again."""
+    _end_clock()
     for key in (PRINCIPAL_KEY, ORGANISATION_KEY, LAST_SEEN_KEY):
         st.session_state.pop(key, None)
     if notice:
@@ -99,6 +104,31 @@ def enforce_idle_timeout(idle_minutes: int) -> None:
         sign_out(f"You were signed out after {idle_minutes} minutes without activity.")
         return
     st.session_state[LAST_SEEN_KEY] = now()
+    _session_clock().touch(st.session_state[LAST_SEEN_KEY])
+
+
+def _end_clock() -> None:
+    """Ends the clock the session's download buttons hold: a download drawn before is refused from now on."""
+    clock = st.session_state.pop(CLOCK_KEY, None)
+    if clock is not None:
+        clock.end()
+
+
+def _session_clock() -> SessionClock:
+    """The signed-in session's clock (made on first use for a session signed in without sign_in_as)."""
+    principal = current_principal()
+    clock = st.session_state.get(CLOCK_KEY)
+    if clock is None or clock.ended or clock.user_id != principal.user_id:
+        clock = SessionClock(user_id=principal.user_id, last_seen=st.session_state.get(LAST_SEEN_KEY) or now())
+        st.session_state[CLOCK_KEY] = clock
+    return clock
+
+
+def current_reader() -> Reader:
+    """The signed-in user as a file read sees them, with the clock that lets a download thread (which runs
+    without app.py) find out whether the session has ended or gone idle since the page was drawn."""
+    return Reader(principal=current_principal(), clock=_session_clock(),
+                  idle_minutes=get_haven().settings.idle_timeout_minutes)
 
 
 def live_session(callback: Callable) -> Callable:

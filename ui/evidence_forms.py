@@ -12,13 +12,14 @@ import streamlit as st
 
 from accounts.permissions import PermissionDenied, Principal
 from evidence.errors import IntakeError
+from reports.formatting import CLASSIFICATION_LABELS, REVIEW_LABELS, long_date
 from services.errors import ServiceError
 from services.evidence import (
     CLASSIFICATIONS,
     NewEvidence,
     link_evidence,
     read_evidence_file,
-    read_thumbnail,
+    read_thumbnails,
     set_classification,
     set_links,
 )
@@ -26,16 +27,22 @@ from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
 from storage.blobs import BlobStoreError
-from ui.context import live_session
+from ui.context import current_reader, live_session
 from ui.widgets import markdown_text
 
 CASE_FILES_NOTICE = (
     "Haven holds your organisation's evidence — policies, procedures, plans, agreements, training records and "
     "photos of the premises — never victims' case files. Do not upload anything that names or identifies a victim."
 )
+RESTRICTED_FOR_ASSESSORS = (
+    "Restricted evidence — anything that could reveal where victims are — stays inside Haven: the accreditation "
+    "pack lists it with its review but leaves its file out, and the board never sees it. When an assessor needs "
+    "to see it, an administrator who also manages this organisation ticks “Include restricted evidence” on the "
+    "Reports and export page, or whoever runs the Haven server runs "
+    "`python manage.py export --org {slug} --out pack.zip --include-restricted`. Send that pack only over a "
+    "secure channel and delete local copies afterwards."
+)
 ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views from windows that reveal the address."
-CLASSIFICATION_LABELS = {"internal": "Internal", "restricted": "Restricted"}
-REVIEW_LABELS = {"pending": "Pending review", "accepted": "Accepted", "rejected": "Rejected"}
 REFUSALS = (ServiceError, PermissionDenied, BlobStoreError)
 GALLERY_LIMIT = 48
 
@@ -125,6 +132,7 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
     title = (state.get(f"{key}:title") or "").strip()
     if state.get(f"{key}:issued") is None:
         say(key, "error", "Give the date the evidence was issued.")
+        _renew(key)
         return
     stored = []
     for number, file in enumerate(files, start=1):
@@ -151,7 +159,8 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
 def inspection_form(haven: Haven, principal: Principal, organisation_id: int, standard: Standard, *, key: str) -> None:
     """Evidence seen on site, with no file: what was inspected, when, and a note."""
     evidence_type = _type_and_actions(standard, key, None, None)
-    st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="For example: Entrance and safe room inspected")
+    st.text_input("Title", key=f"{key}:title", max_chars=200,
+                  placeholder="For example: Entrance and safe room inspected")
     st.date_input("Inspected on", value=date.today(), max_value=date.today(), key=f"{key}:issued", format="YYYY-MM-DD")
     st.text_area("Note", key=f"{key}:note", max_chars=4000, placeholder="What was seen, and by whom")
     st.button("Record the inspection", type="primary", icon=":material/fact_check:", key=f"{key}:record",
@@ -182,9 +191,10 @@ def link_existing_form(haven: Haven, principal: Principal, candidates: list[dict
     if not candidates:
         st.caption("No other evidence of this type is in the library yet.")
     else:
-        titles = {row["id"]: f"{row['title']} (issued {row['issued_on']})" for row in candidates}
+        titles = {row["id"]: f"{row['title']} (issued {long_date(row['issued_on'])})" for row in candidates}
         st.selectbox("Evidence in the library", list(titles), format_func=titles.get, key=f"{key}:pick")
-        st.button("Link", icon=":material/link:", key=f"{key}:link", on_click=_link, args=(haven, principal, action_id, key))
+        st.button("Link", icon=":material/link:", key=f"{key}:link", on_click=_link,
+                  args=(haven, principal, action_id, key))
     show_said(key)
 
 
@@ -222,6 +232,7 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
         return
     if state.get(f"{key}:issued") is None:
         say(key, "error", "Give the date the new revision was issued.")
+        _renew(key)
         return
     try:
         number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],
@@ -237,6 +248,9 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
 
 
 def classification_form(haven: Haven, principal: Principal, row: dict, *, key: str) -> None:
+    if row["classification"] == "restricted" and not principal.can("declassify"):
+        st.caption("Restricted. Only an administrator can make restricted evidence internal.")
+        return
     st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row["classification"]),
                  format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification")
     st.button("Change the classification", key=f"{key}:save",
@@ -278,11 +292,14 @@ def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) 
     say(key, "success", f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
 
 
-def download_button(haven: Haven, principal: Principal, *, revision_id: int, file_name: str, mime_type: str,
-                    label: str, key: str) -> None:
-    """Reads the file (through the permission check, which audits it) only when the user clicks."""
+def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type: str, label: str, key: str) -> None:
+    """Nothing of the file is handed to the browser until the user clicks. Then, in a thread of its own (without
+    app.py), the read checks the session and the account as they are at that moment, audits it and marks the copy;
+    a refused read gives the browser nothing."""
+    reader = current_reader()
+
     def content() -> bytes:
-        return read_evidence_file(haven, principal, revision_id=revision_id)[0]
+        return read_evidence_file(haven, reader, revision_id=revision_id)[0]
 
     st.download_button(label, data=content, file_name=file_name or "evidence", mime=mime_type or None,
                        on_click="ignore", icon=":material/download:", key=key)
@@ -295,31 +312,35 @@ def evidence_summary(row: dict, rejection: dict | None = None) -> None:
     lock = ":material/lock: " if row["classification"] == "restricted" else ""
     kind = ":material/photo_camera:" if row["mime_type"].startswith("image/") else (
         ":material/description:" if row["has_file"] else ":material/fact_check:")
-    validity = f"valid until {row['valid_until']}" if row["current"] else f":orange[expired {row['valid_until']}]"
+    validity = (f"valid until {long_date(row['valid_until'])}" if row["current"]
+                else f":orange[expired {long_date(row['valid_until'])}]")
     review = REVIEW_LABELS[row["review_status"]]
     colour = {"accepted": "green", "rejected": "red", "pending": "blue"}[row["review_status"]]
     st.markdown(f"{kind} {lock}{markdown_text(row['title'])}  \n"
-                f":gray[issued {row['issued_on']} · {validity} · revision {row['revision']}] · :{colour}[{review}]")
+                f":gray[issued {long_date(row['issued_on'])} · {validity} · revision {row['revision']}] · "
+                f":{colour}[{review}]")
     if rejection:
         rejection_note(rejection)
 
 
 def rejection_note(rejection: dict) -> None:
     reviewer = markdown_text(rejection["reviewer"]) or "the reviewer"
-    st.caption(f":red[:material/block: Rejected by {reviewer} on {rejection['decided_on']}:] "
+    st.caption(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection['decided_on'])}:] "
                f"{markdown_text(rejection['reason'])}")
 
 
-def thumbnail_gallery(haven: Haven, principal: Principal, rows: list[dict], *, columns: int = 4) -> None:
+def thumbnail_gallery(haven: Haven, organisation_id: int, rows: list[dict], *, columns: int = 4) -> None:
     """Thumbnails of the image evidence among `rows` (made at intake; never the original file)."""
     pictures = [row for row in rows if row["thumbnail_key"]][:GALLERY_LIMIT]
     if not pictures:
         st.caption("No photos among the evidence shown.")
         return
+    thumbnails = read_thumbnails(haven, current_reader(), organisation_id=organisation_id,
+                                 revision_ids=[row["revision_id"] for row in pictures])
     grid = st.columns(columns)
     for index, row in enumerate(pictures):
         with grid[index % columns]:
-            thumbnail = read_thumbnail(haven, principal, revision_id=row["revision_id"])
+            thumbnail = thumbnails.get(row["revision_id"])
             if thumbnail:
                 st.image(thumbnail, caption=markdown_text(row["title"]), width="stretch")
     if len([row for row in rows if row["thumbnail_key"]]) > GALLERY_LIMIT:

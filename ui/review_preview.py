@@ -1,80 +1,49 @@
-"""What a reviewer sees of an evidence file before deciding: the image, a PDF's first page, a text's first lines."""
-from __future__ import annotations
+"""What a reviewer sees of an evidence file before deciding, and only once they ask for it.
 
-import io
-import threading
+Anything given to st.image or to a download button with bytes goes into Streamlit's media store, reachable at a
+/media/… address without signing in until the session lets go of it. So the page draws nothing of the file: a
+"Show preview" button renders a small marked picture (a reduced photo, a PDF's first page) or a text's first
+lines for that one run, and the download reads the file only when clicked, through the same checks as the
+library's.
+"""
+from __future__ import annotations
 
 import streamlit as st
 
-from ui.context import get_haven
+from accounts.permissions import PermissionDenied
+from evidence.previews import PreviewKind
+from reports.watermarks import WatermarkError
+from services.errors import ServiceError
+from services.evidence import read_preview
+from services.instance import Haven
+from storage.blobs import BlobStoreError
+from ui.context import current_reader
+from ui.evidence_forms import download_button
 
-PREVIEW_WIDTH_PX = 900
-MAX_PREVIEW_HEIGHT_PX = 2400
-TEXT_PREVIEW_LINES = 30
-TEXT_PREVIEW_LINE_CHARS = 200
-TEXT_KINDS = ("text/plain", "text/csv")
-
-_pdfium_lock = threading.Lock()  # PDFium must not be entered from two threads at once
-
-
-def pdf_first_page_png(data: bytes) -> bytes | None:
-    """The first page of a PDF as a PNG about PREVIEW_WIDTH_PX wide, or None when it cannot be drawn."""
-    try:
-        import pypdfium2 as pdfium
-    except ImportError:
-        return None
-    with _pdfium_lock:
-        document = None
-        try:
-            document = pdfium.PdfDocument(data)
-            if len(document) == 0:
-                return None
-            page = document[0]
-            width, height = page.get_size()
-            if width <= 0 or height <= 0:
-                return None
-            scale = min(PREVIEW_WIDTH_PX / width, MAX_PREVIEW_HEIGHT_PX / height, 4.0)
-            image = page.render(scale=scale).to_pil()
-            buffer = io.BytesIO()
-            image.save(buffer, "PNG")
-            return buffer.getvalue()
-        except Exception:
-            return None
-        finally:
-            if document is not None:
-                document.close()
+REFUSALS = (ServiceError, PermissionDenied, BlobStoreError, WatermarkError)
 
 
-def text_first_lines(data: bytes) -> str:
-    """The first lines of a text or CSV file, each cut to a readable length."""
-    text = data[: 64 * 1024].decode("utf-8-sig", errors="replace")
-    lines = text.splitlines()[:TEXT_PREVIEW_LINES]
-    return "\n".join(line if len(line) <= TEXT_PREVIEW_LINE_CHARS else line[:TEXT_PREVIEW_LINE_CHARS] + "…"
-                     for line in lines)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _pdf_preview(blob_key: str) -> bytes | None:
-    """Keyed by the SHA-256 of the stored file, so the cache never mixes two files."""
-    return pdf_first_page_png(get_haven().store.get(blob_key))
-
-
-def show_preview(file: dict, data: bytes) -> None:
-    """Draws the preview of a stored file (`file` from services.reviews.review_file)."""
-    mime_type = file["mime_type"]
-    if mime_type.startswith("image/"):
-        st.image(data, caption=file["file_name"] or None)
-    elif mime_type == "application/pdf":
-        page = _pdf_preview(file["blob_key"])
-        if page is None:
-            st.warning("This PDF cannot be shown here. Download it to read it.")
-        else:
-            st.image(page, caption="First page")
-    elif mime_type in TEXT_KINDS:
-        st.caption("First lines")
-        st.code(text_first_lines(data), language=None, wrap_lines=True)
+def preview_panel(haven: Haven, item: dict) -> None:
+    """The preview button (and, once pressed, the preview) and the download of a queue item's file."""
+    revision_id = item["revision_id"]
+    if st.button("Show preview", icon=":material/visibility:", key=f"review_preview_{revision_id}"):
+        _show(haven, revision_id)
     else:
-        st.info("There is no preview for this kind of file. Download it to read it.")
-    st.download_button("Download the file", data=data, file_name=file["file_name"] or "evidence",
-                       mime=mime_type or "application/octet-stream", icon=":material/download:",
-                       on_click="ignore")
+        st.caption("The file stays on the server until you ask to see it.")
+    download_button(haven, revision_id=revision_id, file_name=item["file_name"], mime_type=item["mime_type"],
+                    label="Download the file", key=f"review_download_{revision_id}")
+
+
+def _show(haven: Haven, revision_id: int) -> None:
+    try:
+        preview = read_preview(haven, current_reader(), revision_id=revision_id)
+    except REFUSALS as error:
+        st.error(str(error))
+        return
+    if preview.kind is PreviewKind.IMAGE:
+        st.image(preview.png, caption=preview.caption)
+    elif preview.kind is PreviewKind.TEXT:
+        st.caption(preview.caption)
+        st.code(preview.text, language=None, wrap_lines=True)
+    else:
+        st.info(preview.text, icon=":material/visibility_off:")

@@ -5,6 +5,8 @@ import re
 
 import streamlit as st
 
+ACTION_PARAMETER = "action"  # ?action=3.2.1 opens the self-assessment on that action's engagement
+
 READINESS = {
     "ready": ("Ready", "green", ":material/verified:"),
     "approaching": ("Approaching", "orange", ":material/trending_up:"),

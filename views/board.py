@@ -15,11 +15,14 @@ from reports.charts import (
     score_trend_figure,
     slot_heatmap_figure,
 )
+from reports.formatting import long_date
+from reports.watermarks import watermark_pdf
 from services.board import EXPIRY_WINDOW_DAYS, expiring_by_type, expiring_evidence
 from services.errors import ServiceError
+from services.file_access import Admission, ReadRequest, read_as
 from services.scores import score_organisation
 from services.snapshots import snapshot_series, take_snapshot
-from ui.context import NOTICE_KEY, open_organisation_screen, percent
+from ui.context import NOTICE_KEY, current_reader, open_organisation_screen, percent
 from ui.widgets import markdown_text, readiness_badge
 
 haven, principal, organisation = open_organisation_screen("Board dashboard", "view_scores")
@@ -38,12 +41,25 @@ def trend_chart_images(score: dict, snapshots: list[dict]) -> dict[str, bytes]:
     return render_chart_images(score, snapshots) if snapshots else {}
 
 
+reader = current_reader()
+REPORT_REQUEST = ReadRequest(permission="view_scores", organisation_id=organisation_id, action="report.download",
+                             target=slug, watermark=True)
+
+
 def board_report() -> bytes:
-    images = trend_chart_images(report, series) if chart_images_available() else {}
-    return board_report_pdf(report, series, generated_on=today, chart_images=images)
+    """Made on click, in a thread of its own: the read checks the session and the user as they are then, and the
+    PDF is marked for them."""
+    def make(admission: Admission) -> bytes:
+        with haven.session() as session:
+            fresh = score_organisation(session, admission.principal, slug=slug, as_of=today)
+            trend = snapshot_series(session, admission.principal, slug=slug)
+        images = trend_chart_images(fresh, trend) if chart_images_available() else {}
+        return watermark_pdf(board_report_pdf(fresh, trend, generated_on=today, chart_images=images),
+                             admission.watermark)
+    return read_as(haven, reader, REPORT_REQUEST, make)
 
 
-st.caption(f"{markdown_text(name)} · {report['standard_title']} · scores on {report['as_of']}")
+st.caption(f"{markdown_text(name)} · {report['standard_title']} · scores on {long_date(report['as_of'])}")
 readiness_badge(report["readiness"], report["readiness_reason"])
 
 st.subheader(claimed_versus_proven(report))
@@ -98,6 +114,6 @@ if principal.can("snapshot", organisation_id):
             except (ServiceError, PermissionDenied) as error:
                 st.error(str(error))
             else:
-                st.session_state[NOTICE_KEY] = f"Snapshot of {today.isoformat()} saved: the trend now includes today."
+                st.session_state[NOTICE_KEY] = f"Snapshot of {long_date(today)} saved: the trend now includes today."
                 st.rerun()
         st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from accounts.permissions import PermissionDenied
 from reports.charts import cycle_comparison_figure, cycle_comparison_table
-from reports.formatting import LAYERS, readiness_label
+from reports.formatting import LAYERS, long_date, readiness_label
 from services.errors import ServiceError
 from services.scores import score_organisation
 from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
@@ -36,8 +36,8 @@ closed = [c for c in reversed(cycles) if not c["open"]]
 
 st.caption(f"{markdown_text(name)} · {current['standard_title']}")
 st.dataframe([{
-    "Cycle": cycle["name"], "Started": cycle["started_on"].isoformat(),
-    "Closed": cycle["closed_on"].isoformat() if cycle["closed_on"] else "—",
+    "Cycle": cycle["name"], "Started": long_date(cycle["started_on"]),
+    "Closed": long_date(cycle["closed_on"], empty="—"),
     "Status": "Current" if cycle["open"] else "Closed (read-only)", "Snapshots": cycle["snapshots"],
 } for cycle in cycles], hide_index=True, width="stretch")
 
@@ -45,7 +45,7 @@ st.subheader("Compare with a closed cycle")
 if not closed:
     st.info("There is no closed cycle yet. When the next cycle starts, this one is kept read-only for comparison.")
 else:
-    names = {cycle["id"]: f"{cycle['name']} (closed {cycle['closed_on'].isoformat()})" for cycle in closed}
+    names = {cycle["id"]: f"{cycle['name']} (closed {long_date(cycle['closed_on'])})" for cycle in closed}
     chosen = st.selectbox("Closed cycle", list(names), format_func=names.get)
     with haven.session() as session:
         frozen = closed_cycle_report(session, principal, cycle_id=chosen)
@@ -54,7 +54,7 @@ else:
     else:
         current_name = open_cycle["name"] if open_cycle else "Current cycle"
         before, now = st.columns(2)
-        before.metric(f"Readiness when closed ({frozen['as_of']})", readiness_label(frozen["readiness"]))
+        before.metric(f"Readiness when closed ({long_date(frozen['as_of'])})", readiness_label(frozen["readiness"]))
         now.metric("Readiness now", readiness_label(current["readiness"]))
         for column, layer, label in zip(st.columns(3), ("self_assessment", "completeness", "verified"),
                                         ("Self-assessed", "Evidence complete", "Verified")):

@@ -1,14 +1,17 @@
 """Evidence library: add evidence, see every item (table and photos), and work on one item."""
+import functools
+
 import pandas as pd
 import streamlit as st
 
+from reports.formatting import CLASSIFICATION_LABELS, REVIEW_LABELS, TABLE_DATE_FORMAT, long_date_time
 from services.evidence import evidence_register, filter_register, revision_history, standard_of_organisation
+from services.facts import valid_until_of
 from services.reviews import rejections
 from ui.context import open_organisation_screen
 from ui.evidence_forms import (
     CASE_FILES_NOTICE,
-    CLASSIFICATION_LABELS,
-    REVIEW_LABELS,
+    RESTRICTED_FOR_ASSESSORS,
     action_label,
     classification_form,
     download_button,
@@ -32,6 +35,8 @@ can_link = principal.can("link", organisation_id)
 can_download = principal.can("download_evidence", organisation_id)
 
 st.info(CASE_FILES_NOTICE, icon=":material/privacy_tip:")
+with st.expander("Where restricted evidence goes when an assessor needs it", icon=":material/lock:"):
+    st.markdown(RESTRICTED_FOR_ASSESSORS.format(slug=slug))
 
 with haven.session() as session:
     standard = standard_of_organisation(session, organisation_id)
@@ -70,37 +75,61 @@ shown = filter_register(
 )
 st.caption(f"{len(shown)} of {len(register)} items shown")
 
+ITEM_KEY = "library:item"
+TABLE_COLUMNS = ["Title", "Type", "Actions", "Valid until", "Current", "Review", "Classification"]
+TABLE_KEY = f"library:table:{organisation_id}"
+shown_ids = [row["id"] for row in shown]
+
+
+def choose_from_table(ids: list[int]) -> None:
+    """A row clicked in the table becomes the item worked on below (the picker follows it)."""
+    rows = st.session_state[TABLE_KEY].selection.rows
+    if rows and rows[0] < len(ids):
+        st.session_state[ITEM_KEY] = ids[rows[0]]
+
+
+def review_text(row: dict) -> str:
+    words = REVIEW_LABELS[row["review_status"]]
+    return f"{words}: {rejected[row['id']]['reason']}" if row["id"] in rejected else words
+
+
 table_tab, gallery_tab = st.tabs(["Table", "Photos"])
 with table_tab:
-    st.dataframe(pd.DataFrame([{
-        "Title": row["title"], "Type": row["evidence_type_title"], "Actions": ", ".join(row["actions"]),
-        "Classification": CLASSIFICATION_LABELS[row["classification"]], "Issued": row["issued_on"],
-        "Valid until": row["valid_until"], "Current": "yes" if row["current"] else "expired",
-        "Review": REVIEW_LABELS[row["review_status"]],
-        "Reviewer's reason": rejected[row["id"]]["reason"] if row["id"] in rejected else "",
-        "File": row["file_name"] if row["has_file"] else ("withheld" if row["withheld"] else "on-site inspection"),
-        "Revision": row["revision"],
-    } for row in shown], columns=["Title", "Type", "Actions", "Classification", "Issued", "Valid until", "Current",
-                                  "Review", "Reviewer's reason", "File", "Revision"]),
-        hide_index=True, width="stretch", column_config={
-            "Title": st.column_config.TextColumn(width="large"), "Actions": st.column_config.TextColumn(width="small"),
-            "Current": st.column_config.TextColumn(width="small"), "Revision": st.column_config.NumberColumn(width="small"),
+    st.caption("Click a row to work on that item below.")
+    st.dataframe(
+        pd.DataFrame([{
+            "Title": row["title"], "Type": row["evidence_type_title"], "Actions": ", ".join(row["actions"]),
+            "Valid until": row["valid_until"], "Current": "Current" if row["current"] else "Expired",
+            "Review": review_text(row), "Classification": CLASSIFICATION_LABELS[row["classification"]],
+        } for row in shown], columns=TABLE_COLUMNS),
+        hide_index=True, width="stretch", row_height=56, key=TABLE_KEY, selection_mode="single-row",
+        on_select=functools.partial(choose_from_table, shown_ids),
+        column_config={
+            "Title": st.column_config.TextColumn(width="large"), "Type": st.column_config.TextColumn(width="medium"),
+            "Actions": st.column_config.TextColumn(width="small"),
+            "Valid until": st.column_config.DateColumn(format=TABLE_DATE_FORMAT, width="small"),
+            "Current": st.column_config.TextColumn(width="small"),
+            "Review": st.column_config.TextColumn(width="medium"),
+            "Classification": st.column_config.TextColumn(width="small"),
         })
 with gallery_tab:
-    thumbnail_gallery(haven, principal, shown)
+    thumbnail_gallery(haven, organisation_id, shown)
 
 if not shown:
     st.stop()
 
 st.subheader("Work on one item" if can_add or can_link else "One item")
 titles = {row["id"]: f"{row['title']} — {row['evidence_type_title']}" for row in shown}
-chosen = st.selectbox("Evidence", list(titles), format_func=titles.get, key="library:item")
+if st.session_state.get(ITEM_KEY) not in titles:
+    st.session_state.pop(ITEM_KEY, None)
+chosen = st.selectbox("Evidence", list(titles), format_func=titles.get, key=ITEM_KEY)
 row = next(r for r in shown if r["id"] == chosen)
+validity_months = standard.evidence_type(row["evidence_type"]).validity_months
 with haven.session() as session:
-    history = [{"Revision": r.number, "Issued": r.issued_on, "Valid until": r.valid_until or "by type",
+    history = [{"Revision": r.number, "Issued": r.issued_on, "Valid until": valid_until_of(r, validity_months),
                 "File": r.display_name or ("withheld" if r.withheld else "on-site inspection"),
                 "Size (KB)": round(r.size_bytes / 1024, 1) if r.size_bytes else None, "Note": r.note,
-                "Uploaded": r.uploaded_at.strftime("%Y-%m-%d %H:%M"), "id": r.id, "has_file": r.blob_key is not None,
+                "Uploaded": long_date_time(r.uploaded_at), "id": r.id, "has_file": r.blob_key is not None,
                 "mime": r.mime_type}
                for r in revision_history(session, principal, evidence_id=row["id"])]
 
@@ -108,15 +137,21 @@ details, changes = st.columns([3, 2], gap="large")
 with details:
     evidence_summary(row, rejected.get(row["id"]))
     if row["thumbnail_key"]:
-        thumbnail_gallery(haven, principal, [row], columns=2)
+        thumbnail_gallery(haven, organisation_id, [row], columns=2)
     st.caption(f"{row['evidence_type_title']} · {CLASSIFICATION_LABELS[row['classification']]} · "
                f"linked to {', '.join(row['actions']) or 'no action'}")
+    if row["has_file"]:
+        st.caption(f"File: {markdown_text(row['file_name'])}")
+    elif row["withheld"]:
+        st.caption("File withheld: restricted evidence imported without its file.")
+    else:
+        st.caption("On-site inspection: no file.")
     if row["note"]:
         st.text(row["note"])
     if can_download:
         for revision in history:
             if revision["has_file"]:
-                download_button(haven, principal, revision_id=revision["id"], file_name=revision["File"],
+                download_button(haven, revision_id=revision["id"], file_name=revision["File"],
                                 mime_type=revision["mime"], label=f"Download revision {revision['Revision']}",
                                 key=f"library:download:{revision['id']}")
 with changes:
@@ -132,4 +167,8 @@ with changes:
 
 st.markdown("**Revision history**")
 st.dataframe(pd.DataFrame(history).drop(columns=["id", "has_file", "mime"]), hide_index=True, width="stretch",
-             column_config={"Note": st.column_config.TextColumn(width="large")})
+             row_height=56, column_config={
+                 "Revision": st.column_config.NumberColumn(width="small"),
+                 "Issued": st.column_config.DateColumn(format=TABLE_DATE_FORMAT, width="small"),
+                 "Valid until": st.column_config.DateColumn(format=TABLE_DATE_FORMAT, width="small"),
+                 "Note": st.column_config.TextColumn(width="large")})

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.permissions import PermissionDenied
+from reports.formatting import TABLE_DATE_FORMAT, long_date
 from services.errors import ServiceError
 from services.gap_advice import advise, rejection_reasons, still_needed_for_approaching, still_needed_for_ready
 from services.plan import (
@@ -54,7 +55,7 @@ with haven.session() as session:
     rejected = rejections(session, principal, organisation_id=organisation_id)
 gaps = advise(report, rejection_reasons=rejection_reasons(rejected))
 
-st.caption(f"{markdown_text(name)} · {report['standard_title']} · on {report['as_of']}")
+st.caption(f"{markdown_text(name)} · {report['standard_title']} · on {long_date(report['as_of'])}")
 
 readiness_badge(report["readiness"], report["readiness_reason"])
 needed_for_approaching = still_needed_for_approaching(report, plan)
@@ -81,10 +82,12 @@ for index, gap in enumerate(gaps):
         planned = [item for item in open_items if item["action"] == gap["action"] and item["gap_kind"] == gap["kind"]]
         if planned:
             first = planned[0]
-            due = first["due"].isoformat() if first["due"] else "no due date"
+            due = long_date(first["due"], empty="no due date")
             text_column.caption(markdown_text(f"In the plan: {first['owner'] or 'no owner'}, due {due}"))
         if gap["kind"] == "overdue_action":
             button_column.caption("See the plan below")
+        elif planned:
+            button_column.caption(":material/event_available: Planned")
         elif can_plan and button_column.button("Add to plan", key=f"gap_{index}_{gap['kind']}_{gap['action']}",
                                                icon=":material/add_task:", width="stretch"):
             try:
@@ -126,7 +129,7 @@ else:
             "Action": st.column_config.TextColumn("Action", width="small"),
             "Description": st.column_config.TextColumn("Description", width="large", required=True, max_chars=2000),
             "Owner": st.column_config.TextColumn("Owner", max_chars=200),
-            "Due": st.column_config.DateColumn("Due", format="YYYY-MM-DD", width="small"),
+            "Due": st.column_config.DateColumn("Due", format=TABLE_DATE_FORMAT, width="small"),
             "Done": st.column_config.CheckboxColumn("Done", width="small"),
             "Overdue": st.column_config.TextColumn("Overdue", width="small"),
         },

@@ -4,6 +4,7 @@ from datetime import date
 import streamlit as st
 
 from reports.charts import NETWORK_TABLE_LABELS, network_comparison_figure, network_table
+from reports.formatting import long_date
 from services.board import network_scores
 from ui.context import get_haven, require_permission
 
@@ -11,7 +12,7 @@ haven = get_haven()
 principal, _ = require_permission("view_network")
 today = date.today()
 st.title("Network")
-st.caption(f"Every organisation in its current assessment cycle · scores on {today.isoformat()}")
+st.caption(f"Every organisation in its current assessment cycle · scores on {long_date(today)}")
 
 with haven.session() as session:
     network = network_scores(session, principal, as_of=today)

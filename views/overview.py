@@ -2,11 +2,28 @@
 import pandas as pd
 import streamlit as st
 
+from reports.formatting import SEVERITY_LABELS, long_date
+from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import get_haven, percent, require_permission, show_notice
-from ui.widgets import readiness_badge
+from ui.context import NOTICE_KEY, get_haven, percent, require_permission, show_notice
+from ui.widgets import ACTION_PARAMETER, markdown_text, readiness_badge
 
-READINESS_WORDS = {"ready": "Ready", "approaching": "Approaching", "not_ready": "Not ready"}
+SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
+
+
+def gaps_by_action(gaps: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The gaps grouped by action, the actions in the order their first (most severe) gap comes."""
+    grouped: dict[str, list[dict]] = {}
+    for gap in gaps:
+        grouped.setdefault(gap["action"], []).append(gap)
+    return list(grouped.items())
+
+
+def rejection_line(item: dict) -> None:
+    reviewer = markdown_text(item["reviewer"]) or "the reviewer"
+    linked = f" ({', '.join(item['actions'])})" if item["actions"] else ""
+    st.markdown(f":red[:material/block:] **{markdown_text(item['title'])}**{linked}: rejected by {reviewer} on "
+                f"{long_date(item['decided_on'])}: {markdown_text(item['reason']) or 'no reason given'}")
 
 haven = get_haven()
 principal, organisation = require_permission("view_scores")
@@ -16,14 +33,16 @@ if organisation is None:
     st.title("Overview")
     st.info("There is no organisation yet.")
     if principal.is_admin:
-        st.write("Load the demo organisation to explore Haven, or add your organisation on the Users and organisations page.")
+        st.write("Load the demo organisation to explore Haven, or add your organisation on the "
+                 "Users and organisations page.")
         if st.button("Load the demo organisation", type="primary"):
             from datetime import date
 
             from services.demo import load_demo
 
             with st.spinner("Generating the demo organisation…"):
-                load_demo(haven, principal, today=date.today())
+                loaded = load_demo(haven, principal, today=date.today())
+            st.session_state[NOTICE_KEY] = loaded.describe()
             st.rerun()
     st.stop()
 
@@ -32,14 +51,16 @@ with haven.session() as session:
     report = score_organisation(session, principal, slug=slug)
 
 st.title(name)
-st.caption(f"{report['standard_title']} · scores on {report['as_of']}")
+st.caption(f"{report['standard_title']} · scores on {long_date(report['as_of'])}")
 
 readiness_badge(report["readiness"], report["readiness_reason"])
 
 scores = report["scores"]
 self_assessed, complete, verified = st.columns(3)
-self_assessed.metric("Self-assessed", percent(scores["self_assessment"]), help="Points from the ratings: met 2, partially met 1.")
-complete.metric("Evidence complete", percent(scores["completeness"]), help="Required evidence that is current and not rejected.")
+self_assessed.metric("Self-assessed", percent(scores["self_assessment"]),
+                     help="Points from the ratings: met 2, partially met 1.")
+complete.metric("Evidence complete", percent(scores["completeness"]),
+                help="Required evidence that is current and not rejected.")
 verified.metric("Verified", percent(scores["verified"]), help="Required evidence accepted by a quality reviewer.")
 
 st.subheader("Engagements")
@@ -54,14 +75,34 @@ st.dataframe(
                    "Title": st.column_config.TextColumn(width="large")},
 )
 
+can_see_evidence = principal.can("view_evidence", organisation_id)
+if can_see_evidence:
+    with haven.session() as session:
+        rejected = rejections(session, principal, organisation_id=organisation_id)
+    if rejected:
+        st.subheader(f"Rejected by the reviewer ({len(rejected)})")
+        with st.container(border=True):
+            for item in rejected:
+                rejection_line(item)
+            st.page_link("views/evidence_library.py", label="Replace them in the Evidence library",
+                         icon=":material/upload_file:")
+
 gaps = report["gaps"]
 st.subheader(f"Gaps ({len(gaps)})")
-if gaps:
-    counts = pd.Series([g["severity"] for g in gaps]).value_counts()
-    st.caption(" · ".join(f"{counts.get(level, 0)} {level}" for level in ("high", "medium", "low")))
-    st.dataframe(
-        pd.DataFrame([{"Severity": g["severity"], "Action": g["action"], "Finding": g["message"]} for g in gaps]),
-        hide_index=True, width="stretch",
-    )
-else:
+if not gaps:
     st.success("No gaps: every applicable action is met and verified.")
+else:
+    counts = {level: sum(g["severity"] == level for g in gaps) for level in SEVERITY_LABELS}
+    st.caption(" · ".join(f"{counts[level]} {SEVERITY_LABELS[level].lower()}" for level in SEVERITY_LABELS))
+    titles = {action["id"]: action["title"] for engagement in report["engagements"] for action in engagement["actions"]}
+    for action_id, action_gaps in gaps_by_action(gaps):
+        with st.container(border=True):
+            st.markdown(f"**{action_id} {markdown_text(titles.get(action_id, ''))}**")
+            st.markdown("\n".join(f"- :{SEVERITY_COLOURS[g['severity']]}[{SEVERITY_LABELS[g['severity']]}] "
+                                   f"{markdown_text(g['message'])}" for g in action_gaps))
+            if can_see_evidence:
+                st.page_link("views/self_assessment.py", label=f"Work on {action_id} in the self-assessment",
+                             icon=":material/arrow_forward:", query_params={ACTION_PARAMETER: action_id})
+    if can_see_evidence:
+        st.page_link("views/gaps_plan.py", label="Plan the work on the Gaps and action plan page",
+                     icon=":material/checklist:")

@@ -11,8 +11,10 @@ from reports.calendar import deadlines_ics
 from reports.spreadsheets import action_plan_xlsx, evidence_register_xlsx
 from services.board import expiring_evidence
 from services.evidence import evidence_register
+from services.file_access import ReadRequest, read_as
 from services.plan import plan_items
-from ui.context import open_organisation_screen
+from ui.context import current_reader, open_organisation_screen
+from ui.evidence_forms import RESTRICTED_FOR_ASSESSORS
 from ui.widgets import markdown_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,26 +25,36 @@ today = date.today()
 st.caption(markdown_text(name))
 
 
-def accreditation_pack(include_restricted: bool):
-    def build() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="haven-pack-") as folder:
-            out = export_bundle(haven, principal, slug=slug, out=Path(folder) / "pack.zip",
-                                include_restricted=include_restricted, as_of=today)
-            return out.read_bytes()
-    return build
+reader = current_reader()
 
 
-def register_workbook() -> bytes:
+def checked(action: str, produce, **detail):
+    """The file is made when its button is clicked, in a thread of its own: the read first checks the session and
+    the user as they are then (and audits it), and makes the file for the user as the database has them now."""
+    request = ReadRequest(permission="export", organisation_id=organisation_id, action=action, target=slug,
+                          detail=detail)
+    return lambda: read_as(haven, reader, request, lambda admission: produce(admission.principal))
+
+
+def pack_bytes(include_restricted: bool, principal) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="haven-pack-") as folder:
+        out = export_bundle(haven, principal, slug=slug, out=Path(folder) / "pack.zip",
+                            include_restricted=include_restricted, as_of=today, recipient=principal.username)
+        return out.read_bytes()
+
+
+def register_workbook(principal) -> bytes:
     with haven.session() as session:
-        return evidence_register_xlsx(evidence_register(session, principal, organisation_id=organisation_id, as_of=today))
+        rows = evidence_register(session, principal, organisation_id=organisation_id, as_of=today)
+    return evidence_register_xlsx(rows)
 
 
-def plan_workbook() -> bytes:
+def plan_workbook(principal) -> bytes:
     with haven.session() as session:
         return action_plan_xlsx(plan_items(session, principal, organisation_id=organisation_id, as_of=today))
 
 
-def deadlines_calendar() -> bytes:
+def deadlines_calendar(principal) -> bytes:
     with haven.session() as session:
         plan = plan_items(session, principal, organisation_id=organisation_id, as_of=today)
         expiries = expiring_evidence(session, principal, organisation_id=organisation_id, as_of=today, days=None)
@@ -60,26 +72,29 @@ if principal.can("export_restricted"):
                    "plans): they can reveal where victims are. Send it only to the accreditation body, over a "
                    "secure channel, and delete local copies afterwards.", icon=":material/warning:")
 if not include_restricted:
-    st.caption("Restricted evidence is listed with its review but its file is withheld.")
-st.download_button("Download the accreditation pack (zip)", data=accreditation_pack(include_restricted),
-                   file_name=f"{slug}-accreditation-pack-{today.isoformat()}{'-restricted' if include_restricted else ''}.zip",
+    st.caption(RESTRICTED_FOR_ASSESSORS.format(slug=slug))
+pack = checked("pack.download", lambda principal: pack_bytes(include_restricted, principal),
+               include_restricted=include_restricted)
+restricted_suffix = "-restricted" if include_restricted else ""
+st.download_button("Download the accreditation pack (zip)", data=pack,
+                   file_name=f"{slug}-accreditation-pack-{today.isoformat()}{restricted_suffix}.zip",
                    mime="application/zip", icon=":material/folder_zip:", on_click="ignore", type="primary",
                    key=f"pack_{include_restricted}")
 
 st.subheader("Spreadsheets")
 register, plan = st.columns(2)
 with register:
-    st.download_button("Evidence register (Excel)", data=register_workbook,
+    st.download_button("Evidence register (Excel)", data=checked("register.download", register_workbook),
                        file_name=f"{slug}-evidence-register-{today.isoformat()}.xlsx", mime=XLSX,
                        icon=":material/table_view:", on_click="ignore")
 with plan:
-    st.download_button("Action plan (Excel)", data=plan_workbook,
+    st.download_button("Action plan (Excel)", data=checked("plan.download", plan_workbook),
                        file_name=f"{slug}-action-plan-{today.isoformat()}.xlsx", mime=XLSX,
                        icon=":material/checklist:", on_click="ignore")
 
 st.subheader("Deadlines")
 st.write("Open action plan items on their due dates and evidence on its expiry date, as an iCalendar file for "
          "Outlook, Google Calendar or any calendar app. Restricted evidence is named by its type only.")
-st.download_button("Deadlines (iCalendar)", data=deadlines_calendar,
+st.download_button("Deadlines (iCalendar)", data=checked("calendar.download", deadlines_calendar),
                    file_name=f"{slug}-deadlines.ics", mime="text/calendar", icon=":material/event:",
                    on_click="ignore")

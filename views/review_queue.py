@@ -3,10 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from accounts.permissions import PermissionDenied
+from reports.formatting import long_date
 from services.errors import ServiceError
-from services.reviews import review_file, review_queue, review_revision
+from services.reviews import review_queue, review_revision
 from ui.context import open_organisation_screen
-from ui.review_preview import show_preview
+from ui.review_preview import preview_panel
 from ui.widgets import markdown_text
 
 PICKER_VERSION_KEY = "review_queue_pick_version"  # a new picker after each decision, so it shows the next item
@@ -49,9 +50,9 @@ item = by_revision[revision_id]
 
 st.subheader(markdown_text(item["title"]))
 facts = [item["evidence_type_title"], f"revision {item['revision']}", "for " + ", ".join(item["actions"] or ["no action"]),
-         f"issued {item['issued_on'].isoformat()}"]
+         f"issued {long_date(item['issued_on'])}"]
 if item["valid_until"]:
-    facts.append(f"valid until {item['valid_until'].isoformat()}")
+    facts.append(f"valid until {long_date(item['valid_until'])}")
 if item["uploaded_by"]:
     facts.append(f"uploaded by {item['uploaded_by']}")
 facts.append(item["classification"])
@@ -66,9 +67,7 @@ if previous:
 preview_column, decision_column = st.columns([3, 2], gap="large")
 with preview_column:
     if item["has_file"]:
-        with haven.session() as session:
-            file = review_file(session, principal, revision_id=revision_id)
-        show_preview(file, haven.store.get(file["blob_key"]))
+        preview_panel(haven, item)
     else:
         if item["withheld"]:
             st.info("The file was withheld from the pack this evidence came from: check it on site.",

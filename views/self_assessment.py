@@ -2,6 +2,7 @@
 import streamlit as st
 
 from accounts.permissions import PermissionDenied
+from reports.formatting import long_date
 from scoring.facts import RATINGS
 from services.errors import ServiceError
 from services.evidence import evidence_register, standard_of_organisation
@@ -10,7 +11,7 @@ from services.reviews import rejections
 from services.scores import score_organisation
 from ui.context import live_session, open_organisation_screen, percent
 from ui.evidence_forms import evidence_summary, link_existing_form, say, show_said, upload_form
-from ui.widgets import markdown_text, slot_state_badge
+from ui.widgets import ACTION_PARAMETER, markdown_text, slot_state_badge
 
 RATING_LABELS = {"met": "Met", "partially_met": "Partially met", "not_met": "Not met",
                  "not_assessed": "Not assessed", "not_applicable": "Not applicable"}
@@ -29,7 +30,7 @@ with haven.session() as session:
     rejected = {r["evidence_id"]: r for r in rejections(session, principal, organisation_id=organisation_id)}
     standard = standard_of_organisation(session, organisation_id)
 
-st.caption(f"{markdown_text(name)} · {report['standard_title']} · slot states on {report['as_of']}")
+st.caption(f"{markdown_text(name)} · {report['standard_title']} · evidence and scores on {long_date(report['as_of'])}")
 if not can_rate:
     st.info("You see the self-assessment as it stands; only the organisation's managers change it.",
             icon=":material/visibility:")
@@ -124,11 +125,22 @@ def action_panel(action: dict) -> None:
 
 
 engagements = report["engagements"]
-tabs = st.tabs([f"{e['id']} {shortened(e['title'])}" for e in engagements], key=f"engagements:{organisation_id}")
-for tab, engagement in zip(tabs, engagements):
+labels = [f"{e['id']} {shortened(e['title'])}" for e in engagements]
+tabs_key = f"engagements:{organisation_id}"
+asked_for = st.query_params.get(ACTION_PARAMETER)
+if asked_for:  # from a gap on the Overview: open the engagement of that action and say where to look
+    del st.query_params[ACTION_PARAMETER]
+    for engagement, label in zip(engagements, labels, strict=True):
+        if any(action["id"] == asked_for for action in engagement["actions"]):
+            st.session_state[tabs_key] = label
+            st.info(f"{markdown_text(asked_for)} is in the tab {markdown_text(label)} below.",
+                    icon=":material/arrow_downward:")
+tabs = st.tabs(labels, key=tabs_key)
+for tab, engagement in zip(tabs, engagements, strict=True):
     with tab:
         st.header(f"{engagement['id']} {engagement['title']}", divider="gray")
-        st.caption(f"Self-assessed {percent(engagement['scores']['self_assessment'])} · evidence complete "
-                   f"{percent(engagement['scores']['completeness'])} · verified {percent(engagement['scores']['verified'])}")
+        engagement_scores = engagement["scores"]
+        st.caption(f"Self-assessed {percent(engagement_scores['self_assessment'])} · evidence complete "
+                   f"{percent(engagement_scores['completeness'])} · verified {percent(engagement_scores['verified'])}")
         for action in engagement["actions"]:
             action_panel(action)

@@ -87,3 +87,13 @@ def test_ingest_refuses_an_executable_and_stores_nothing(run, tmp_path):
     result = run("ingest", str(fake), "--org", "harbour-house", "--type", "premises_photos", "--action", "3.2.1")
     assert result.returncode == 1 and "error:" in result.stderr
     assert sorted((tmp_path / "data" / "evidence").rglob("*")) == before
+
+
+def test_demo_says_what_it_loaded(run):
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.strip()
+    assert line.startswith("Loaded the demo organisation Harbour House Victim Support (harbour-house):")
+    assert "8 ratings" in line and "12 monthly snapshots" in line and "pieces of evidence" in line
+    again = run("demo")
+    assert again.returncode != 0 and "already" in again.stderr

@@ -213,6 +213,83 @@ def pdf_with_object_stream(hidden: bytes) -> bytes:
     return bytes(out)
 
 
+def packed_pdf(packed: dict[int, bytes], streams: dict[int, bytes] | None = None) -> bytes:
+    """A PDF 1.5 whose objects ``packed`` (number -> body) all sit in one compressed object stream.
+
+    Only ``streams`` (number -> whole stream object) are written plainly, so a scan of the raw bytes
+    sees nothing of the packed objects. Object 1 is the catalog.
+    """
+    streams = streams or {}
+    numbers = sorted(packed)
+    body = b""
+    offsets = []
+    for number in numbers:
+        offsets.append(len(body))
+        body += packed[number] + b"\n"
+    header = b" ".join(b"%d %d" % (number, offset) for number, offset in zip(numbers, offsets, strict=True)) + b"\n"
+    compressed = zlib.compress(header + body)
+    object_stream = max([*packed, *streams]) + 1
+    xref_number = object_stream + 1
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    plain_offsets = {}
+    for number in sorted(streams):
+        plain_offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + streams[number] + b"\nendobj\n"
+    plain_offsets[object_stream] = len(out)
+    out += (
+        b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (object_stream, len(numbers), len(header), len(compressed))
+        + compressed + b"\nendstream\nendobj\n"
+    )
+    plain_offsets[xref_number] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    for number in range(1, xref_number + 1):
+        if number in plain_offsets:
+            rows.append(struct.pack(">BIH", 1, plain_offsets[number], 0))
+        elif number in packed:
+            rows.append(struct.pack(">BIH", 2, object_stream, numbers.index(number)))
+        else:
+            rows.append(struct.pack(">BIH", 0, 0, 0))
+    table = b"".join(rows)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % (xref_number, xref_number + 1, len(table))
+        + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % plain_offsets[xref_number]
+    )
+    return bytes(out)
+
+
+def packed_page_pdf(catalog_extra: bytes = b"", page_extra: bytes = b"", more: dict[int, bytes] | None = None,
+                    streams: dict[int, bytes] | None = None, content: bytes = b"BT ET") -> bytes:
+    """A one-page :func:`packed_pdf`: catalog 1, pages 2, page 3, content stream 4, then ``more`` from 5."""
+    packed = {
+        1: b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b">>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R " + page_extra + b">>",
+        **(more or {}),
+    }
+    plain = {4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream", **(streams or {})}
+    return packed_pdf(packed, plain)
+
+
+def flate_stream(data: bytes, extra: bytes = b"") -> bytes:
+    compressed = zlib.compress(data)
+    return b"<< /Filter /FlateDecode /Length %d %s>>\nstream\n" % (len(compressed), extra) + compressed + b"\nendstream"
+
+
+def incremental_update(pdf: bytes, number: int, body: bytes) -> bytes:
+    """``pdf`` (written by :func:`raw_pdf`) with object ``number`` replaced in an appended revision."""
+    previous = int(pdf.rsplit(b"startxref", 1)[1].split()[0])
+    size = int(pdf.rsplit(b"/Size ", 1)[1].split()[0])
+    out = bytearray(pdf)
+    offset = len(out)
+    out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n%d 1\n%010d 00000 n \n" % (number, offset)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (size, previous, xref_at)
+    return bytes(out)
+
+
 def minimal_pdf_objects(catalog_extra: bytes = b"", page_extra: bytes = b"", content: bytes = b"") -> list[bytes]:
     stream = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
     return [

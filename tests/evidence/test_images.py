@@ -188,3 +188,25 @@ def test_truncated_png_is_refused():
 
 def test_jpeg_with_only_a_header_is_refused():
     assert "damaged or incomplete" in refusal(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+
+
+@pytest.mark.parametrize(("fmt", "mode"), [("PNG", "RGBA"), ("PNG", "LA"), ("PNG", "P"), ("WEBP", "RGBA")])
+def test_colour_under_fully_transparent_pixels_is_erased(fmt, mode):
+    """An "erased" house number (alpha 0, colour kept) must not come back when the alpha is removed."""
+    picture = Image.new("RGBA", (32, 32), (0, 90, 0, 255))
+    for x in range(4, 28):
+        for y in range(10, 20):
+            picture.putpixel((x, y), (250, 240, 230, 0))  # erased, colour still there
+    if mode == "LA":
+        picture = picture.convert("LA")
+    elif mode == "P":
+        picture = picture.convert("RGB").quantize(4)
+        picture.info["transparency"] = picture.getpixel((8, 12))
+    out = io.BytesIO()
+    picture.save(out, format=fmt, lossless=True, exact=True) if fmt == "WEBP" else picture.save(out, format=fmt)
+    hidden = Image.open(io.BytesIO(out.getvalue())).convert("RGBA")
+    assert hidden.getpixel((8, 12))[3] == 0 and max(hidden.getpixel((8, 12))[:3]) > 200
+
+    stored = reopen(intake(out.getvalue(), f"erased.{fmt.lower()}").content).convert("RGBA")
+    assert stored.getpixel((8, 12)) == (0, 0, 0, 0)
+    assert stored.getpixel((1, 1))[3] == 255 and stored.getpixel((1, 1))[1] > 40

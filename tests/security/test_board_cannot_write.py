@@ -62,9 +62,11 @@ def refused_calls(tmp_path: Path):
             x, b, evidence_id=2, classification="internal")),
         "evidence.evidence_register": (s, lambda x, b: evidence.evidence_register(x, b, organisation_id=1)),
         "evidence.revision_history": (s, lambda x, b: evidence.revision_history(x, b, evidence_id=1)),
-        "evidence.file_of_revision": (s, lambda x, b: evidence.file_of_revision(x, b, revision_id=1)),
         "evidence.read_evidence_file": ("haven", lambda h, b: evidence.read_evidence_file(h, b, revision_id=2)),
         "evidence.read_thumbnail": ("haven", lambda h, b: evidence.read_thumbnail(h, b, revision_id=2)),
+        "evidence.read_thumbnails": ("haven", lambda h, b: evidence.read_thumbnails(h, b, organisation_id=1,
+                                                                                    revision_ids=[1, 2])),
+        "evidence.read_preview": ("haven", lambda h, b: evidence.read_preview(h, b, revision_id=2)),
         "uploads.upload_evidence": ("haven", lambda h, b: uploads.upload_evidence(
             h, b, organisation_id=1, details=NewEvidence("policy", ("3.3.1",), TODAY), data=simple_pdf(),
             filename="policy.pdf")),

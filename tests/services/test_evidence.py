@@ -1,8 +1,10 @@
 import io
+import json
 from datetime import date, timedelta
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from sqlmodel import select
 
 from accounts.permissions import PermissionDenied
@@ -24,7 +26,7 @@ from services.reviews import review_revision
 from services.scores import score_organisation
 from services.uploads import upload_evidence, upload_revision
 from storage.models import AuditEntry, Evidence, EvidenceLink
-from tests.factories import jpeg_with_gps, make_organisation, make_user, simple_pdf
+from tests.factories import as_stored, jpeg_with_gps, make_organisation, make_user, simple_pdf
 
 ISSUED = date.today() - timedelta(days=30)
 PDF = simple_pdf()
@@ -73,7 +75,7 @@ def test_an_upload_becomes_a_register_row_with_its_file_stored(haven, organisati
     assert row["current"] and row["valid_until"] == add_months(ISSUED, 12)
     with haven.session() as session:
         revision = revision_history(session, manager, evidence_id=evidence_id)[0]
-    assert haven.store.get(revision.blob_key) == PDF
+    assert haven.store.get(revision.blob_key) == as_stored(PDF)
     assert ("amira", "evidence.add") in audit_actions(haven)
 
 
@@ -123,7 +125,7 @@ def test_a_new_revision_keeps_the_history_and_waits_for_review_again(haven, orga
         history = revision_history(session, manager, evidence_id=evidence_id)
     assert [(r.number, r.display_name, r.note) for r in history] == [
         (2, "form-v2.pdf", "Adds the referral step"), (1, "form.pdf", "")]
-    assert haven.store.get(history[1].blob_key) == PDF
+    assert haven.store.get(history[1].blob_key) == as_stored(PDF)
     with haven.session() as session:
         slot = score_organisation(session, manager, slug="harbour-house")["engagements"][0]["actions"][0]["slots"][0]
     assert slot["state"] == "pending"
@@ -210,11 +212,17 @@ def test_a_download_returns_the_stored_file_and_is_audited(haven, organisation, 
     reader = manager if role == "manager" else make_user(haven, "quinn", "reviewer", "harbour-house")
     with haven.session() as session:
         revision_id = revision_history(session, manager, evidence_id=evidence_id)[0].id
+    stored_before = {key: haven.store.get(key) for key in haven.store.keys()}
     content, name, mime_type = read_evidence_file(haven, reader, revision_id=revision_id)
-    assert (content, name, mime_type) == (PDF, "form.pdf", "application/pdf")
+    assert (name, mime_type) == ("form.pdf", "application/pdf")
     with haven.session() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "evidence.download")).one()
     assert (entry.actor, entry.target) == (reader.username, f"evidence:{evidence_id}")
+    code = json.loads(entry.detail)["watermark"]
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert "Intake risk assessment form" in text  # the file itself, with the reader's mark at its foot
+    assert f"Confidential · {reader.username} · {date.today().isoformat()} · {code}" in text
+    assert {key: haven.store.get(key) for key in haven.store.keys()} == stored_before  # the stored file stays clean
 
 
 def test_an_intake_refusal_stores_no_row_and_no_file(haven, organisation, manager):

@@ -63,6 +63,29 @@ def test_a_gap_becomes_a_plan_item_owned_by_the_actions_owner_due_in_30_days(hav
                     "done": False, "overdue": False, "gap_kind": "partially_met"}
 
 
+def test_add_to_plan_clicked_twice_makes_one_item_and_one_audit_entry(haven, organisation, manager):
+    gap = {"kind": "missing_evidence", "action": "3.2.1", "evidence_type": "escape_plan",
+           "message": "No escape plan is linked to 3.2.1"}
+    for _ in range(2):
+        with haven.session() as session:
+            add_plan_item_for_gap(session, manager, organisation_id=organisation, gap=gap,
+                                  description="Upload the escape plan", today=TODAY)
+    (item,) = items(haven, manager, organisation)
+    assert item["description"] == "Upload the escape plan"
+    with haven.session() as session:
+        added = session.exec(select(AuditEntry).where(AuditEntry.action == "plan.add")).all()
+    assert len(added) == 1
+    # Once that item is done, the same gap may be planned again: it is a new piece of work.
+    with haven.session() as session:
+        save_plan_changes(session, manager, organisation_id=organisation, changes=[
+            {"id": item["id"], "description": item["description"], "owner": item["owner"], "due": item["due"],
+             "done": True}])
+    with haven.session() as session:
+        add_plan_item_for_gap(session, manager, organisation_id=organisation, gap=gap,
+                              description="Upload the escape plan", today=TODAY)
+    assert [i["done"] for i in items(haven, manager, organisation)] == [True, False]
+
+
 def test_without_an_action_owner_the_plan_item_is_owned_by_the_manager(haven, organisation, manager):
     with haven.session() as session:
         defaults = plan_defaults(session, manager, organisation_id=organisation, action_id="3.2.1", today=TODAY)

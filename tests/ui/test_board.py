@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bundles.importer import import_bundle
 from reports.board_pdf import chart_images_available
+from reports.formatting import long_date
 from standards.loader import get_standard
 from storage.models import Snapshot
 from tests.factories import SYSTEM, make_user
@@ -67,7 +68,7 @@ def test_the_manager_sees_restricted_titles_and_takes_a_snapshot(harbour_house):
         before = len(session.exec(select(Snapshot)).all())
     next(button for button in app.button if button.label == "Take a snapshot now").click().run()
     assert not app.exception
-    assert f"Snapshot of {date.today().isoformat()} saved" in texts(app)
+    assert f"Snapshot of {long_date(date.today())} saved" in texts(app)
     with harbour_house.session() as session:
         taken = session.exec(select(Snapshot)).all()
     assert len(taken) == max(before, 1) and taken[-1].taken_on == date.today()

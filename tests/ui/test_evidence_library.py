@@ -1,9 +1,11 @@
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
@@ -96,6 +98,10 @@ def test_an_upload_without_an_action_is_refused_and_nothing_is_stored(app_haven,
     app.button(key=f"{UPLOAD}:upload").click().run()
     assert "Link the evidence to at least one action." in errors(app)
     assert register(app_haven, manager, organisation) == {} and list(app_haven.store.keys()) == []
+    # The refused file is no longer chosen: the uploader is a new, empty one and the button waits for a file.
+    assert app.file_uploader(key=f"{UPLOAD}:files:1").value in (None, [])
+    assert not [u for u in app.file_uploader if u.key == f"{UPLOAD}:files:0"]
+    assert app.button(key=f"{UPLOAD}:upload").disabled
 
 
 def test_an_on_site_inspection_is_recorded_without_a_file(app_haven, organisation, manager):
@@ -108,7 +114,8 @@ def test_an_on_site_inspection_is_recorded_without_a_file(app_haven, organisatio
     assert "The on-site inspection is recorded." in seen(app)
     row = register(app_haven, manager, organisation)["Door entry inspected"]
     assert (row["has_file"], row["actions"], row["note"]) == (False, ["3.2.1"], "Intercom and locked inner door seen working")
-    assert app.dataframe[0].value["File"].tolist() == ["on-site inspection"]
+    assert app.dataframe[0].value["Title"].tolist() == ["Door entry inspected"]
+    assert "On-site inspection: no file." in seen(app)
 
 
 def test_filters_narrow_the_table_and_a_rejection_shows_its_reason(app_haven, tmp_path):
@@ -119,7 +126,7 @@ def test_filters_narrow_the_table_and_a_rejection_shows_its_reason(app_haven, tm
     assert len(app.dataframe[0].value) == 3
     app.multiselect(key="library:filter:state").select("rejected").run()
     table = app.dataframe[0].value
-    assert table["Title"].tolist() == ["Door entry inspection"] and table["Reviewer's reason"].tolist() == ["Out of date"]
+    assert table["Title"].tolist() == ["Door entry inspection"] and table["Review"].tolist() == ["Rejected: Out of date"]
     app.multiselect(key="library:filter:state").unselect("rejected").run()
     app.multiselect(key="library:filter:class").select("restricted").run()
     assert sorted(app.dataframe[0].value["Title"]) == ["Door entry inspection", "Reception door"]
@@ -150,10 +157,13 @@ def test_the_manager_revises_reclassifies_relinks_and_downloads_an_item(app_have
     assert history["Revision"].tolist() == [2, 1] and history["Note"].tolist() == ["Adds the review date", ""]
 
     assert {"Download revision 1", "Download revision 2"} <= set(downloads.labels())
-    assert downloads["Download revision 1"] == PDF
+    copy = downloads["Download revision 1"]
     with app_haven.session() as session:
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "evidence.download")).one()
     assert (entry.actor, entry.target) == ("amira", f"evidence:{evidence_id}")
+    text = PdfReader(io.BytesIO(copy)).pages[0].extract_text()  # the file, marked for the manager
+    assert "Confidentiality policy" in text
+    assert f"Confidential · amira · {date.today().isoformat()} · {json.loads(entry.detail)['watermark']}" in text
 
 
 def test_a_disguised_revision_is_refused_and_the_item_is_unchanged(app_haven, organisation, manager):

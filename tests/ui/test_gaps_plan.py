@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from reports.formatting import long_date
 from services.evidence import NewEvidence
 from services.plan import add_plan_item
 from services.ratings import set_rating
@@ -66,7 +67,8 @@ def test_a_manager_turns_a_gap_into_a_plan_item_and_it_appears(app_haven, organi
     assert [t.value for t in app.toast] == ["Added to the plan for 3.3.3, due in 30 days."]
     table = app.data_editor[0].value
     assert list(table["Description"]) == ["Rate 3.3.3 on the Self-assessment page"]
-    assert "In the plan: amira, due " + (TODAY + timedelta(days=30)).isoformat() in readable(app)
+    assert "In the plan: amira, due " + long_date(TODAY + timedelta(days=30)) in readable(app)
+    assert not [b for b in app.button if b.key and b.key.endswith("_not_assessed_3.3.3")]  # planned: no second click
 
 
 def test_editing_a_row_and_saving_changes_the_database(app_haven, organisation, manager):

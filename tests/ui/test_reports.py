@@ -34,7 +34,9 @@ def test_a_manager_exports_the_pack_without_restricted_files(harbour_house, down
     app = open_app(manager, PAGE)
     assert not app.exception
     assert not any(box.label == INCLUDE for box in app.checkbox)
-    assert "Restricted evidence is listed with its review but its file is withheld." in texts(app)
+    shown = texts(app)
+    assert "the accreditation pack lists it with its review but leaves its file out" in shown
+    assert "python manage.py export --org harbour-house --out pack.zip --include-restricted" in shown
     with zipfile.ZipFile(io.BytesIO(downloads[PACK])) as pack:
         names = pack.namelist()
         manifest = yaml.safe_load(pack.read("bundle.yaml"))

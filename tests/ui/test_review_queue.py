@@ -1,6 +1,8 @@
+import io
 from datetime import date
 
 import pytest
+from PIL import Image
 from sqlmodel import select
 
 from services.evidence import NewEvidence
@@ -45,6 +47,8 @@ def test_a_reviewer_accepts_the_oldest_item_and_the_queue_moves_on(app_haven, or
     assert not app.exception
     assert app.subheader[0].value == "Escape plan, ground floor"
     assert [c.label for c in app.checkbox][:2] == ["Shows the exits and escape routes", "Shows the assembly point"]
+    assert not app.image, "nothing of the file is drawn before the reviewer asks"
+    button(app, "Show preview").click().run()
     assert app.image, "the PDF's first page is shown"
 
     app.checkbox[0].check()
@@ -95,35 +99,39 @@ def test_an_inspection_note_is_shown_as_text_not_markup(app_haven, organisation,
 def test_an_image_and_a_csv_are_previewed(app_haven, organisation, manager, reviewer):
     photo = NewEvidence("premises_photos", ("3.2.1",), date(2026, 3, 1), title="Reception")
     rota = NewEvidence("network_agreements", ("3.1.2",), date(2026, 3, 1), title="Partner list")
-    upload(app_haven, manager, organisation, details=photo, data=jpeg_with_gps(), filename="reception.jpg")
+    upload(app_haven, manager, organisation, details=photo, data=jpeg_with_gps(1600, 1200), filename="reception.jpg")
     upload(app_haven, manager, organisation, details=rota, data=b"partner,contact\nCity Refuge,Jo\n",
            filename="partners.csv")
     app = open_app(reviewer, page=PAGE)
+    assert not app.image and not app.code
+    button(app, "Show preview").click().run()
     assert len(app.image) == 1 and not app.code
     app.selectbox[0].select_index(1).run()
+    assert not app.image, "the preview of the photo is gone once the reviewer moves on"
+    button(app, "Show preview").click().run()
     assert app.code[0].value == "partner,contact\nCity Refuge,Jo"
     assert any(b.label == "Download the file" for b in app.get("download_button"))
 
 
 def test_a_pdf_that_cannot_be_drawn_is_offered_as_a_download(app_haven, organisation, manager, reviewer, monkeypatch):
-    import ui.review_preview as preview
+    import evidence.previews as previews
 
-    require_or_skip(_pdfium_installed(), "pypdfium2 is not installed")
     upload(app_haven, manager, organisation)
-    preview._pdf_preview.clear()
-    monkeypatch.setattr(preview, "pdf_first_page_png", lambda data: None)
+    monkeypatch.setattr(previews, "pdf_first_page_png", lambda data: None)
     app = open_app(reviewer, page=PAGE)
+    button(app, "Show preview").click().run()
     assert "This PDF cannot be shown here. Download it to read it." in texts(app)
     assert not app.image
-    preview._pdf_preview.clear()
+    assert any(b.label == "Download the file" for b in app.get("download_button"))
 
 
-def test_the_first_page_of_a_pdf_is_drawn():
-    from ui.review_preview import pdf_first_page_png
+def test_the_first_page_of_a_pdf_is_drawn_small():
+    from evidence.previews import PREVIEW_LONGEST_SIDE_PX, pdf_first_page_png
 
     require_or_skip(_pdfium_installed(), "pypdfium2 is not installed")
     png = pdf_first_page_png(simple_pdf("First page"))
     assert png.startswith(b"\x89PNG")
+    assert max(Image.open(io.BytesIO(png)).size) == PREVIEW_LONGEST_SIDE_PX
     assert pdf_first_page_png(b"%PDF-1.7 not really a pdf") is None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,19 @@ CLI = Principal.system("cli")
 
 class CommandError(Exception):
     pass
+
+
+def terminal_safe(text: str, *, json_text: bool = False) -> str:
+    """Text to print: control, format (bidirectional, zero-width) and line-separator characters written as
+    escapes, so nothing a user typed can move the cursor, retitle the terminal or reorder what is shown.
+    Line breaks and tabs stay. In JSON the escapes are JSON's own, so the document reads back the same."""
+    def shown(char: str) -> str:
+        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
+            return char
+        if json_text:
+            return f"\\u{ord(char):04x}"
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    return "".join(shown(char) for char in text)
 
 
 def _date(value: str) -> date:
@@ -131,10 +145,10 @@ def cmd_score(haven: Haven, args) -> None:
         reports = score_network(session, CLI, as_of=args.as_of) if args.all else \
             score_organisation(session, CLI, slug=args.org, as_of=args.as_of)
     if args.json:
-        print(json.dumps(reports, ensure_ascii=False, indent=2))
+        print(terminal_safe(json.dumps(reports, ensure_ascii=False, indent=2), json_text=True))
         return
     for report in reports if args.all else [reports]:
-        print(_score_text(report))
+        print(terminal_safe(_score_text(report)))
 
 
 def _score_text(report: dict) -> str:
@@ -179,7 +193,7 @@ def cmd_verify(haven: Haven, args) -> None:
     print(f"Checked {report.files_checked} files and {report.audit_entries} audit entries.")
     if not report.ok:
         for fault in report.faults:
-            print(fault)
+            print(terminal_safe(fault))
         raise CommandError(f"verify found {len(report.faults)} fault(s)")
 
 
@@ -237,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except EXPECTED_ERRORS as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-        print(f"error: {message}", file=sys.stderr)
+        print(terminal_safe(f"error: {message}"), file=sys.stderr)
         return 1
     return 0
 

@@ -8,16 +8,17 @@ from pathlib import Path, PurePosixPath
 from sqlmodel import select
 
 from accounts.permissions import Principal, require
-from bundles.model import Bundle, BundleError, read_bundle
+from bundles.model import MAX_MANIFEST_BYTES, Bundle, BundleError, read_bundle
 from evidence.errors import IntakeError
 from services.evidence import NewEvidence, add_evidence, intake_upload
 from services.instance import Haven
 from services.organisations import create_organisation
 from services.plan import add_plan_item
 from services.ratings import set_rating
-from services.uploads import _forget_unreferenced
+from services.reviews import record_imported_review
+from services.stored_files import files_then_rows
 from storage.audit import append_audit
-from storage.models import Organisation, Review
+from storage.models import Organisation
 
 MAX_BUNDLE_BYTES = 4 * 1024**3
 MAX_BUNDLE_ENTRIES = 100_000
@@ -32,22 +33,40 @@ def import_bundle(haven: Haven, principal: Principal, path: Path) -> str:
     if path.is_file() and zipfile.is_zipfile(path):
         with tempfile.TemporaryDirectory(prefix="haven-bundle-") as scratch:
             folder = Path(scratch)
-            _extract_safely(path, folder)
+            _extract_safely(path, folder, max_entry_bytes=_max_entry_bytes(haven))
             return _import_folder(haven, principal, folder)
     raise BundleError(f"{path.name}: not a bundle folder or .zip file")
 
 
-def _extract_safely(archive: Path, folder: Path) -> None:
+def _max_entry_bytes(haven: Haven) -> int:
+    return max(haven.settings.max_upload_bytes, MAX_MANIFEST_BYTES)
+
+
+def _extract_safely(archive: Path, folder: Path, *, max_entry_bytes: int) -> None:
+    """Unpacks the zip after checking every entry's name and size; each entry is copied in chunks and stopped at
+    the size its header declares (itself checked against the limit), so none is ever read whole first."""
     with zipfile.ZipFile(archive) as bundle_zip:
         entries = bundle_zip.infolist()
         if len(entries) > MAX_BUNDLE_ENTRIES:
             raise BundleError(f"{archive.name}: too many entries")
         if sum(e.file_size for e in entries) > MAX_BUNDLE_BYTES:
             raise BundleError(f"{archive.name}: larger than {MAX_BUNDLE_BYTES // 1024**3} GB unpacked")
+        names = [entry.filename.replace("\\", "/") for entry in entries]
+        manifests = [name for name in names if PurePosixPath(name).name.lower() == "bundle.yaml"]
+        if len(manifests) > 1:
+            raise BundleError(f"{archive.name}: holds {len(manifests)} bundle.yaml files ({', '.join(manifests[:3])}); "
+                              "a bundle has exactly one")
+        folded = [name.rstrip("/").lower() for name in names]
+        if len(set(folded)) != len(folded):
+            twice = next(name for name in folded if folded.count(name) > 1)
+            raise BundleError(f"{archive.name}: the entry '{twice}' is in the zip more than once")
         for entry in entries:
             name = PurePosixPath(entry.filename.replace("\\", "/"))
             if name.is_absolute() or ".." in name.parts or ":" in entry.filename:
                 raise BundleError(f"{archive.name}: entry '{entry.filename}' escapes the bundle folder")
+            if entry.file_size > max_entry_bytes:
+                raise BundleError(f"{archive.name}: entry '{entry.filename}' is larger than the "
+                                  f"{max_entry_bytes // (1024 * 1024)} MB a bundle file may be")
         prefix = _common_root(entries)
         for entry in entries:
             if entry.is_dir():
@@ -79,6 +98,17 @@ def _copy_capped(source, sink, declared: int) -> None:
         sink.write(chunk)
 
 
+def _read_capped(file: Path, limit: int, where: str) -> bytes:
+    """The file's bytes, refused before reading when it is over the limit (and if it grows while read)."""
+    if file.stat().st_size > limit:
+        raise BundleError(f"{where}: the file is larger than the {limit // (1024 * 1024)} MB limit")
+    with open(file, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise BundleError(f"{where}: the file is larger than the {limit // (1024 * 1024)} MB limit")
+    return data
+
+
 def _import_folder(haven: Haven, principal: Principal, folder: Path) -> str:
     bundle = read_bundle(folder)
     with haven.session() as session:
@@ -89,21 +119,16 @@ def _import_folder(haven: Haven, principal: Principal, folder: Path) -> str:
         if item.file is None:
             intakes.append(None)
             continue
+        where = f"evidence[{index}] ({item.title})"
         try:
-            intakes.append(intake_upload(haven.settings, item.file.read_bytes(), item.file.name))
+            data = _read_capped(item.file, haven.settings.max_upload_bytes, where)
+            intakes.append(intake_upload(haven.settings, data, item.file.name))
         except IntakeError as error:
-            raise BundleError(f"evidence[{index}] ({item.title}): {error}") from error
-    stored: list[tuple[str | None, str | None]] = []
-    try:
-        for intake in intakes:
-            stored.append((haven.store.put(intake.content), haven.store.put(intake.thumbnail) if intake.thumbnail else None)
-                          if intake else (None, None))
+            raise BundleError(f"{where}: {error}") from error
+    with files_then_rows(haven) as files:
+        stored = [files.put(intake) for intake in intakes]
         with haven.session() as session:
             _write_bundle(session, principal, bundle, intakes, stored)
-    except BaseException:
-        for keys in stored:
-            _forget_unreferenced(haven, keys)
-        raise
     return bundle.slug
 
 
@@ -112,18 +137,15 @@ def _write_bundle(session, principal: Principal, bundle: Bundle, intakes, stored
                                        standard_id=bundle.standard.id)
     for rating in bundle.ratings:
         set_rating(session, principal, organisation_id=organisation.id, action_id=rating.action, rating=rating.rating,
-                   justification=rating.justification, owner=rating.owner)
-    for item, intake, (content_key, thumbnail_key) in zip(bundle.evidence, intakes, stored):
+                   justification=rating.justification, owner=rating.owner, require_justification=False)
+    for item, intake, (content_key, thumbnail_key) in zip(bundle.evidence, intakes, stored, strict=True):
         details = NewEvidence(item.evidence_type, item.actions, item.issued_on, title=item.title,
                               valid_until=item.valid_until, classification=item.classification, note=item.note)
         evidence = add_evidence(session, principal, organisation_id=organisation.id, details=details, intake=intake,
                                 stored_key=content_key, thumbnail_key=thumbnail_key, withheld=item.withheld)
         if item.review and item.review.status != "pending":
-            from services.facts import latest_revisions
-
-            revision = latest_revisions(session, [evidence.id])[evidence.id]
-            session.add(Review(revision_id=revision.id, status=item.review.status,
-                               reviewer_name=item.review.reviewer[:200], comment=item.review.comment[:4000]))
+            record_imported_review(session, principal, evidence=evidence, status=item.review.status,
+                                   reviewer=item.review.reviewer, comment=item.review.comment)
     for plan_item in bundle.plan:
         add_plan_item(session, principal, organisation_id=organisation.id, action_id=plan_item.action,
                       description=plan_item.description, owner=plan_item.owner, due=plan_item.due, done=plan_item.done)

@@ -1,6 +1,7 @@
 """A bundle read and checked: the organisation, ratings, evidence and plan, before anything is stored."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -68,18 +69,89 @@ class Bundle:
     folder: Path = field(default_factory=Path)
 
 
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+TOP_KEYS = ("organisation", "standard", "ratings", "evidence", "plan")
+ORGANISATION_KEYS = ("slug", "name")
+RATING_KEYS = ("action", "rating", "justification", "owner")
+EVIDENCE_KEYS = ("title", "type", "actions", "file", "issued_on", "valid_until", "classification", "review",
+                 "withheld", "note")
+REVIEW_KEYS = ("status", "reviewer", "comment")
+PLAN_KEYS = ("action", "description", "owner", "due", "done")
+# Bidirectional controls: they make a terminal or a page show text in another order than it is stored.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML without anchors, aliases, tags, merge keys or duplicate keys: a refusal names the line.
+
+    An alias is refused at its first event, before anything is expanded, so an alias bomb costs nothing."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise BundleError(f"bundle.yaml {_place(event.start_mark)}: YAML anchors and aliases (&, *) are not "
+                              "allowed in a bundle")
+        if getattr(event, "tag", None) is not None:
+            raise BundleError(f"bundle.yaml {_place(event.start_mark)}: YAML tags ({event.tag}) are not allowed "
+                              "in a bundle")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise BundleError(f"bundle.yaml {_place(key_node.start_mark)}: YAML merge keys (<<) are not allowed "
+                                  "in a bundle")
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                raise BundleError(f"bundle.yaml {_place(key_node.start_mark)}: a key must be plain text") from None
+            if duplicate:
+                raise BundleError(f"bundle.yaml {_place(key_node.start_mark)}: duplicate key '{key}'")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _place(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(somewhere)"
+
+
+def parse_manifest(text: str):
+    """The data of a bundle.yaml, read strictly (see _StrictLoader); one document only."""
+    loader = _StrictLoader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or error.__class__.__name__
+        raise BundleError(f"bundle.yaml {_place(mark)}: not valid YAML ({problem})") from None
+    finally:
+        loader.dispose()
+
+
+def read_manifest_text(manifest: Path) -> str:
+    with open(manifest, "rb") as handle:
+        data = handle.read(MAX_MANIFEST_BYTES + 1)
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise BundleError(f"bundle.yaml is larger than {MAX_MANIFEST_BYTES // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BundleError(f"bundle.yaml is not UTF-8 text (byte {error.start})") from None
+
+
 def read_bundle(folder: Path) -> Bundle:
     """Parses `folder/bundle.yaml` and checks every entry against the standard; refuses the first fault."""
     manifest = folder / "bundle.yaml"
     if not manifest.is_file():
         raise BundleError(f"{folder.name}: no bundle.yaml in the bundle")
-    try:
-        raw = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise BundleError(f"bundle.yaml is not valid YAML ({error.__class__.__name__})") from error
+    raw = parse_manifest(read_manifest_text(manifest))
     if not isinstance(raw, dict):
         raise BundleError("bundle.yaml must be a mapping with organisation, standard, ratings, evidence and plan")
+    _known_keys(raw, TOP_KEYS, "bundle.yaml")
     organisation = _mapping(raw.get("organisation"), "organisation")
+    _known_keys(organisation, ORGANISATION_KEYS, "organisation")
     slug, name = _text(organisation.get("slug"), "organisation.slug"), _text(organisation.get("name"), "organisation.name")
     try:
         standard = get_standard(_text(raw.get("standard"), "standard"))
@@ -106,14 +178,39 @@ def _mapping(value, where: str) -> dict:
     return value
 
 
-def _text(value, where: str, *, required: bool = True) -> str:
+def _known_keys(entry: dict, allowed: tuple[str, ...], where: str) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise BundleError(f"{where}: unknown key '{_shown(key)}' (expected one of {', '.join(allowed)})")
+
+
+def _shown(value) -> str:
+    """A value from the file as it may appear in a message: controls and bidirectional characters escaped."""
+    return "".join(char if char.isprintable() and char not in BIDI_CONTROLS else f"\\u{ord(char):04x}"
+                   for char in str(value))[:80]
+
+
+def _text(value, where: str, *, required: bool = True, multiline: bool = False) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise BundleError(f"{where}: missing")
         return ""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise BundleError(f"{where}: expected text")
-    return str(value).strip()
+    text = str(value).strip()
+    for char in text:
+        if char in BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and not (multiline and char in "\n\t")):
+            raise BundleError(f"{where}: holds the control or bidirectional character U+{ord(char):04X}, "
+                              "which could disguise the text; remove it")
+    return text
+
+
+def _flag(value, where: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise BundleError(f"{where}: expected true or false, not '{_shown(value)}'")
+    return value
 
 
 def _date(value, where: str, *, required: bool = True) -> date | None:
@@ -138,16 +235,19 @@ def _action(value, where: str, standard: Standard) -> str:
 
 def _rating(entry, where: str, standard: Standard) -> BundleRating:
     entry = _mapping(entry, where)
+    _known_keys(entry, RATING_KEYS, where)
     action = _action(entry.get("action"), f"{where}.action", standard)
     rating = _text(entry.get("rating"), f"{where}.rating")
     if rating not in RATINGS:
         raise BundleError(f"{where}.rating: '{rating}' is not one of {', '.join(RATINGS)}")
-    return BundleRating(action, rating, _text(entry.get("justification"), f"{where}.justification", required=False),
+    return BundleRating(action, rating, _text(entry.get("justification"), f"{where}.justification", required=False,
+                                              multiline=True),
                         _text(entry.get("owner"), f"{where}.owner", required=False))
 
 
 def _evidence(entry, where: str, standard: Standard, folder: Path) -> BundleEvidence:
     entry = _mapping(entry, where)
+    _known_keys(entry, EVIDENCE_KEYS, where)
     evidence_type = _text(entry.get("type"), f"{where}.type")
     if not standard.has_evidence_type(evidence_type):
         raise BundleError(f"{where}.type: unknown evidence type '{evidence_type}' in {standard.id}")
@@ -165,22 +265,24 @@ def _evidence(entry, where: str, standard: Standard, folder: Path) -> BundleEvid
     classification = entry.get("classification")
     if classification is not None and classification not in CLASSIFICATIONS:
         raise BundleError(f"{where}.classification: '{classification}' is not internal or restricted")
-    withheld = bool(entry.get("withheld", False))
+    withheld = _flag(entry.get("withheld"), f"{where}.withheld")
     file_path = None if entry.get("file") in (None, "") else _file_inside(entry.get("file"), f"{where}.file", folder)
     if withheld and file_path is not None:
         raise BundleError(f"{where}: withheld evidence carries no file")
     review = None
     if entry.get("review") is not None:
         raw_review = _mapping(entry.get("review"), f"{where}.review")
+        _known_keys(raw_review, REVIEW_KEYS, f"{where}.review")
         status = _text(raw_review.get("status"), f"{where}.review.status")
         if status not in REVIEW_STATUSES:
             raise BundleError(f"{where}.review.status: '{status}' is not one of {', '.join(REVIEW_STATUSES)}")
         review = BundleReview(status, _text(raw_review.get("reviewer"), f"{where}.review.reviewer", required=False),
-                              _text(raw_review.get("comment"), f"{where}.review.comment", required=False))
+                              _text(raw_review.get("comment"), f"{where}.review.comment", required=False,
+                                    multiline=True))
     return BundleEvidence(
         title=_text(entry.get("title"), f"{where}.title"), evidence_type=evidence_type, actions=actions,
         issued_on=issued_on, file=file_path, valid_until=valid_until, classification=classification,
-        review=review, withheld=withheld, note=_text(entry.get("note"), f"{where}.note", required=False),
+        review=review, withheld=withheld, note=_text(entry.get("note"), f"{where}.note", required=False, multiline=True),
     )
 
 
@@ -199,10 +301,11 @@ def _file_inside(value, where: str, folder: Path) -> Path:
 
 def _plan_item(entry, where: str, standard: Standard) -> BundlePlanItem:
     entry = _mapping(entry, where)
+    _known_keys(entry, PLAN_KEYS, where)
     return BundlePlanItem(
         action=_action(entry.get("action"), f"{where}.action", standard),
-        description=_text(entry.get("description"), f"{where}.description"),
+        description=_text(entry.get("description"), f"{where}.description", multiline=True),
         owner=_text(entry.get("owner"), f"{where}.owner", required=False),
         due=_date(entry.get("due"), f"{where}.due", required=False),
-        done=bool(entry.get("done", False)),
+        done=_flag(entry.get("done"), f"{where}.done"),
     )

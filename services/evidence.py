@@ -14,6 +14,7 @@ from services.errors import NotFound, ServiceError
 from services.facts import latest_reviews, latest_revisions, valid_until_of
 from services.file_access import Admission, Reader, ReadRequest, read_as
 from services.instance import Haven
+from services.stored_files import lock_files
 from standards.loader import get_standard
 from standards.schema import Standard
 from storage.audit import append_audit
@@ -78,6 +79,8 @@ def add_evidence(
     require(principal, "upload", organisation_id)
     standard = standard_of_organisation(session, organisation_id)
     check_new_evidence(standard, details)
+    if stored_key is not None:
+        lock_files(session)
     classification = details.classification or standard.evidence_type(details.evidence_type).classification
     title = (details.title or (intake.display_name if intake else "") or standard.evidence_type(details.evidence_type).title)
     evidence = Evidence(
@@ -117,6 +120,8 @@ def add_revision(
     require(principal, "upload", evidence.organisation_id)
     if valid_until is not None and valid_until < issued_on:
         raise ServiceError("The valid-until date is before the issued date.")
+    if stored_key is not None:
+        lock_files(session)
     latest = latest_revisions(session, [evidence.id])[evidence.id]
     details = NewEvidence(evidence.evidence_type, (), issued_on, valid_until=valid_until, note=note)
     revision = _revision(evidence.id, latest.number + 1, principal, details, intake, stored_key, thumbnail_key, False)

@@ -14,8 +14,10 @@ from storage.models import Rating, utc_now
 
 def set_rating(
     session: Session, principal: Principal, *, organisation_id: int, action_id: str, rating: str,
-    justification: str = "", owner: str = "",
+    justification: str = "", owner: str = "", require_justification: bool = True,
 ) -> Rating:
+    """Sets the rating of one action (audited). A bundle import passes `require_justification=False`: a
+    `not_applicable` rating without a justification is then kept as it is, as the na_without_justification gap."""
     require(principal, "rate", organisation_id)
     cycle = lock_current_cycle(session, organisation_id)
     standard = get_standard(cycle.standard_id)
@@ -24,7 +26,7 @@ def set_rating(
     if rating not in RATINGS:
         raise ServiceError(f"Unknown rating '{rating}': choose one of {', '.join(RATINGS)}.")
     justification, owner = justification.strip(), owner.strip()
-    if rating == "not_applicable" and not justification:
+    if rating == "not_applicable" and not justification and require_justification:
         raise ServiceError(f"Say why {action_id} does not apply: a justification is required for 'not applicable'.")
     row = session.exec(select(Rating).where(Rating.cycle_id == cycle.id, Rating.action_id == action_id)
                        .execution_options(populate_existing=True)).first()

@@ -54,6 +54,22 @@ def review_revision(
     return review
 
 
+def record_imported_review(session: Session, principal: Principal, *, evidence: Evidence, status: str,
+                           reviewer: str = "", comment: str = "") -> Review:
+    """A decision carried in by a bundle (made by a reviewer elsewhere), recorded and audited like any review."""
+    require(principal, "manage_users")
+    if status not in DECISIONS:
+        raise ServiceError("A review either accepts or rejects the evidence.")
+    revision = latest_revisions(session, [evidence.id])[evidence.id]
+    review = Review(revision_id=revision.id, status=status, reviewer_name=reviewer[:200], comment=comment[:4000])
+    session.add(review)
+    append_audit(session, actor=principal.username, action=f"review.{status}", organisation_id=evidence.organisation_id,
+                 target=f"evidence:{evidence.id}", detail={"revision": revision.number, "imported": True,
+                                                           "reviewer": reviewer[:200], "comment": comment[:200]})
+    session.flush()
+    return review
+
+
 def _is_own(principal: Principal, revision: EvidenceRevision, evidence: Evidence) -> bool:
     """Whoever added the evidence or uploaded this revision may not review it, administrators included."""
     if principal.is_system or principal.user_id is None:

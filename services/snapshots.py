@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
-from services.errors import ServiceError
+from services.errors import NotFound, ServiceError
 from services.instance import Haven
 from services.organisations import current_cycle, get_organisation, list_cycles, lock_current_cycle
 from services.scores import score_organisation
@@ -63,7 +63,12 @@ def snapshot_series(session: Session, principal: Principal, *, slug: str, cycle_
     """The trend of one cycle (the current one by default), oldest first."""
     organisation = get_organisation(session, slug)
     require(principal, "view_scores", organisation.id)
-    cycle_id = cycle_id or current_cycle(session, organisation.id).id
+    if cycle_id is None:
+        cycle_id = current_cycle(session, organisation.id).id
+    else:
+        cycle = session.get(AssessmentCycle, cycle_id)
+        if cycle is None or cycle.organisation_id != organisation.id:
+            raise NotFound("No such assessment cycle in this organisation.")
     rows = session.exec(select(Snapshot).where(Snapshot.cycle_id == cycle_id).order_by(Snapshot.taken_on)).all()
     return [{"taken_on": s.taken_on.isoformat(), "readiness": s.readiness,
              **{layer: getattr(s, layer) for layer in LAYERS}} for s in rows]

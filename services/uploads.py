@@ -1,10 +1,7 @@
-"""Uploads end to end: intake, the file into the store, then the rows in one transaction."""
+"""Uploads end to end: intake, the file into the store, then the rows in one transaction (services.stored_files)."""
 from __future__ import annotations
 
-import hashlib
 from datetime import date
-
-from sqlmodel import select
 
 from accounts.permissions import Principal, require
 from services.evidence import (
@@ -17,7 +14,7 @@ from services.evidence import (
     standard_of_organisation,
 )
 from services.instance import Haven
-from storage.models import EvidenceRevision
+from services.stored_files import files_then_rows
 
 
 def upload_evidence(
@@ -28,15 +25,11 @@ def upload_evidence(
         require(principal, "upload", organisation_id)
         check_new_evidence(standard_of_organisation(session, organisation_id), details, today=date.today())
     intake = intake_upload(haven.settings, data, filename) if data is not None else None
-    keys = _store_files(haven, intake)
-    try:
+    with files_then_rows(haven) as files:
+        content_key, thumbnail_key = files.put(intake)
         with haven.session() as session:
             evidence = add_evidence(session, principal, organisation_id=organisation_id, details=details, intake=intake,
-                                    stored_key=keys[0], thumbnail_key=keys[1])
-    except BaseException:
-        _forget_unreferenced(haven, keys)
-        raise
-    _store_again_if_removed(haven, intake)
+                                    stored_key=content_key, thumbnail_key=thumbnail_key)
     return evidence.id
 
 
@@ -47,49 +40,10 @@ def upload_revision(
     with haven.session() as session:
         require(principal, "upload", get_evidence(session, evidence_id).organisation_id)
     intake = intake_upload(haven.settings, data, filename)
-    keys = _store_files(haven, intake)
-    try:
+    with files_then_rows(haven) as files:
+        content_key, thumbnail_key = files.put(intake)
         with haven.session() as session:
             revision = add_revision(session, principal, evidence_id=evidence_id, issued_on=issued_on,
-                                    valid_until=valid_until, intake=intake, stored_key=keys[0],
-                                    thumbnail_key=keys[1], note=note)
-    except BaseException:
-        _forget_unreferenced(haven, keys)
-        raise
-    _store_again_if_removed(haven, intake)
+                                    valid_until=valid_until, intake=intake, stored_key=content_key,
+                                    thumbnail_key=thumbnail_key, note=note)
     return revision.number
-
-
-def _store_files(haven: Haven, intake) -> tuple[str | None, str | None]:
-    if intake is None:
-        return None, None
-    content_key = haven.store.put(intake.content)
-    thumbnail_key = haven.store.put(intake.thumbnail) if intake.thumbnail else None
-    return content_key, thumbnail_key
-
-
-def _store_again_if_removed(haven: Haven, intake) -> None:
-    """After the rows commit: if a failed upload of the same file cleaned it away meanwhile, store it again.
-
-    Once the row exists no cleanup removes the file, so this closes the window between the two steps."""
-    if intake is None:
-        return
-    if not haven.store.exists(intake.sha256):
-        haven.store.put(intake.content)
-    if intake.thumbnail is not None and not haven.store.exists(hashlib.sha256(intake.thumbnail).hexdigest()):
-        haven.store.put(intake.thumbnail)
-
-
-def _forget_unreferenced(haven: Haven, keys: tuple[str | None, str | None]) -> None:
-    """After a failed commit, removes stored files that no row refers to (verify reports any left behind)."""
-    try:
-        with haven.session() as session:
-            for key in keys:
-                if key is None:
-                    continue
-                used = session.exec(select(EvidenceRevision.id).where(
-                    (EvidenceRevision.blob_key == key) | (EvidenceRevision.thumbnail_key == key))).first()
-                if used is None:
-                    haven.store.delete(key)
-    except Exception:
-        pass

@@ -49,7 +49,7 @@ class InvalidBlobKey(ValueError):
 
 
 class BlobStore(Protocol):
-    def put(self, content: bytes) -> str: ...
+    def put(self, content: bytes, key: str | None = None) -> str: ...
     def get(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
     def modified_at(self, key: str) -> datetime: ...
@@ -152,8 +152,9 @@ class LocalBlobStore:
         check_key(key)
         return self.root / key[:2] / key[2:4] / key
 
-    def put(self, content: bytes) -> str:
-        key = content_key(content)
+    def put(self, content: bytes, key: str | None = None) -> str:
+        """Stores ``content`` under its SHA-256; ``key``, when given, is that SHA-256 already computed."""
+        key = key or content_key(content)
         path = self.path_for(key)
         if path.is_file():
             _touch(path)
@@ -269,9 +270,10 @@ class S3BlobStore:
         check_key(key)
         return f"{self._listing_prefix()}{key[:2]}/{key}"
 
-    def put(self, content: bytes) -> str:
-        """Store ``content`` once; an S3 PUT is atomic, so readers never see half a file."""
-        key = content_key(content)
+    def put(self, content: bytes, key: str | None = None) -> str:
+        """Store ``content`` once; an S3 PUT is atomic, so readers never see half a file. ``key``, when given,
+        is the SHA-256 of ``content`` already computed."""
+        key = key or content_key(content)
         if self.exists(key):
             self._touch(key)
             return key

@@ -279,8 +279,8 @@ def test_a_file_cleaned_away_by_a_failed_twin_upload_is_stored_again(haven):
     real_put = haven.store.put
     lost: set[str] = set()
 
-    def put_then_lose(content):
-        key = real_put(content)
+    def put_then_lose(content, key=None):
+        key = real_put(content, key=key)
         if key not in lost:
             lost.add(key)
             haven.store.delete(key)  # what the failed twin's cleanup does at the worst moment

@@ -41,8 +41,8 @@ KILL_AFTER_STORING = """
 import os, signal
 from storage.blobs import LocalBlobStore
 _put = LocalBlobStore.put
-def put_then_die(self, content):
-    _put(self, content)
+def put_then_die(self, content, key=None):
+    _put(self, content, key=key)
     os.kill(os.getpid(), signal.SIGKILL)  # the file is stored, its row is not
 LocalBlobStore.put = put_then_die
 """
@@ -327,8 +327,8 @@ class CutsTheDatabaseAfterStoring:
     def __init__(self, store: LocalBlobStore, proxy: TcpProxy) -> None:
         self.store, self.proxy = store, proxy
 
-    def put(self, content: bytes) -> str:
-        key = self.store.put(content)
+    def put(self, content: bytes, key: str | None = None) -> str:
+        key = self.store.put(content, key=key)
         self.proxy.stop()
         return key
 
@@ -417,11 +417,11 @@ class FailsOnSecondPut:
     def __init__(self, store: S3BlobStore) -> None:
         self.store, self.puts = store, 0
 
-    def put(self, content: bytes) -> str:
+    def put(self, content: bytes, key: str | None = None) -> str:
         self.puts += 1
         if self.puts == 2:
             raise BlobStoreError("Could not store file: the S3 evidence store could not be reached.")
-        return self.store.put(content)
+        return self.store.put(content, key=key)
 
     def __getattr__(self, name):
         return getattr(self.store, name)

@@ -196,9 +196,12 @@ def refreshed_principal(session: Session, principal: Principal) -> Principal | N
 
 
 def sign_in(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInResult:
-    """Checks a password; five failures lock the account for fifteen minutes."""
+    """Checks a password; five failures lock the account for fifteen minutes.
+
+    The password is hashed before the account's row is locked, so a burst of sign-ins holds no lock while
+    argon2 works; the failure count is then changed on the row as committed, locked, so none is lost."""
     now = now or utc_now()
-    user = session.exec(select(User).where(User.username == username.strip()).with_for_update()).first()
+    user = session.exec(select(User).where(User.username == username.strip())).first()
     refusal = "The user name or password is wrong."
     if user is None or not user.active:
         password_matches(DUMMY_HASH, password)
@@ -206,10 +209,16 @@ def sign_in(session: Session, *, username: str, password: str, now: datetime | N
         append_audit(session, actor=username.strip()[:80] or "(blank)", action="login.failure", detail={"reason": reason})
         return SignInResult(None, refusal)
     if user.locked_until and user.locked_until > now:
-        append_audit(session, actor=user.username, action="login.failure", detail={"reason": "locked"})
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return SignInResult(None, f"Too many failed attempts: this account is locked for {minutes} more minutes.")
-    if not password_matches(user.password_hash, password):
+        return _refuse_locked(session, user, now)
+    checked_hash = user.password_hash
+    matches = password_matches(checked_hash, password)
+    user = lock_row(session, User, user.id)
+    if user is None or not user.active:
+        append_audit(session, actor=username.strip()[:80], action="login.failure", detail={"reason": "deactivated account"})
+        return SignInResult(None, refusal)
+    if user.locked_until and user.locked_until > now:  # locked by another attempt while this one was hashed
+        return _refuse_locked(session, user, now)
+    if not matches or user.password_hash != checked_hash:
         user.failed_logins += 1
         detail = {"reason": "wrong password", "failures": user.failed_logins}
         if user.failed_logins >= LOCKOUT_FAILURES:
@@ -224,6 +233,12 @@ def sign_in(session: Session, *, username: str, password: str, now: datetime | N
     session.add(user)
     append_audit(session, actor=user.username, action="login.success")
     return SignInResult(principal_for(session, user), "Signed in.")
+
+
+def _refuse_locked(session: Session, user: User, now: datetime) -> SignInResult:
+    append_audit(session, actor=user.username, action="login.failure", detail={"reason": "locked"})
+    minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+    return SignInResult(None, f"Too many failed attempts: this account is locked for {minutes} more minutes.")
 
 
 def sign_in_by_email(session: Session, *, email: str, email_verified: bool = True) -> SignInResult:

@@ -351,7 +351,7 @@ class _Cleaner:
                     mask = item.get(key)
                     if isinstance(mask, IndirectObject):
                         self.masks.add(mask.idnum)
-        for number, item in enumerate(objects, start=1):
+        for number, item in list(enumerate(objects, start=1)):  # new soft masks are added on the way
             if isinstance(item, DictionaryObject):
                 _strip_hidden_data(item)
             if (

@@ -428,6 +428,20 @@ def test_every_picture_of_a_pdf_passes_through_the_embedded_image_hook():
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200  # the hook ended with the block
 
 
+def test_a_transparent_picture_reaches_the_hook_once_with_its_alpha():
+    from PIL import Image
+
+    from evidence.embedded_images import embedded_image_transform
+
+    seen = []
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 16), (200, 10, 10, 128)).save(out, format="PNG")
+    data = _pdf_with_picture(out.getvalue(), 16, 16)
+    with embedded_image_transform(lambda picture, where: seen.append(picture.mode) or picture):
+        intake(data)
+    assert seen == ["RGBA"]
+
+
 def test_a_picture_that_cannot_be_read_is_refused_with_advice():
     image = b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceRGB /BitsPerComponent 8 " \
             b"/Filter /DCTDecode /Length 12 >>\nstream\n\xff\xd8\xff\xe1garbage!\nendstream"

@@ -38,6 +38,11 @@ def embedded_image_transform(transform: EmbeddedImageTransform | None) -> Iterat
         _transform.reset(token)
 
 
+def installed_transform() -> EmbeddedImageTransform | None:
+    """The transform installed by the caller, if any (the privacy guard runs before it)."""
+    return _transform.get()
+
+
 def has_transform() -> bool:
     """True when a transform is installed: then every picture is decoded, even ones without metadata."""
     return _transform.get() is not None

@@ -12,6 +12,7 @@ import streamlit as st
 
 from accounts.permissions import PermissionDenied, Principal
 from evidence.errors import IntakeError
+from evidence.privacy_policy import DEFAULT_POLICY, CaseFileRefused, PrivacyRefused
 from reports.formatting import long_date
 from services.errors import ServiceError
 from services.evidence import (
@@ -28,6 +29,15 @@ from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
 from storage.blobs import BlobStoreError
 from ui.notices import Notice, show_notices, tell
+from ui.privacy_forms import (
+    PendingCaseFile,
+    case_file_confirmations,
+    decision_for,
+    forget_scans,
+    hold_case_file,
+    photo_checks,
+    upload_scan_of,
+)
 from ui.session import current_reader, live_session
 from ui.widgets import markdown_text
 from vocabulary import Classification, ReviewStatus
@@ -108,10 +118,14 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
     st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="Leave empty to use the file name")
     files = st.file_uploader("Files", accept_multiple_files=True, key=f"{key}:files:{_generation(key)}",
                              help="PDF, Word, Excel, PowerPoint, ODT, text, CSV, JPEG, PNG, WebP or HEIC. "
-                                  "Photos are stored without their location and camera data.")
+                                  "Photos are stored without their location and camera data, with faces and "
+                                  "text that could locate the premises blurred.")
+    if files:
+        photo_checks(haven, principal, organisation_id, key, files)
     st.button("Add the files", type="primary", icon=":material/upload:", disabled=not files, key=f"{key}:upload",
               on_click=_upload, args=(haven, principal, organisation_id, key, evidence_type))
     show_notices(key)
+    case_file_confirmations(haven, principal, organisation_id, key)
 
 
 @live_session
@@ -123,6 +137,11 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
         tell(markdown_text("Give the date the evidence was issued."), Notice.ERROR, where=key)
         _renew(key)
         return
+    missing = [file.name for file in files if _kept_without_reason(key, file)]
+    if missing:
+        tell(markdown_text(f"{', '.join(missing)}: give a reason for every face or sensitive text you keep "
+                           "legible, or tick Blur again. Nothing was stored."), Notice.ERROR, where=key)
+        return
     stored = []
     for number, file in enumerate(files, start=1):
         details = NewEvidence(
@@ -130,10 +149,17 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
             title=f"{title} ({number})" if title and len(files) > 1 else title, valid_until=state.get(f"{key}:valid"),
             classification=state.get(f"{key}:classification:{evidence_type}"),
         )
+        data = file.getvalue()
+        upload_scan = upload_scan_of(key, data)
         try:
-            upload_evidence(haven, principal, organisation_id=organisation_id, details=details,
-                            data=file.getvalue(), filename=file.name)
+            upload_evidence(haven, principal, organisation_id=organisation_id, details=details, data=data,
+                            filename=file.name, upload_scan=upload_scan,
+                            privacy=decision_for(key, upload_scan) if upload_scan else DEFAULT_POLICY)
             stored.append(file.name)
+        except CaseFileRefused as error:
+            hold_case_file(key, PendingCaseFile(name=file.name, data=data, details=details, message=str(error)))
+        except PrivacyRefused as error:
+            tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
         except IntakeError as error:
             tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
         except REFUSALS as error:
@@ -142,7 +168,15 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
     if stored:
         tell(markdown_text(f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}."), Notice.SUCCESS, where=key)
         state[f"{key}:title"] = ""
+    forget_scans(key)
     _renew(key)
+
+
+def _kept_without_reason(key: str, file) -> bool:
+    upload_scan = upload_scan_of(key, file.getvalue())
+    if upload_scan is None:
+        return False
+    return any(not kept.reason.strip() for kept in decision_for(key, upload_scan).kept_with_reason)
 
 
 def inspection_form(haven: Haven, principal: Principal, organisation_id: int, standard: Standard, *, key: str) -> None:

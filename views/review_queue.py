@@ -8,6 +8,7 @@ from services.errors import ServiceError
 from services.reviews import review_queue, review_revision
 from ui.notices import tell
 from ui.organisation import open_organisation_screen
+from ui.privacy_summary import privacy_flag, privacy_panel
 from ui.review_preview import preview_panel
 from ui.widgets import markdown_text
 
@@ -30,7 +31,7 @@ st.dataframe(
     pd.DataFrame([{
         "Waiting since": item["uploaded_at"].date(), "Title": item["title"], "Type": item["evidence_type_title"],
         "Revision": item["revision"], "For actions": ", ".join(item["actions"]),
-        "Note": "Uploaded by you" if item["own_upload"] else "",
+        "Note": "Uploaded by you" if item["own_upload"] else "", "Privacy": privacy_flag(item["privacy"]),
     } for item in queue]),
     hide_index=True, width="stretch",
 )
@@ -75,6 +76,7 @@ with preview_column:
         st.text(item["note"] or "(no note)")
 
 with decision_column:
+    privacy_panel(item["privacy"], has_file=item["has_file"])
     if item["own_upload"]:
         st.warning(OWN_UPLOAD, icon=":material/person_off:")
     else:

@@ -67,6 +67,8 @@ def refused_calls(tmp_path: Path):
         "evidence.read_thumbnails": ("haven", lambda h, b: evidence.read_thumbnails(h, b, organisation_id=1,
                                                                                     revision_ids=[1, 2])),
         "evidence.read_preview": ("haven", lambda h, b: evidence.read_preview(h, b, revision_id=2)),
+        "evidence.scan_before_upload": ("haven", lambda h, b: evidence.scan_before_upload(
+            h, b, organisation_id=1, data=simple_pdf())),
         "uploads.upload_evidence": ("haven", lambda h, b: uploads.upload_evidence(
             h, b, organisation_id=1, details=NewEvidence("policy", ("3.3.1",), TODAY), data=simple_pdf(),
             filename="policy.pdf")),

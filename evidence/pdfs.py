@@ -369,7 +369,7 @@ class _Cleaner:
                 self._refuse_inline_photos(item)
 
     def _name_places(self) -> None:
-        """"page 2, picture /Im0" for each picture a page draws directly (first page wins)."""
+        """"PDF page 2, picture /Im0" for each picture a page draws directly (first page wins)."""
         for page_number, page in enumerate(self.writer.pages, start=1):
             resources = page.get("/Resources")
             resources = resources.get_object() if resources is not None else None
@@ -379,7 +379,7 @@ class _Cleaner:
                 continue
             for name, reference in dict.items(pictures):
                 if isinstance(reference, IndirectObject):
-                    self.places.setdefault(reference.idnum, f"page {page_number}, picture {name}")
+                    self.places.setdefault(reference.idnum, f"PDF page {page_number}, picture {name}")
 
     def _clean_picture(self, number: int, image: StreamObject) -> None:
         where = self.places.get(number, f"picture {number} of the PDF")

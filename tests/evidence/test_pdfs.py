@@ -423,7 +423,7 @@ def test_every_picture_of_a_pdf_passes_through_the_embedded_image_hook():
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200
     with embedded_image_transform(blacken):
         stored = intake(data).content
-    assert seen == [((16, 16), "page 1, picture /I1")]
+    assert seen == [((16, 16), "PDF page 1, picture /I1")]
     assert _stored_pictures(stored)[0].convert("RGB").getpixel((5, 5)) == (0, 0, 0)
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200  # the hook ended with the block
 

@@ -352,6 +352,24 @@ def rejection_note(rejection: dict) -> None:
                f"{markdown_text(rejection['reason'])}")
 
 
+SHOW_PHOTOS_KEY = "library:show_photos"
+
+
+def photos_toggle() -> bool:
+    """Whether the user asked to see the photos. An image given to the page stays reachable at a /media/… address
+    without signing in for a while, and a thumbnail of a front door can show the house number: none is sent until
+    asked, and only for the rest of this session's visits to the page."""
+    shown = st.toggle("Show the photos", key=SHOW_PHOTOS_KEY, help="Thumbnails are sent to your browser only when "
+                      "you ask; each viewing is recorded in the audit log.")
+    if not shown:
+        st.caption("Photos are not shown until you ask: a picture of the premises can reveal where they are.")
+    return shown
+
+
+def photos_wanted() -> bool:
+    return bool(st.session_state.get(SHOW_PHOTOS_KEY))
+
+
 def thumbnail_gallery(haven: Haven, organisation_id: int, rows: list[dict], *, columns: int = 4) -> None:
     """Thumbnails of the image evidence among `rows` (made at intake; never the original file)."""
     pictures = [row for row in rows if row["thumbnail_key"]][:GALLERY_LIMIT]

@@ -3,8 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.passwords import MIN_PASSWORD_LENGTH
-from accounts.permissions import ROLES, PermissionDenied
-from services.errors import ServiceError
+from accounts.permissions import ROLES
 from services.organisations import create_organisation, organisation_summaries
 from services.users import (
     create_user,
@@ -17,7 +16,7 @@ from services.users import (
     unlock_user,
 )
 from ui.database import get_haven
-from ui.notices import show_notices, tell
+from ui.notices import attempt, show_notices
 from ui.oidc import oidc_configured
 from ui.organisation import require_permission
 
@@ -31,14 +30,8 @@ principal, _ = require_permission("manage_users")
 
 def apply(change, done: str) -> None:
     """Runs one service call in its own transaction; shows its refusal, or reruns with `done` as the notice."""
-    try:
-        with haven.session() as session:
-            change(session)
-    except (ServiceError, PermissionDenied) as error:
-        st.error(str(error))
-        return
-    tell(done)
-    st.rerun()
+    if attempt(haven, change, done=done):
+        st.rerun()
 
 
 def user_label(user: dict) -> str:

@@ -17,6 +17,8 @@ from ui.evidence_forms import (
     evidence_summary,
     inspection_form,
     links_form,
+    photos_toggle,
+    photos_wanted,
     revision_form,
     thumbnail_gallery,
     type_title,
@@ -114,7 +116,8 @@ with table_tab:
             "Classification": st.column_config.TextColumn(width="small"),
         })
 with gallery_tab:
-    thumbnail_gallery(haven, organisation_id, shown)
+    if photos_toggle():
+        thumbnail_gallery(haven, organisation_id, shown)
 
 if not shown:
     st.stop()
@@ -137,7 +140,7 @@ with haven.session() as session:
 details, changes = st.columns([3, 2], gap="large")
 with details:
     evidence_summary(row, rejected.get(row["id"]))
-    if row["thumbnail_key"]:
+    if row["thumbnail_key"] and photos_wanted():
         thumbnail_gallery(haven, organisation_id, [row], columns=2)
     st.caption(f"{row['evidence_type_title']} · {Classification.label_of(row['classification'])} · "
                f"linked to {', '.join(row['actions']) or 'no action'}")

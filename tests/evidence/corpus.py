@@ -36,7 +36,7 @@ def _tiff_value(kind: int, value) -> tuple[int, bytes]:
 
 def _ifd_length(entries: list[tuple[int, int, object]]) -> int:
     extra = 0
-    for tag, kind, value in entries:
+    for _tag, kind, value in entries:
         raw = _tiff_value(kind, value)[1]
         if len(raw) > 4:
             extra += len(raw) + (len(raw) & 1)

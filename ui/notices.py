@@ -47,15 +47,24 @@ def show_notices(where: str = PAGE) -> None:
             draw[kind](text)
 
 
-def attempt(haven, change: Callable[[Session], object], *, done: str | None = None, where: str = PAGE) -> bool:
-    """Runs `change` in its own transaction. A refusal (any HavenError) is told as an error and False
-    returned; on success `done` (when given) is told and True returned."""
+def attempt(
+    haven, change: Callable[[Session], object], *, done: str | Callable[[object], str] | None = None,
+    where: str = PAGE, in_callback: bool = False,
+) -> bool:
+    """Runs `change` (one service call) in its own transaction; True when it was stored.
+
+    A refusal (any HavenError) is shown at once where the screen is being drawn, or, from a callback
+    (`in_callback`, which cannot draw), kept for `show_notices(where)`. On success `done` is told for the
+    next run: a text, or a function of what `change` returned. The caller reruns when it wants the change shown."""
     try:
         with haven.session() as session:
-            change(session)
+            result = change(session)
     except HavenError as error:
-        tell(markdown_text(error.user_message), Notice.ERROR, where=where)
+        if in_callback:
+            tell(markdown_text(error.user_message), Notice.ERROR, where=where)
+        else:
+            st.error(markdown_text(error.user_message))
         return False
-    if done:
-        tell(done, Notice.SUCCESS, where=where)
+    if done is not None:
+        tell(done(result) if callable(done) else done, Notice.SUCCESS, where=where)
     return True

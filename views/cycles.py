@@ -5,13 +5,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.charts import cycle_comparison_figure, cycle_comparison_table
 from reports.formatting import long_date
-from services.errors import ServiceError
 from services.scores import score_organisation
 from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
-from ui.notices import tell
+from ui.notices import attempt
 from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text
 from vocabulary import Readiness, ScoreLayer, percent
@@ -90,12 +88,7 @@ if principal.can("start_cycle", organisation_id):
         if not confirmed:
             st.error("Tick the confirmation first: starting a cycle cannot be undone.")
         else:
-            try:
-                with haven.session() as session:
-                    cycle = start_next_cycle(session, principal, slug=slug, name=cycle_name, today=today)
-                    started = cycle.name
-            except (ServiceError, PermissionDenied) as error:
-                st.error(str(error))
-            else:
-                tell(f"{started} has started; the previous cycle is closed and read-only.")
+            if attempt(haven, lambda session: start_next_cycle(
+                    session, principal, slug=slug, name=cycle_name, today=today).name,
+                    done=lambda started: f"{started} has started; the previous cycle is closed and read-only."):
                 st.rerun()

@@ -2,11 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.formatting import long_date
-from services.errors import ServiceError
 from services.reviews import review_queue, review_revision
-from ui.notices import tell
+from ui.notices import attempt
 from ui.organisation import open_organisation_screen
 from ui.privacy_summary import privacy_flag, privacy_panel
 from ui.review_preview import preview_panel
@@ -93,13 +91,8 @@ with decision_column:
             rejected = reject_column.form_submit_button("Reject", icon=":material/close:", width="stretch")
         if accepted or rejected:
             status = "accepted" if accepted else "rejected"
-            try:
-                with haven.session() as session:
-                    review_revision(session, principal, revision_id=revision_id, status=status, comment=comment,
-                                    checklist=ticked)
-            except (ServiceError, PermissionDenied) as error:
-                st.error(str(error))
-            else:
-                tell(f"{status.capitalize()}: {markdown_text(item['title'])}")
+            if attempt(haven, lambda session: review_revision(
+                    session, principal, revision_id=revision_id, status=status, comment=comment, checklist=ticked),
+                    done=f"{status.capitalize()}: {markdown_text(item['title'])}"):
                 st.session_state[PICKER_VERSION_KEY] = st.session_state.get(PICKER_VERSION_KEY, 0) + 1
                 st.rerun()

@@ -1,15 +1,13 @@
 """Self-assessment: engagement by engagement, each action's guidance, its rating and the evidence in its slots."""
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.formatting import long_date
-from services.errors import ServiceError
 from services.evidence import evidence_register, standard_of_organisation
 from services.ratings import ratings_of_organisation, set_rating
 from services.reviews import rejections
 from services.scores import score_organisation
 from ui.evidence_forms import evidence_summary, link_existing_form, upload_form
-from ui.notices import Notice, show_notices, tell
+from ui.notices import attempt, show_notices
 from ui.organisation import open_organisation_screen
 from ui.session import live_session
 from ui.widgets import ACTION_PARAMETER, markdown_text, slot_state_badge
@@ -38,15 +36,10 @@ if not can_rate:
 @live_session
 def save_rating(action_id: str, key: str) -> None:
     state = st.session_state
-    try:
-        with haven.session() as session:
-            set_rating(session, principal, organisation_id=organisation_id, action_id=action_id,
-                       rating=state[f"{key}:rating"], justification=state.get(f"{key}:justification") or "",
-                       owner=state.get(f"{key}:owner") or "")
-    except (ServiceError, PermissionDenied) as error:
-        tell(markdown_text(str(error)), Notice.ERROR, where=key)
-        return
-    tell(markdown_text(f"The rating of {action_id} is saved."), Notice.SUCCESS, where=key)
+    attempt(haven, lambda session: set_rating(
+        session, principal, organisation_id=organisation_id, action_id=action_id, rating=state[f"{key}:rating"],
+        justification=state.get(f"{key}:justification") or "", owner=state.get(f"{key}:owner") or ""),
+        done=f"The rating of {action_id} is saved.", where=key, in_callback=True)
 
 
 def rating_form(action: dict) -> None:

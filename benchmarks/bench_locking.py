@@ -40,7 +40,7 @@ from services.instance import Haven
 from services.plan import update_plan_item
 from services.ratings import ratings_of_organisation, set_rating
 from services.scores import score_organisation
-from services.users import sign_in
+from services.sign_in import sign_in
 from storage import db
 from storage.blobs import LocalBlobStore
 from storage.models import Organisation, PlanItem
@@ -118,8 +118,7 @@ def sign_in_process(database_url, folder, instance_lock, per_second, go, stop, s
     rng = random.Random(seed)
 
     def attempt():
-        with haven.session() as session:
-            sign_in(session, username=f"visitor{rng.randrange(10_000)}", password="wrong password, long enough")
+        sign_in(haven, username=f"visitor{rng.randrange(10_000)}", password="wrong password, long enough")
     threads_done = []
 
     def flood():

@@ -54,12 +54,16 @@ def normalise_code(text: str) -> str:
     return f"{raw[:4]}-{raw[4:]}" if len(raw) == CODE_LENGTH else text.strip().upper()
 
 
+def printable_line(text: str, limit: int = 200) -> str:
+    """`text` on one line without control, format (bidirectional) or private characters, at most `limit` long."""
+    kept = "".join(" " if char in "\r\n\t" else char for char in text
+                   if unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs") or char in "\r\n\t")
+    return " ".join(kept.split())[:limit]
+
+
 def clean_recipient(name: str) -> str:
     """The recipient as it may be printed: no control or bidirectional characters, one line, not too long."""
-    kept = "".join(" " if char in "\r\n\t" else char for char in name
-                   if unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs") or char in "\r\n\t")
-    kept = " ".join(kept.split())
-    return kept[:MAX_RECIPIENT_CHARS] or "unknown recipient"
+    return printable_line(name, MAX_RECIPIENT_CHARS) or "unknown recipient"
 
 
 def new_watermark(recipient: str, issued_on: date) -> Watermark:
@@ -85,12 +89,16 @@ def watermark_pdf(data: bytes, mark: Watermark) -> bytes:
     """Every page gets the mark at its foot, drawn into the page's content over what is there."""
     try:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        footers: dict[tuple[float, float], object] = {}  # one footer (and one font) per page size
         for page in writer.pages:
             if page.get("/Rotate", 0):
                 page.transfer_rotation_to_content()  # the foot is then the foot the reader sees
             box = page.cropbox
-            footer = _pdf_footer(round(float(box.width), 2), round(float(box.height), 2), mark)
-            page.merge_transformed_page(footer, Transformation().translate(float(box.left), float(box.bottom)))
+            size = (round(float(box.width), 2), round(float(box.height), 2))
+            if size not in footers:
+                footers[size] = _pdf_footer(*size, mark)
+            page.merge_transformed_page(footers[size], Transformation().translate(float(box.left), float(box.bottom)))
+            page.compress_content_streams()  # merging leaves the page's content uncompressed
         out = io.BytesIO()
         writer.write(out)
         return out.getvalue()

@@ -21,10 +21,6 @@ NUL = "\x00"
 T = TypeVar("T")
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached; the message says so in plain words."""
-
-
 def make_engine(url: str) -> Engine:
     """The engine for `url`. Bound parameters (password hashes among them) never appear in SQL logs or in the
     text of database errors (hide_parameters)."""
@@ -138,6 +134,14 @@ def lock_row(session: Session, model: type[T], row_id: int) -> T | None:
 
 
 AUDIT_CHAIN_LOCK_KEY = 7_311_004  # the PostgreSQL advisory lock held from an audit append to its commit
+
+
+def hold_write_lock(session: Session) -> None:
+    """On SQLite, takes the database's (one) write lock now, before reading what the write depends on; on
+    PostgreSQL nothing: there a caller locks its rows or an advisory key."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.info.get(_WRITING, True):
+        _become_writer(connection)
 
 
 def lock_audit_chain(session: Session) -> None:

@@ -29,12 +29,11 @@ def quick_argon2(request, monkeypatch):
     A test marked `real_argon2` keeps the production cost."""
     if request.node.get_closest_marker("real_argon2"):
         return
-    import services.users
     from accounts import passwords
 
     quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(passwords, "_hasher", quick)
-    monkeypatch.setattr(services.users, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
+    monkeypatch.setattr(passwords, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
 
 
 def postgres_admin_url() -> str | None:

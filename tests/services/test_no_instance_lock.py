@@ -26,7 +26,7 @@ from services.reviews import review_revision
 from services.scores import score_organisation
 from services.snapshots import start_next_cycle
 from services.uploads import upload_evidence, upload_revision
-from services.users import sign_in
+from services.sign_in import sign_in
 from storage.audit import check_audit_chain
 from storage.blobs import LocalBlobStore
 from storage.db import make_engine
@@ -242,8 +242,7 @@ def wrong_sign_ins(haven: Haven, count: int, start: threading.Barrier | None = N
         start.wait(timeout=30)
     messages = []
     for _ in range(count):
-        with haven.session() as session:
-            messages.append(sign_in(session, username="manager", password="not the password at all").message)
+        messages.append(sign_in(haven, username="manager", password="not the password at all").message)
     return messages
 
 
@@ -256,8 +255,7 @@ def assert_locked_out_after_five(haven: Haven, attempts: int) -> None:
     assert len(failures) == attempts
     assert sum(1 for e in failures if '"wrong password"' in e.detail) == 5
     assert sum(1 for e in failures if '"locked_until"' in e.detail) == 1  # the fifth failure, counted once
-    with haven.session() as session:
-        assert sign_in(session, username="manager", password=PASSWORD).principal is None  # locked, right password
+    assert sign_in(haven, username="manager", password=PASSWORD).principal is None  # locked, right password
 
 
 def test_failed_sign_ins_at_once_are_all_counted_and_lock_the_account(haven):
@@ -273,12 +271,11 @@ def test_failed_sign_ins_at_once_are_all_counted_and_lock_the_account(haven):
 
 def _open(database_url: str, evidence_dir: str) -> Haven:
     """The instance as another process opens it, with argon2 at the tests' low cost (see tests.conftest)."""
-    import services.users
     from accounts import passwords
 
     quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     passwords._hasher = quick
-    services.users.DUMMY_HASH = quick.hash("haven-timing-equaliser-password")
+    passwords.DUMMY_HASH = quick.hash("haven-timing-equaliser-password")
     return Haven(settings=replace(get_settings(), database_url=database_url, blob_url=f"file://{evidence_dir}"),
                  engine=make_engine(database_url), store=LocalBlobStore(evidence_dir))
 

@@ -6,14 +6,14 @@ one open assessment cycle per organisation, one membership per user and organisa
 organisation). Duplicates left by an older version are folded first: the newest row is kept.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0007
 Create Date: 2026-12-01 10:00:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0002'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

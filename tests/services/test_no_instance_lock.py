@@ -24,9 +24,9 @@ from services.organisations import create_organisation
 from services.ratings import ratings_of_organisation, set_rating
 from services.reviews import review_revision
 from services.scores import score_organisation
+from services.sign_in import sign_in
 from services.snapshots import start_next_cycle
 from services.uploads import upload_evidence, upload_revision
-from services.sign_in import sign_in
 from storage.audit import check_audit_chain
 from storage.blobs import LocalBlobStore
 from storage.db import make_engine
@@ -188,7 +188,8 @@ def test_the_database_refuses_a_second_open_cycle_and_a_second_decision(haven):
                                   data=simple_pdf("Policy"), details=NewEvidence("policy", ("3.3.1",), TODAY))
     with haven.session() as session:
         revision_id = session.exec(select(EvidenceRevision.id).where(EvidenceRevision.evidence_id == evidence_id)).one()
-        review_revision(session, SYSTEM, revision_id=revision_id, status="accepted")
+        review_revision(session, SYSTEM, revision_id=revision_id, status="accepted",
+                        comment="The checklist does not apply to this test copy.")
     with pytest.raises(IntegrityError), haven.session() as session:
         session.add(Review(revision_id=revision_id, status="rejected", comment="twin"))
     with haven.session() as session:
@@ -219,7 +220,8 @@ def test_revisions_and_reviews_racing_on_one_item_keep_numbers_and_decisions_sin
                                       .order_by(EvidenceRevision.number.desc())).first()
             try:
                 with haven.session() as session:
-                    review_revision(session, reviewer, revision_id=newest, status="accepted")
+                    review_revision(session, reviewer, revision_id=newest, status="accepted",
+                                    comment="The checklist does not apply to this test copy.")
             except ServiceError as refusal:  # a newer revision arrived, or the other reviewer was first
                 assert "newer revision" in str(refusal) or "already" in str(refusal)
 

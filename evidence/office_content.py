@@ -50,6 +50,8 @@ _REFUSED_RELATIONSHIPS = {
     "subDocument": "a linked sub-document",
     "frame": "a frame loaded from another address",
     "externalLinkPath": "a link to another workbook",
+    "webextension": "an Office add-in (web extension), which loads from the internet",
+    "webextensionTaskpanes": "an Office add-in (web extension), which loads from the internet",
 }
 _EXTERNAL_REASONS = {
     "image": "a picture loaded from another computer or web site when the file opens",
@@ -63,6 +65,7 @@ _REFUSED_FOLDERS = {
     "externallinks/": "a link to another workbook or program (external link)",
     "querytables/": "a web or database query",
     "activex/": "an ActiveX control",
+    "webextensions/": "an Office add-in (web extension), which loads from the internet",
 }
 _PROGRAM_SIGNATURES = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
                        b"\xca\xfe\xba\xbe", b"#!", b"\x00asm")
@@ -109,7 +112,7 @@ _ODF_REFUSED_ELEMENTS = {
     "binary-data": "a picture written into the text as data, which Haven cannot clean",
 }
 # Elements whose address is loaded when the document opens (not a link a person clicks).
-_LOADING_ELEMENTS = frozenset({"imagedata", "fill", "image", "object", "fill-image", "background-image",
+_LOADING_ELEMENTS = frozenset({"imagedata", "fill", "image", "object", "fill-image", "background-image", "auto-reload",
                                "plugin", "applet", "floating-frame", "object-ole", "section-source", "imagefile"})
 _PERSONAL_PROPERTIES = {  # by lower-case part name: package part names ignore case
     "docprops/core.xml": ("creator", "lastModifiedBy"),
@@ -357,6 +360,10 @@ def _check_odf_element(element: ElementTree.Element, local: str) -> None:
         if local in ("event-listener", "script", "execute-macro"):
             raise _macros(reason)
         raise refuse(reason)
+    if local == "form" and _attribute(element, "href").strip():
+        raise refuse("a form that sends what is typed into it to an address")
+    if local == "connection-resource":
+        raise refuse("a connection to a database")
     if local == "scripts" and len(element):
         raise _macros("scripts or macros")
     if local == "event-listeners" and len(element):
@@ -561,6 +568,7 @@ def _check_svg(name: str, data: bytes) -> None:
 _PEOPLE_ATTRIBUTES = re.compile(
     rb"""(\s(?:[\w.-]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)("[^"]*"|'[^']*')"""
 )
+_DOCUMENT_VARIABLES = re.compile(rb"<w:docVars>.*?</w:docVars>|<w:docVars/>", re.S)
 _SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
 _SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
 _ODF_PRINTER = re.compile(
@@ -569,6 +577,8 @@ _ODF_PRINTER = re.compile(
 
 
 def _without_people(lowered: str, data: bytes) -> bytes:
+    if lowered == "word/settings.xml":  # document variables: hidden values a template or add-in kept
+        data = _DOCUMENT_VARIABLES.sub(b"", data)
     if lowered.startswith("word/") or lowered.startswith("xl/persons/") or lowered.startswith("xl/threadedcomments/"):
         return _PEOPLE_ATTRIBUTES.sub(rb'\1""', data)
     if lowered.startswith("xl/comments"):

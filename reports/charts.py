@@ -49,6 +49,8 @@ __all__ = [
     "score_trend_figure",
     "expiry_timeline_figure",
     "network_comparison_figure",
+    "network_distribution_figure",
+    "score_band_counts",
     "network_table",
     "NETWORK_TABLE_LABELS",
     "cycle_comparison_figure",
@@ -506,6 +508,45 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
     figure.update_xaxes(tickvals=[0, 0.25, 0.5, 0.75, 1.0])
     figure.update_yaxes(type="category", autorange="reversed", showticklabels=False)
     figure.update_layout(margin={"l": 12, "r": 12, "t": 100, "b": 40})
+    return figure
+
+
+SCORE_BANDS = tuple((low / 100, (low + 10) / 100) for low in range(0, 100, 10))  # 0–10 % … 90–100 %
+
+
+def score_band_counts(network: list[dict], layer: str) -> list[tuple[str, int, float]]:
+    """(label, organisations in the band, the band's lower edge) for ten bands of one layer's score;
+    organisations without a score (every action not applicable) are left out."""
+    counts = [0] * len(SCORE_BANDS)
+    for score in network or []:
+        value = layer_scores(score.get("scores"))[layer]
+        if value is not None:
+            counts[min(int(value * 10 + 1e-9), len(SCORE_BANDS) - 1)] += 1
+    return [(f"{low * 100:.0f}–{high * 100:.0f}%", count, low)
+            for (low, high), count in zip(SCORE_BANDS, counts, strict=True)]
+
+
+def network_distribution_figure(network: list[dict], layer: str = "verified") -> go.Figure:
+    """How many organisations reach each band of one layer's score: a histogram that reads the same for
+    10 organisations as for 1,000. Each bar is coloured by its band (red, amber, green, as everywhere)
+    and carries its count, so colour is never the only signal."""
+    bands = score_band_counts(network, layer)
+    figure = go.Figure()
+    _base_layout(figure, title=f"Organisations by {ScoreLayer(layer).label.lower()} score", height=340)
+    if not any(count for _, count, _ in bands):
+        return _empty_note(figure, "No organisation has a score yet")
+    figure.add_trace(go.Bar(
+        x=[label for label, _, _ in bands], y=[count for _, count, _ in bands],
+        marker={"color": [rag_colour(low + 0.05) for _, _, low in bands],
+                "line": {"color": TEXT_DARK, "width": 0.5}},
+        text=[str(count) if count else "" for _, count, _ in bands], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y} organisations<extra></extra>", showlegend=False,
+    ))
+    top = max(count for _, count, _ in bands)
+    figure.update_yaxes(title="Organisations", rangemode="tozero", range=[0, top * 1.18 + 1], gridcolor=GRID_LINE,
+                        tickformat=",d")
+    figure.update_xaxes(title=f"{ScoreLayer(layer).label} score", type="category", tickangle=0)
+    figure.update_layout(margin={"l": 56, "r": 12, "t": 60, "b": 56}, bargap=0.12)
     return figure
 
 

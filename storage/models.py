@@ -16,6 +16,7 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True, index=True)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utc_now)
+    archived_at: datetime | None = Field(default=None)  # archived: kept, but out of switchers and the network
 
 
 class User(SQLModel, table=True):

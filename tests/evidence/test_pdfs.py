@@ -423,9 +423,23 @@ def test_every_picture_of_a_pdf_passes_through_the_embedded_image_hook():
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200
     with embedded_image_transform(blacken):
         stored = intake(data).content
-    assert [size for size, _ in seen] == [(16, 16)] and "picture" in seen[0][1]
+    assert seen == [((16, 16), "PDF page 1, picture /I1")]
     assert _stored_pictures(stored)[0].convert("RGB").getpixel((5, 5)) == (0, 0, 0)
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200  # the hook ended with the block
+
+
+def test_a_transparent_picture_reaches_the_hook_once_with_its_alpha():
+    from PIL import Image
+
+    from evidence.embedded_images import embedded_image_transform
+
+    seen = []
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 16), (200, 10, 10, 128)).save(out, format="PNG")
+    data = _pdf_with_picture(out.getvalue(), 16, 16)
+    with embedded_image_transform(lambda picture, where: seen.append(picture.mode) or picture):
+        intake(data)
+    assert seen == ["RGBA"]
 
 
 def test_a_picture_that_cannot_be_read_is_refused_with_advice():

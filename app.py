@@ -15,21 +15,18 @@ import streamlit as st
 from services.reviews import waiting_for_review
 from services.snapshots import refresh_daily_snapshot
 from ui.browser_session import cookie_keeper
-from ui.context import (
-    DATABASE_ERRORS,
+from ui.database import DATABASE_ERRORS, get_haven, stop_for_database_error
+from ui.navigation import PAGES, PageEntry, landing_page, pages_for, refused_pages
+from ui.no_access import no_access_screen
+from ui.organisation import current_organisation, organisation_switcher
+from ui.session import (
     check_browser_session,
-    current_organisation,
     current_principal,
     enforce_idle_timeout,
-    get_haven,
-    organisation_switcher,
     refresh_principal,
     resume_browser_session,
     sign_out,
-    stop_for_database_error,
 )
-from ui.navigation import PAGES, PageEntry, landing_page, pages_for, refused_pages
-from ui.no_access import no_access_screen
 from ui.sign_in import sign_in_screen
 
 # The icon ships with Haven: a Material icon here would make every page fetch it from an outside font server.
@@ -93,7 +90,7 @@ def main() -> None:
             navigation = sign_in_navigation()
         else:
             organisation = current_organisation()
-            navigation, home = signed_in_navigation(haven, principal, organisation[0] if organisation else None)
+            navigation, home = signed_in_navigation(haven, principal, organisation.id if organisation else None)
             with st.sidebar:
                 organisation_switcher()
                 st.caption(f"Signed in as **{principal.username}**")
@@ -104,7 +101,7 @@ def main() -> None:
         navigation.run()
 
         if principal is not None and organisation:
-            refresh_daily_snapshot(haven, principal, organisation_id=organisation[0])  # cheap unless something changed
+            refresh_daily_snapshot(haven, principal, organisation_id=organisation.id)  # cheap unless something changed
     except DATABASE_ERRORS as error:
         stop_for_database_error(error)
 

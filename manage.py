@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from accounts.permissions import PermissionDenied, Principal
 from bundles.model import BundleError
 from evidence.errors import IntakeError
+from evidence.privacy_policy import CaseFileRefused, PrivacyRefused
 from services.errors import ServiceError
 from services.instance import Haven, open_instance
 from standards.loader import StandardFileError
@@ -43,6 +44,27 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+class _PrivacyFlag(argparse.Action):
+    """--keep-detected / --allow-personal-data: each waits for the --reason that follows it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        reasons = dict(getattr(namespace, "privacy_reasons", None) or {})
+        reasons.setdefault(self.dest, None)
+        namespace.privacy_reasons = reasons
+        namespace.privacy_last_flag = self.dest
+
+
+class _PrivacyReason(argparse.Action):
+    """--reason R gives the reason of the --keep-detected or --allow-personal-data just before it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        flag = getattr(namespace, "privacy_last_flag", None)
+        if flag is None:
+            parser.error("--reason belongs after --keep-detected or --allow-personal-data")
+        namespace.privacy_reasons[flag] = values
+        namespace.privacy_last_flag = None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--valid-until", type=_date)
     ingest.add_argument("--title", default="")
     ingest.add_argument("--classification", choices=["internal", "restricted"])
+    ingest.add_argument("--keep-detected", action=_PrivacyFlag, nargs=0,
+                        help="keep the faces and sensitive text the privacy scan finds legible (needs --reason R)")
+    ingest.add_argument("--allow-personal-data", action=_PrivacyFlag, nargs=0,
+                        help="store a document that looks like a victim's case file (needs --reason R)")
+    ingest.add_argument("--reason", action=_PrivacyReason, metavar="R",
+                        help="why: follows --keep-detected or --allow-personal-data (recorded in the audit log)")
     verify = commands.add_parser("verify", help="check files, orphans and the audit chain")
     verify.add_argument("--remove-orphans", action="store_true",
                         help="first delete stored files that no evidence refers to (left by an interrupted upload)")
@@ -200,9 +228,39 @@ def cmd_ingest(haven: Haven, args) -> None:
         organisation_id = get_organisation(session, args.org).id
     details = NewEvidence(evidence_type=args.type, actions=tuple(args.action), issued_on=args.issued_on or date.today(),
                           title=args.title, valid_until=args.valid_until, classification=args.classification)
-    evidence_id = upload_evidence(haven, CLI, organisation_id=organisation_id, details=details,
-                                  data=args.file.read_bytes(), filename=args.file.name)
+    try:
+        evidence_id = upload_evidence(haven, CLI, organisation_id=organisation_id, details=details,
+                                      data=args.file.read_bytes(), filename=args.file.name,
+                                      privacy=_privacy_decision(args))
+    except CaseFileRefused as error:
+        raise CommandError(f"{args.file.name}: {error} (store it anyway: --allow-personal-data --reason R)") from error
+    except PrivacyRefused as error:
+        raise CommandError(f"{args.file.name}: {error}") from error
+    with haven.session() as session:
+        record = _privacy_of_latest(session, evidence_id)
     print(f"Stored {args.file.name} as evidence {evidence_id}, linked to {', '.join(args.action)}.")
+    if record is not None:
+        print(f"Privacy guard: {record.summary()}.")
+
+
+def _privacy_decision(args):
+    """The ingest's privacy choices from --keep-detected / --allow-personal-data and their reasons."""
+    from evidence.privacy_policy import PrivacyDecision
+
+    reasons = getattr(args, "privacy_reasons", None) or {}
+    for flag, reason in reasons.items():
+        if not (reason or "").strip():
+            raise CommandError(f"--{flag.replace('_', '-')} needs a reason: --{flag.replace('_', '-')} --reason R")
+    return PrivacyDecision(keep_detected_reason=reasons.get("keep_detected"),
+                           allow_personal_data_reason=reasons.get("allow_personal_data"))
+
+
+def _privacy_of_latest(session, evidence_id: int):
+    from services.evidence import privacy_records
+    from services.facts import latest_revisions
+
+    revision = latest_revisions(session, [evidence_id])[evidence_id]
+    return privacy_records(session, [revision.id]).get(revision.id)
 
 
 def cmd_verify(haven: Haven, args) -> None:

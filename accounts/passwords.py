@@ -7,6 +7,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
+from errors import HavenError
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 MIN_STRENGTH_SCORE = 4  # zxcvbn's top score: at least 10^10 guesses by its estimate
@@ -14,7 +16,7 @@ _CHECKED_LENGTH = 72  # zxcvbn's own limit; the start of a longer password is ju
 _hasher = PasswordHasher()
 
 
-class WeakPassword(ValueError):
+class WeakPassword(HavenError, ValueError):
     pass
 
 

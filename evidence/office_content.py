@@ -7,8 +7,9 @@ web-calling formulas, PowerPoint program or macro actions, OpenDocument event li
 and plug-ins. Web links (http, https, mailto) that a person has to click stay.
 
 Cleaned: every picture re-encoded from its pixels through ``evidence.embedded_images``; the personal
-document properties (author, last editor, company, manager, template path, custom properties)
-removed. XML is read with defusedxml: no DTDs, no entities.
+document properties (author, last editor, company, manager, template path, custom properties), the
+names of who wrote comments and tracked changes, and OpenDocument's printer names removed.
+XML is read with defusedxml: no DTDs, no entities.
 """
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ _REFUSED_RELATIONSHIPS = {
     "subDocument": "a linked sub-document",
     "frame": "a frame loaded from another address",
     "externalLinkPath": "a link to another workbook",
+    "webextension": "an Office add-in (web extension), which loads from the internet",
+    "webextensionTaskpanes": "an Office add-in (web extension), which loads from the internet",
 }
 _EXTERNAL_REASONS = {
     "image": "a picture loaded from another computer or web site when the file opens",
@@ -62,6 +65,7 @@ _REFUSED_FOLDERS = {
     "externallinks/": "a link to another workbook or program (external link)",
     "querytables/": "a web or database query",
     "activex/": "an ActiveX control",
+    "webextensions/": "an Office add-in (web extension), which loads from the internet",
 }
 _PROGRAM_SIGNATURES = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
                        b"\xca\xfe\xba\xbe", b"#!", b"\x00asm")
@@ -108,11 +112,11 @@ _ODF_REFUSED_ELEMENTS = {
     "binary-data": "a picture written into the text as data, which Haven cannot clean",
 }
 # Elements whose address is loaded when the document opens (not a link a person clicks).
-_LOADING_ELEMENTS = frozenset({"imagedata", "fill", "image", "object", "fill-image", "background-image",
+_LOADING_ELEMENTS = frozenset({"imagedata", "fill", "image", "object", "fill-image", "background-image", "auto-reload",
                                "plugin", "applet", "floating-frame", "object-ole", "section-source", "imagefile"})
-_PERSONAL_PROPERTIES = {
-    "docProps/core.xml": ("creator", "lastModifiedBy"),
-    "docProps/app.xml": ("Company", "Manager", "Template", "HyperlinkBase"),
+_PERSONAL_PROPERTIES = {  # by lower-case part name: package part names ignore case
+    "docprops/core.xml": ("creator", "lastModifiedBy"),
+    "docprops/app.xml": ("Company", "Manager", "Template", "HyperlinkBase"),
     "meta.xml": ("initial-creator", "creator", "printed-by", "user-defined", "template"),
 }
 _NAMESPACES = {
@@ -153,8 +157,16 @@ def check_active_content(entries: dict[str, bytes], *, odf: bool) -> None:
     for name, data in entries.items():
         _check_part_by_name_and_bytes(name, data)
     for name, data in entries.items():
-        if name.lower().endswith(_XML_SUFFIXES) or name in ("content.xml", "styles.xml"):
+        if name.lower().endswith(_XML_SUFFIXES) or looks_like_xml(data):
             _check_xml_part(name, data, odf=odf)
+
+
+def looks_like_xml(data: bytes) -> bool:
+    """True for XML whatever the part is called: Office finds parts by relationship, not by extension."""
+    head = data[:64]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return b"<" in head.decode("utf-16", "ignore").encode()[:8]
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<"
 
 
 def _check_part_by_name_and_bytes(name: str, data: bytes) -> None:
@@ -176,12 +188,21 @@ def _check_part_by_name_and_bytes(name: str, data: bytes) -> None:
 
 
 def _check_xml_part(name: str, data: bytes, *, odf: bool) -> None:
-    if name.lower().endswith(".rels"):
+    if name.lower().endswith(".rels") or "/_rels/" in f"/{name.lower()}":
         _check_relationships(_parse(name, data))
         return
-    root = _parse(name, data)
-    word = name.startswith("word/")
-    spreadsheet = name.startswith("xl/")
+    if name.lower().endswith(".vml"):
+        try:
+            root = SafeTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except ElementTree.ParseError:  # Office writes VML that is not always well-formed XML
+            _check_loose_vml(data)
+            return
+        except (DefusedXmlException, ValueError):
+            root = _parse(name, data)
+    else:
+        root = _parse(name, data)
+    word = name.lower().startswith("word/")
+    spreadsheet = name.lower().startswith("xl/")
     fields = _FieldReader() if word else None
     for event, element in _walk(root):
         local = _local(element.tag)
@@ -202,6 +223,19 @@ def _check_xml_part(name: str, data: bytes, *, odf: bool) -> None:
             raise refuse("a mail merge connected to a data source", "Finish or remove the mail merge and upload that.")
     if fields is not None:
         fields.finish()
+
+
+_LOOSE_VML_RISKS = re.compile(
+    rb"<(?:\w+:)?FmlaMacro>\s*[^<\s]|<(?:\w+:)?OLEObject\b|\s(?:\w+:)?(?:href|src)\s*=\s*[\"']?\s*(?:[a-z][a-z0-9+.-]*:|\\\\|//)",
+    re.IGNORECASE,
+)
+
+
+def _check_loose_vml(data: bytes) -> None:
+    found = _LOOSE_VML_RISKS.search(data)
+    if found is not None:
+        raise refuse(f"a drawing (VML) that runs a macro, holds an object or loads from another address "
+                     f"({ascii(found.group()[:40].decode('latin-1'))[1:-1]})")
 
 
 def _parse(name: str, data: bytes) -> ElementTree.Element:
@@ -326,6 +360,10 @@ def _check_odf_element(element: ElementTree.Element, local: str) -> None:
         if local in ("event-listener", "script", "execute-macro"):
             raise _macros(reason)
         raise refuse(reason)
+    if local == "form" and _attribute(element, "href").strip():
+        raise refuse("a form that sends what is typed into it to an address")
+    if local == "connection-resource":
+        raise refuse("a connection to a database")
     if local == "scripts" and len(element):
         raise _macros("scripts or macros")
     if local == "event-listeners" and len(element):
@@ -431,12 +469,15 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
     for name in list(entries):
         data = entries[name]
         cleaned = _clean_picture(name, data, max_pixels)
-        if cleaned is None and name in _PERSONAL_PROPERTIES:
-            cleaned = _without_properties(name, data, _PERSONAL_PROPERTIES[name])
-        elif cleaned is None and name.endswith(".rels") and b"attachedTemplate" in data:
+        lowered = name.lower()
+        if cleaned is None and lowered in _PERSONAL_PROPERTIES:
+            cleaned = _without_properties(name, data, _PERSONAL_PROPERTIES[lowered])
+        elif cleaned is None and lowered.endswith(".rels") and b"attachedTemplate" in data:
             cleaned = _ATTACHED_TEMPLATE.sub(_template_file_name_only, data)
-        elif cleaned is None and name == "docProps/custom.xml":
+        elif cleaned is None and lowered == "docprops/custom.xml":
             cleaned = _without_children(name, data)
+        elif cleaned is None and lowered.endswith(".xml"):
+            cleaned = _without_people(lowered, data)
         elif cleaned is None:
             _check_other_picture(name, data)
         if cleaned is not None and cleaned != data:
@@ -520,6 +561,35 @@ def _check_svg(name: str, data: bytes) -> None:
             ):
                 raise refuse("a drawing (SVG) with a script or a link to another address",
                              "Insert it again as a PNG picture and upload that.")
+
+
+# Who wrote a comment or a tracked change: attributes blanked in place (re-serialising Word's XML would
+# rename the prefixes that mc:Ignorable names), plus Excel's comment authors and PowerPoint's.
+_PEOPLE_ATTRIBUTES = re.compile(
+    rb"""(\s(?:[\w.-]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)("[^"]*"|'[^']*')"""
+)
+_DOCUMENT_VARIABLES = re.compile(rb"<w:docVars>.*?</w:docVars>|<w:docVars/>", re.S)
+_SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
+_SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
+_ODF_PRINTER = re.compile(
+    rb"""(<config:config-item\s+config:name="(?:PrinterName|PrinterSetup)"[^>]*>)[^<]*(</config:config-item>)"""
+)
+
+
+def _without_people(lowered: str, data: bytes) -> bytes:
+    if lowered == "word/settings.xml":  # document variables: hidden values a template or add-in kept
+        data = _DOCUMENT_VARIABLES.sub(b"", data)
+    if lowered.startswith("word/") or lowered.startswith("xl/persons/") or lowered.startswith("xl/threadedcomments/"):
+        return _PEOPLE_ATTRIBUTES.sub(rb'\1""', data)
+    if lowered.startswith("xl/comments"):
+        return _SHEET_AUTHORS.sub(rb"\1\2", data)
+    if lowered == "ppt/commentauthors.xml" or lowered.startswith("ppt/authors"):
+        return _PEOPLE_ATTRIBUTES.sub(rb'\1""', _SLIDE_AUTHORS.sub(rb'\1""', data))
+    if lowered == "settings.xml":
+        return _ODF_PRINTER.sub(rb"\1\2", data)
+    if lowered in ("content.xml", "styles.xml"):  # OpenDocument comments and tracked changes
+        return re.sub(rb"(<dc:creator>)[^<]*(</dc:creator>)", rb"\1\2", data)
+    return data
 
 
 def _without_properties(name: str, data: bytes, local_names: tuple[str, ...]) -> bytes:

@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from errors import HavenError
 from services.instance import Haven
 from storage.audit import append_audit, check_audit_chain
 from storage.blobs import BlobNotFound, check_key, content_key
@@ -41,7 +42,7 @@ MAX_MEMBER_BYTES = 2 * 1024**3
 _INSERT_BATCH = 500
 
 
-class BackupError(ValueError):
+class BackupError(HavenError, ValueError):
     """A backup could not be written or restored; the message says why, and nothing was changed."""
 
 

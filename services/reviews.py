@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
 from services.errors import NotFound, ServiceError
+from services.evidence import privacy_records
 from services.facts import latest_reviews, latest_revisions
 from standards.loader import get_standard
 from storage.audit import append_audit
@@ -125,6 +126,7 @@ def review_queue(session: Session, principal: Principal, *, organisation_id: int
     links = _linked_actions(session, [e.id for e in waiting])
     previous = _previous_reviews(session, [revisions[e.id] for e in waiting])
     names = _user_names(session, {revisions[e.id].uploaded_by for e in waiting} | {e.created_by for e in waiting})
+    privacy = privacy_records(session, [revisions[e.id].id for e in waiting])
     queue = []
     for evidence in waiting:
         revision = revisions[evidence.id]
@@ -140,6 +142,7 @@ def review_queue(session: Session, principal: Principal, *, organisation_id: int
             "uploaded_by": names.get(revision.uploaded_by or evidence.created_by, ""),
             "own_upload": _is_own(principal, revision, evidence),
             "previous_review": previous.get(evidence.id),
+            "privacy": privacy.get(revision.id),  # what the privacy guard found and what the uploader decided
         })
     return sorted(queue, key=lambda row: (row["uploaded_at"], row["revision_id"]))
 

@@ -16,6 +16,7 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True, index=True)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utc_now)
+    archived_at: datetime | None = Field(default=None)  # archived: kept, but out of switchers and the network
 
 
 class User(SQLModel, table=True):
@@ -116,6 +117,28 @@ class EvidenceRevision(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     uploaded_at: datetime = Field(default_factory=utc_now)
     uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class PrivacyCheck(SQLModel, table=True):
+    """What the privacy guard found in one revision's file and what was decided.
+
+    The counts are columns for the queues; `detail` holds the whole record (kinds, boxes, actions,
+    reasons; never the text the scan read) as JSON, read by evidence.privacy_policy.PrivacyRecord.
+    """
+
+    __tablename__ = "privacy_check"
+    id: int | None = Field(default=None, primary_key=True)
+    revision_id: int = Field(foreign_key="evidence_revision.id", unique=True)
+    faces: int = 0
+    sensitive_texts: int = 0
+    other_texts: int = 0
+    manual_regions: int = 0
+    blurred: int = 0
+    kept_with_reason: int = 0
+    images_scanned: int = 0
+    case_file: bool = False
+    allowed_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
 class EvidenceLink(SQLModel, table=True):

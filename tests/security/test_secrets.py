@@ -61,7 +61,7 @@ def encrypted_app(app_haven, monkeypatch, tmp_path):
     with app_haven.session() as session:
         reset_password(session, SYSTEM, user_id=bea.user_id, password=NEW_PASSWORD)
     monkeypatch.setenv("HAVEN_ENCRYPTION_KEY", KEY)
-    from ui.context import get_haven
+    from ui.database import get_haven
 
     get_haven.clear()
     root = make_user(app_haven, "root", "manager", "harbour-house", is_admin=True)
@@ -72,7 +72,7 @@ def test_no_page_shows_a_password_hash_or_the_encryption_key(encrypted_app, app_
     from tests.ui.conftest import open_app
     from ui.navigation import pages_for
 
-    monkeypatch.setattr("ui.context.refreshed_principal", lambda session, principal: principal)
+    monkeypatch.setattr("ui.session.refreshed_principal", lambda session, principal: principal)
     secrets = secrets_of(app_haven)
     opened = 0
     for entry in pages_for(encrypted_app, 1):

@@ -17,9 +17,9 @@ from tests.factories import SYSTEM, make_user, simple_pdf
 from tests.ui.conftest import open_app, texts
 from tests.ui.test_sign_in import ServerPagesManager
 from ui.browser_session import BROWSER_SESSION_KEY
-from ui.context import LAST_SEEN_KEY, PRINCIPAL_KEY
 from ui.navigation import PAGES, landing_page, pages_for, refused_pages
 from ui.no_access import NO_ACCESS_TITLE
+from ui.session import LAST_SEEN_KEY, PRINCIPAL_KEY
 
 
 @pytest.fixture(autouse=True)

@@ -250,7 +250,8 @@ def test_a_poster_with_the_helpline_number_is_no_case_file(sqlite_haven, organis
 @pytest.mark.parametrize("make", [
     lambda: samples.docx(samples.CASE_FILE_TEXT.splitlines()),
     lambda: samples.CASE_FILE_TEXT.encode(),
-], ids=["docx", "text"])
+    samples.client_list_xlsx,
+], ids=["docx", "text", "xlsx"])
 def test_a_case_file_in_word_or_plain_text_is_refused_too(sqlite_haven, organisation, manager, make):
     with pytest.raises(CaseFileRefused):
         upload_evidence(sqlite_haven, manager, organisation_id=organisation, details=POLICY, data=make(),

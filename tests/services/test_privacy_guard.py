@@ -283,8 +283,7 @@ def test_a_flat_picture_is_recorded_as_scanned_with_nothing_found(haven):
 
 def test_a_bundle_import_blurs_the_photo_by_default(sqlite_haven, tmp_path, photo_scan):
     from bundles.importer import import_bundle
-    from tests.factories import SYSTEM
-    from tests.services.test_bundles import write_bundle
+    from tests.factories import SYSTEM, write_bundle
 
     folder = write_bundle(tmp_path / "bundle")
     (folder / "files" / "reception.jpg").write_bytes(samples.face_and_number_jpeg())

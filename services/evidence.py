@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -302,11 +302,39 @@ def filter_register(
     return kept
 
 
-def revision_history(session: Session, principal: Principal, *, evidence_id: int) -> list[EvidenceRevision]:
+@dataclass(frozen=True)
+class RevisionSummary:
+    """One revision of an evidence item as its history shows it."""
+
+    id: int
+    number: int
+    issued_on: date
+    valid_until: date  # its own date, else issued_on plus the type's validity
+    display_name: str
+    mime_type: str
+    size_bytes: int
+    withheld: bool
+    note: str
+    uploaded_at: datetime
+    blob_key: str | None  # None for an on-site inspection record (or a withheld file)
+
+    @property
+    def has_file(self) -> bool:
+        return self.blob_key is not None
+
+
+def revision_history(session: Session, principal: Principal, *, evidence_id: int) -> list[RevisionSummary]:
+    """Every revision of the evidence, newest first."""
     evidence = get_evidence(session, evidence_id)
     require(principal, "view_evidence", evidence.organisation_id)
-    return list(session.exec(select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
-                             .order_by(EvidenceRevision.number.desc())))
+    validity_months = get_standard(evidence.standard_id).evidence_type(evidence.evidence_type).validity_months
+    revisions = session.exec(select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
+                             .order_by(EvidenceRevision.number.desc()))
+    return [RevisionSummary(id=r.id, number=r.number, issued_on=r.issued_on,
+                            valid_until=valid_until_of(r, validity_months), display_name=r.display_name,
+                            mime_type=r.mime_type, size_bytes=r.size_bytes, withheld=r.withheld, note=r.note,
+                            uploaded_at=r.uploaded_at, blob_key=r.blob_key)
+            for r in revisions]
 
 
 def _stored_file(haven: Haven, revision_id: int) -> tuple[EvidenceRevision, Evidence]:

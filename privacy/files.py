@@ -117,14 +117,14 @@ def _office_contents(data: bytes, max_pixels: int) -> tuple[str, list[tuple[str,
                 if picture is not None:
                     candidates.append((picture.width * picture.height, info.filename, picture))
         if "xl/workbook.xml" in archive.namelist():
-            texts = [_spreadsheet_text(data)]
+            texts = [spreadsheet_text(data)]
     return "\n".join(texts), _largest(candidates)
 
 
 MAX_SHEET_ROWS = 5_000
 
 
-def _spreadsheet_text(data: bytes) -> str:
+def spreadsheet_text(data: bytes) -> str:
     """A workbook's cells, a line per row and a tab between cells, so a list of people reads as a table."""
     from openpyxl import load_workbook
 

@@ -7,7 +7,8 @@ web-calling formulas, PowerPoint program or macro actions, OpenDocument event li
 and plug-ins. Web links (http, https, mailto) that a person has to click stay.
 
 Cleaned: every picture re-encoded from its pixels through ``evidence.embedded_images``; the personal
-document properties (author, last editor, company, manager, template path, custom properties), the
+document properties (author, last editor, company, manager, template path, custom properties, custom XML
+data such as SharePoint library properties), the
 names of who wrote comments and tracked changes, and OpenDocument's printer names removed.
 XML is read with defusedxml: no DTDs, no entities.
 """
@@ -50,6 +51,8 @@ _REFUSED_RELATIONSHIPS = {
     "subDocument": "a linked sub-document",
     "frame": "a frame loaded from another address",
     "externalLinkPath": "a link to another workbook",
+    "webextension": "an Office add-in (web extension), which loads from the internet",
+    "webextensionTaskpanes": "an Office add-in (web extension), which loads from the internet",
 }
 _EXTERNAL_REASONS = {
     "image": "a picture loaded from another computer or web site when the file opens",
@@ -63,6 +66,7 @@ _REFUSED_FOLDERS = {
     "externallinks/": "a link to another workbook or program (external link)",
     "querytables/": "a web or database query",
     "activex/": "an ActiveX control",
+    "webextensions/": "an Office add-in (web extension), which loads from the internet",
 }
 _PROGRAM_SIGNATURES = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
                        b"\xca\xfe\xba\xbe", b"#!", b"\x00asm")
@@ -109,7 +113,7 @@ _ODF_REFUSED_ELEMENTS = {
     "binary-data": "a picture written into the text as data, which Haven cannot clean",
 }
 # Elements whose address is loaded when the document opens (not a link a person clicks).
-_LOADING_ELEMENTS = frozenset({"imagedata", "fill", "image", "object", "fill-image", "background-image",
+_LOADING_ELEMENTS = frozenset({"imagedata", "fill", "image", "object", "fill-image", "background-image", "auto-reload",
                                "plugin", "applet", "floating-frame", "object-ole", "section-source", "imagefile"})
 _PERSONAL_PROPERTIES = {  # by lower-case part name: package part names ignore case
     "docprops/core.xml": ("creator", "lastModifiedBy"),
@@ -357,6 +361,10 @@ def _check_odf_element(element: ElementTree.Element, local: str) -> None:
         if local in ("event-listener", "script", "execute-macro"):
             raise _macros(reason)
         raise refuse(reason)
+    if local == "form" and _attribute(element, "href").strip():
+        raise refuse("a form that sends what is typed into it to an address")
+    if local == "connection-resource":
+        raise refuse("a connection to a database")
     if local == "scripts" and len(element):
         raise _macros("scripts or macros")
     if local == "event-listeners" and len(element):
@@ -469,6 +477,8 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
             cleaned = _ATTACHED_TEMPLATE.sub(_template_file_name_only, data)
         elif cleaned is None and lowered == "docprops/custom.xml":
             cleaned = _without_children(name, data)
+        elif cleaned is None and _CUSTOM_XML_ITEM.match(lowered):
+            cleaned = _without_children(name, data, text_too=True)
         elif cleaned is None and lowered.endswith(".xml"):
             cleaned = _without_people(lowered, data)
         elif cleaned is None:
@@ -480,6 +490,9 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
 
 
 _ATTACHED_TEMPLATE = re.compile(rb"<[^<>]*attachedTemplate[^<>]*>")
+# Custom XML data (SharePoint library properties, bound content controls): people and addresses out of sight.
+# Its itemProps parts (an id and schema names) stay, and so does each item's root, so the package still opens.
+_CUSTOM_XML_ITEM = re.compile(r"^(?:.*/)?customxml/item\d*\.xml$")
 _TARGET = re.compile(rb'(Target=["\'])([^"\']*)')
 
 
@@ -561,6 +574,7 @@ def _check_svg(name: str, data: bytes) -> None:
 _PEOPLE_ATTRIBUTES = re.compile(
     rb"""(\s(?:[\w.-]+:)?(?:author|initials|userId|providerId|displayName)\s*=\s*)("[^"]*"|'[^']*')"""
 )
+_DOCUMENT_VARIABLES = re.compile(rb"<w:docVars>.*?</w:docVars>|<w:docVars/>", re.S)
 _SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
 _SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
 _ODF_PRINTER = re.compile(
@@ -569,6 +583,8 @@ _ODF_PRINTER = re.compile(
 
 
 def _without_people(lowered: str, data: bytes) -> bytes:
+    if lowered == "word/settings.xml":  # document variables: hidden values a template or add-in kept
+        data = _DOCUMENT_VARIABLES.sub(b"", data)
     if lowered.startswith("word/") or lowered.startswith("xl/persons/") or lowered.startswith("xl/threadedcomments/"):
         return _PEOPLE_ATTRIBUTES.sub(rb'\1""', data)
     if lowered.startswith("xl/comments"):
@@ -596,13 +612,15 @@ def _without_properties(name: str, data: bytes, local_names: tuple[str, ...]) ->
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def _without_children(name: str, data: bytes) -> bytes:
+def _without_children(name: str, data: bytes, *, text_too: bool = False) -> bytes:
     root = _parse(name, data)
-    if not len(root):
+    if not len(root) and not (text_too and (root.text or "").strip()):
         return data
     _register_namespaces()
     for child in list(root):
         root.remove(child)
+    if text_too:
+        root.text = None
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 

@@ -337,9 +337,11 @@ class _Cleaner:
     max_pixels: int
     decoded: int = 0
     masks: set[int] = field(default_factory=set)
+    places: dict[int, str] = field(default_factory=dict)
 
     def run(self) -> None:
         objects = self.writer._objects
+        self._name_places()
         contents = {
             part.idnum
             for page in self.writer.pages
@@ -351,7 +353,7 @@ class _Cleaner:
                     mask = item.get(key)
                     if isinstance(mask, IndirectObject):
                         self.masks.add(mask.idnum)
-        for number, item in enumerate(objects, start=1):
+        for number, item in list(enumerate(objects, start=1)):  # new soft masks are added on the way
             if isinstance(item, DictionaryObject):
                 _strip_hidden_data(item)
             if (
@@ -366,8 +368,21 @@ class _Cleaner:
             ):
                 self._refuse_inline_photos(item)
 
+    def _name_places(self) -> None:
+        """"PDF page 2, picture /Im0" for each picture a page draws directly (first page wins)."""
+        for page_number, page in enumerate(self.writer.pages, start=1):
+            resources = page.get("/Resources")
+            resources = resources.get_object() if resources is not None else None
+            pictures = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+            pictures = pictures.get_object() if pictures is not None else None
+            if not isinstance(pictures, DictionaryObject):
+                continue
+            for name, reference in dict.items(pictures):
+                if isinstance(reference, IndirectObject):
+                    self.places.setdefault(reference.idnum, f"PDF page {page_number}, picture {name}")
+
     def _clean_picture(self, number: int, image: StreamObject) -> None:
-        where = f"picture {number} of the PDF"
+        where = self.places.get(number, f"picture {number} of the PDF")
         filters = image.get("/Filter", ())
         filters = [_plain(f) for f in (filters if isinstance(filters, ArrayObject) else [filters])]
         photo = bool({"DCTDecode", "JPXDecode", "DCT", "JPX"} & set(filters))
@@ -481,6 +496,14 @@ def _image_stream(picture: Image.Image, photo: bool) -> StreamObject:
     return stream.flate_encode()
 
 
+def _is_comment(item: DictionaryObject) -> bool:
+    """An annotation other than a form field's widget (whose /T is the field's name): one with a /Rect, typed
+    /Annot, or replying to another (/IRT), even when it leaves out what the specification requires."""
+    if _plain(item.get("/Subtype", "Widget")) == "Widget":
+        return False
+    return "/Rect" in item or "/IRT" in item or "/Popup" in item or _plain(item.get("/Type", "")) == "Annot"
+
+
 def _strip_hidden_data(item: DictionaryObject) -> None:
     """Remove hidden-data keys from ``item`` and the dictionaries written inside it."""
     pending = [item]
@@ -491,7 +514,7 @@ def _strip_hidden_data(item: DictionaryObject) -> None:
             continue
         for key in _HIDDEN_DATA_KEYS:
             current.pop(key, None)
-        if "/Rect" in current and _plain(current.get("/Subtype", "Widget")) != "Widget":
+        if _is_comment(current):
             current.pop("/T", None)  # a comment's author
         for value in dict.values(current):
             if isinstance(value, (DictionaryObject, ArrayObject)) and not isinstance(value, StreamObject):

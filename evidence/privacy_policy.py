@@ -28,6 +28,11 @@ KIND_WORDS = {
 }
 
 
+def counted(number: int, word: str) -> str:
+    """"1 face", "2 faces", "2 sensitive texts"."""
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+
+
 class PrivacyRefused(IntakeError):
     """The uploader's choices break the policy (a face kept without a reason...); nothing is stored."""
 
@@ -143,14 +148,14 @@ class PrivacyRecord:
         """One sentence for people: the counts, what was kept and the case-file flag."""
         parts = []
         if self.images_scanned:
-            found = [f"{self.count(kind)} {KIND_WORDS[kind]}" for kind in
+            found = [counted(self.count(kind), KIND_WORDS[kind]) for kind in
                      (RegionKind.FACE, RegionKind.SENSITIVE_TEXT, RegionKind.TEXT) if self.count(kind)]
             parts.append(("found " + ", ".join(found)) if found else "found no face or text")
-            parts.append(f"{self.blurred} region(s) blurred")
+            parts.append(f"{counted(self.blurred, 'region')} blurred")
             if self.count(RegionKind.MANUAL):
                 parts.append(f"{self.count(RegionKind.MANUAL)} marked by the uploader")
             if self.kept_with_reason:
-                parts.append(f"{len(self.kept_with_reason)} face(s) or sensitive text kept legible with a reason")
+                parts.append(f"{len(self.kept_with_reason)} kept legible with a reason")
         if self.case_file:
             parts.append("looks like a case file, stored with a reason")
         elif self.personal_data:

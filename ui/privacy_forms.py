@@ -13,7 +13,7 @@ import streamlit as st
 
 from accounts.permissions import Principal
 from evidence.errors import IntakeError
-from evidence.privacy_policy import KeptRegion, ManualRegion, PrivacyDecision
+from evidence.privacy_policy import KIND_WORDS, KeptRegion, ManualRegion, PrivacyDecision, counted
 from evidence.privacy_step import UploadScan, source_digest
 from privacy.model import Box, Region, RegionKind
 from services.evidence import NewEvidence, scan_before_upload
@@ -134,10 +134,10 @@ def _region_choices(key: str, digest: str, name: str, upload: UploadScan) -> Non
 def _found_sentence(regions: tuple[Region, ...]) -> str:
     if not regions:
         return "No face or text was found."
-    counts = {kind: sum(1 for region in regions if region.kind == kind) for kind in KIND_LABELS}
-    words = {RegionKind.FACE: "face(s)", RegionKind.SENSITIVE_TEXT: "sensitive text(s)",
-             RegionKind.TEXT: "other text(s)"}
-    return "Found " + ", ".join(f"{count} {words[kind]}" for kind, count in counts.items() if count) + "."
+    counts = [counted(sum(1 for region in regions if region.kind == kind), KIND_WORDS[kind])
+              for kind in (RegionKind.FACE, RegionKind.SENSITIVE_TEXT, RegionKind.TEXT)
+              if any(region.kind == kind for region in regions)]
+    return "Found " + ", ".join(counts) + "."
 
 
 def _region_choice(key: str, digest: str, number: int, region: Region) -> None:

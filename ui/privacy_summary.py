@@ -1,10 +1,9 @@
 """What the privacy guard found in a stored file and what the uploader decided, for the reviewer."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from evidence.privacy_policy import KIND_WORDS, PrivacyRecord, RegionAction
+from evidence.privacy_policy import KIND_WORDS, PrivacyRecord, RegionAction, counted
 from ui.widgets import markdown_text
 
 NOT_SCANNED = "Stored before the privacy guard: this file was not scanned for faces or locating text."
@@ -28,11 +27,19 @@ def privacy_panel(record: PrivacyRecord | None, *, has_file: bool) -> None:
                    icon=":material/visibility:")
     st.caption(markdown_text(record.summary().capitalize() + "."))
     if record.regions:
-        st.dataframe(pd.DataFrame([{
-            "#": number, "Found": KIND_WORDS[region.kind] + (f" ({region.found_as})" if region.found_as else ""),
-            "Decision": "blurred" if region.action == RegionAction.BLURRED else "kept legible",
-            "Reason or label": region.reason or region.label, "Where": region.source or "the photo",
-        } for number, region in enumerate(record.regions, start=1)]), hide_index=True, width="stretch")
+        st.markdown("  \n".join(_region_line(number, region) for number, region in enumerate(record.regions, start=1)))
+
+
+def _region_line(number: int, region) -> str:
+    """"3 · sensitive text (house number) · **blurred**", with the uploader's reason or label."""
+    found = KIND_WORDS[region.kind] + (f" ({region.found_as})" if region.found_as else "")
+    decision = "blurred" if region.action == RegionAction.BLURRED else "kept legible"
+    line = f"{number} · {markdown_text(found)} · **{decision}**"
+    if region.reason or region.label:
+        line += f": “{markdown_text(region.reason or region.label)}”"
+    if region.source:
+        line += f" :gray[({markdown_text(region.source)})]"
+    return line
 
 
 def privacy_flag(record: PrivacyRecord | None) -> str:
@@ -44,4 +51,6 @@ def privacy_flag(record: PrivacyRecord | None) -> str:
     kept = len(record.kept_with_reason)
     if kept:
         return f"{kept} kept legible with a reason"
-    return f"{record.blurred} blurred" if record.blurred else ""
+    if record.blurred:
+        return f"{counted(record.blurred, 'region')} blurred"
+    return "personal data, not a case file" if record.personal_data else "nothing found"

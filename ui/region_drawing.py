@@ -39,7 +39,7 @@ def outlined_preview(preview: bytes, scale: float, outlines: list[Outline]) -> b
     picture = Image.open(io.BytesIO(preview)).convert("RGB")
     draw = ImageDraw.Draw(picture)
     line = max(2, round(min(picture.size) / 250))
-    font = _font(max(12, round(min(picture.size) / 40)))
+    font = _font(max(14, round(min(picture.size) / 32)))
     for outline in outlines:
         colour = BLUR_COLOUR if outline.blur else KEEP_COLOUR
         left, top = outline.box.x * scale, outline.box.y * scale

@@ -3,20 +3,14 @@ import pandas as pd
 import streamlit as st
 
 from accounts.passwords import MIN_PASSWORD_LENGTH
-<<<<<<< HEAD
-from accounts.permissions import ROLES, PermissionDenied
+from accounts.permissions import ROLES
 from reports.formatting import long_date
-from services.errors import ServiceError
 from services.organisations import (
     create_organisation,
     organisation_summaries,
     rename_organisation,
     set_organisation_archived,
 )
-=======
-from accounts.permissions import ROLES
-from services.organisations import create_organisation, organisation_summaries
->>>>>>> main
 from services.users import (
     create_user,
     list_users,

@@ -12,21 +12,36 @@ from tests.evidence import corpus
 from tests.evidence.corpus import intake, odt, ooxml, refusal, zip_bytes
 
 MACROS = "This document contains macros or scripts"
+OOXML = "application/vnd.openxmlformats-officedocument"
 
 
 @pytest.mark.parametrize(
     ("kind", "name", "mime", "extension", "shown"),
     [
-        ("docx", "Policy.doc", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "Policy.docx"),
-        ("xlsx", "Rota.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "Rota.xlsx"),
-        ("pptx", "Training.zip", "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx", "Training.pptx"),
+        ("docx", "Policy.doc", f"{OOXML}.wordprocessingml.document", ".docx", "Policy.docx"),
+        ("xlsx", "Rota.xlsx", f"{OOXML}.spreadsheetml.sheet", ".xlsx", "Rota.xlsx"),
+        ("pptx", "Training.zip", f"{OOXML}.presentationml.presentation", ".pptx", "Training.pptx"),
     ],
 )
 def test_minimal_ooxml_documents_are_accepted(kind, name, mime, extension, shown):
     data = ooxml(kind)
     result = intake(data, name)
     assert (result.mime_type, result.extension, result.kind, result.display_name) == (mime, extension, "office", shown)
-    assert result.content == data and result.thumbnail is None
+    assert result.thumbnail is None
+    with zipfile.ZipFile(io.BytesIO(result.content)) as stored, zipfile.ZipFile(io.BytesIO(data)) as sent:
+        parts = [(info.filename, stored.read(info)) for info in stored.infolist()]
+        assert parts == [(info.filename, sent.read(info)) for info in sent.infolist()]
+
+
+def test_bytes_hidden_around_the_entries_are_not_stored():
+    data = ooxml("docx")
+    end = data.rfind(b"PK\x05\x06")
+    with_comment = data[: end + 20] + b"\x0c\x00" + b"hidden note"  # a zip comment
+    assert zipfile.ZipFile(io.BytesIO(with_comment)).comment == b"hidden note"
+    appended = with_comment + b"<html><script>alert(1)</script></html>"
+    for hidden in (with_comment, appended):
+        stored = intake(hidden, "policy.docx").content
+        assert b"hidden note" not in stored and b"<script>" not in stored
 
 
 def test_minimal_odt_is_accepted():
@@ -91,7 +106,9 @@ def test_sizes_that_lie_in_the_headers_are_caught_while_reading():
     assert "damaged or incomplete" in refusal(lying)
 
 
-@pytest.mark.parametrize("name", ["../evil", "word/../../evil", "/etc/cron.d/evil", "C:/evil", "word\\..\\evil", "a\x01b"])
+@pytest.mark.parametrize(
+    "name", ["../evil", "word/../../evil", "/etc/cron.d/evil", "C:/evil", "word\\..\\evil", "a\x01b"]
+)
 def test_entries_that_escape_are_refused(name):
     message = refusal(ooxml("docx", extra=[(name, b"x")]))
     assert "an entry whose name could escape its folder" in message

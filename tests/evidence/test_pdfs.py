@@ -351,6 +351,28 @@ def test_document_information_xmp_and_comment_authors_are_removed():
     assert reader.pages[0]["/Annots"][0].get_object()["/Contents"] == "checked"  # the comment itself stays
 
 
+def _with_replies_without_rect(writer) -> None:
+    """A comment and a reply to it whose dictionaries leave out /Rect (the reply is shown in the comment's thread)."""
+    comment = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Text"),
+        NameObject("/T"): TextStringObject("Jane Caseworker"), NameObject("/Contents"): TextStringObject("checked"),
+    }))
+    reply = writer._add_object(DictionaryObject({
+        NameObject("/Subtype"): NameObject("/Text"), NameObject("/IRT"): comment,
+        NameObject("/T"): TextStringObject("Sam Keyworker"), NameObject("/Contents"): TextStringObject("agreed"),
+    }))
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([comment, reply])
+
+
+def test_comment_authors_are_removed_even_from_comments_without_a_rect():
+    data = corpus.pypdf_pdf(_with_replies_without_rect)
+    assert b"Jane Caseworker" in _all_decoded_bytes(data) and b"Sam Keyworker" in _all_decoded_bytes(data)
+    stored = intake(data, "policy.pdf").content
+    everything = _all_decoded_bytes(stored)
+    assert b"Jane Caseworker" not in everything and b"Sam Keyworker" not in everything
+    assert b"agreed" in everything  # the comments themselves stay
+
+
 def test_an_earlier_revision_kept_by_an_incremental_save_is_not_stored():
     first = b"BT /F1 12 Tf 10 100 Td (Refuge at 27 Harbour Lane) Tj ET"
     objects = corpus.minimal_pdf_objects(content=first)
@@ -423,9 +445,23 @@ def test_every_picture_of_a_pdf_passes_through_the_embedded_image_hook():
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200
     with embedded_image_transform(blacken):
         stored = intake(data).content
-    assert [size for size, _ in seen] == [(16, 16)] and "picture" in seen[0][1]
+    assert seen == [((16, 16), "PDF page 1, picture /I1")]
     assert _stored_pictures(stored)[0].convert("RGB").getpixel((5, 5)) == (0, 0, 0)
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200  # the hook ended with the block
+
+
+def test_a_transparent_picture_reaches_the_hook_once_with_its_alpha():
+    from PIL import Image
+
+    from evidence.embedded_images import embedded_image_transform
+
+    seen = []
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 16), (200, 10, 10, 128)).save(out, format="PNG")
+    data = _pdf_with_picture(out.getvalue(), 16, 16)
+    with embedded_image_transform(lambda picture, where: seen.append(picture.mode) or picture):
+        intake(data)
+    assert seen == ["RGBA"]
 
 
 def test_a_picture_that_cannot_be_read_is_refused_with_advice():

@@ -172,3 +172,40 @@ def test_an_organisations_poster_in_word_is_not_a_case_file(run, tmp_path):
     assert report["case_file"] is False
     assert {"phone_number", "email_address"} <= {entry["kind"] for entry in report["personal_data"]}
     assert report["embedded_images"] == []
+
+
+def test_a_photo_inside_a_word_document_is_scanned_too(engines):
+    import zipfile
+
+    from privacy.files import scan_file
+    from privacy.report import to_json
+
+    plain = zipfile.ZipFile(io.BytesIO(_docx(["Our team", "Meet the people who answer the helpline"])))
+    photo = io.BytesIO()
+    synthetic.astronaut_face().resize((320, 400)).save(photo, "PNG")
+    data = zip_bytes([(info.filename, plain.read(info)) for info in plain.infolist()]
+                     + [("word/media/image1.png", photo.getvalue())])
+    report = to_json(scan_file(data, "team.docx", max_bytes=25 * 1024 * 1024, max_pixels=50_000_000))
+    assert report["case_file"] is False and report["faces"] == []
+    assert [(entry["where"], len(entry["faces"])) for entry in report["embedded_images"]] == \
+        [("word/media/image1.png", 1)]
+
+
+def test_a_spreadsheet_of_clients_is_a_case_file(run, tmp_path):
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Victim", "Date of birth", "Mobile", "Case number"])
+    sheet.append(["Amira Hassan", date(1990, 7, 3), "07700 900123", "DV-2026-0113"])
+    sheet.append(["Jane Doe", date(1985, 3, 12), "07700 900456", "DV-2026-0114"])
+    path = tmp_path / "clients.xlsx"
+    workbook.save(path)
+    result = run(path, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["media_type"].endswith("spreadsheetml.sheet")
+    assert report["case_file"] is True
+    assert {"client_name", "date_of_birth"} <= {entry["kind"] for entry in report["personal_data"]}

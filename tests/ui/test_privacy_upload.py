@@ -14,8 +14,8 @@ from services.facts import latest_revisions
 from services.uploads import upload_evidence
 from storage.models import PrivacyCheck
 from tests import guard_samples as samples
+from tests.app_pages import errors, open_app, seen
 from tests.factories import make_user
-from tests.ui.conftest import errors, open_app, seen
 
 PAGE = "views/evidence_library.py"
 UPLOAD = "library:1:upload"
@@ -54,7 +54,7 @@ def test_the_photo_is_shown_with_its_regions_and_each_can_be_switched(app_haven,
 
     assert not app.exception
     assert "Privacy check · front-door.jpg" in seen(app)
-    assert "Found 1 face(s), 1 sensitive text(s), 1 other text(s)." in seen(app)
+    assert "Found 1 face, 1 sensitive text, 1 other text." in seen(app)
     face, number, sign = checkbox(app, "Face"), checkbox(app, "“27” (house number)"), checkbox(app, "FIRE EXIT")
     assert (face.value, number.value, sign.value) == (True, True, False)  # faces and sensitive text start blurred
     assert len(app.get("image")) == 1  # the outlined preview
@@ -133,7 +133,7 @@ def test_the_reviewer_sees_what_was_found_and_decided_beside_the_checklist(app_h
     app = open_app(reviewer, "views/review_queue.py")
     assert not app.exception
     table = app.dataframe[0].value
-    assert list(table["Privacy"]) == ["", "possible case file"]
+    assert list(table["Privacy"]) == ["nothing found", "possible case file"]
     app.selectbox[0].select_index(1).run()
     assert "Possible case file." in seen(app)
     assert "Blank template with a made-up example" in seen(app)
@@ -157,4 +157,4 @@ def test_the_reviewer_sees_a_face_kept_with_its_reason(app_haven, organisation, 
     assert not app.exception
     assert list(app.dataframe[0].value["Privacy"]) == ["1 kept legible with a reason"]
     assert "**Face kept legible**: “Staff member agreed”" in seen(app)
-    assert "found 1 face; 0 region(s) blurred" in seen(app).lower()
+    assert "found 1 face; 0 regions blurred" in seen(app).lower()

@@ -367,8 +367,9 @@ def evidence_summary(row: dict, rejection: dict | None = None) -> None:
 
 def rejection_note(rejection: dict) -> None:
     reviewer = markdown_text(rejection["reviewer"]) or "the reviewer"
-    st.caption(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection['decided_on'])}:] "
-               f"{markdown_text(rejection['reason'])}")
+    # Markdown, not a caption: a caption fades coloured text below a readable contrast.
+    st.markdown(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection['decided_on'])}:] "
+                f"{markdown_text(rejection['reason'])}")
 
 
 SHOW_PHOTOS_KEY = "library:show_photos"

@@ -32,7 +32,7 @@ from sqlmodel import Session, SQLModel
 import storage.models  # noqa: F401  (registers the tables)
 from errors import HavenError
 from services.instance import Haven
-from storage.audit import append_audit, check_audit_chain
+from storage.audit import append_audit, check_audit_chain, write_pending_audit
 from storage.blobs import BlobNotFound, check_key, content_key
 
 FORMAT = "haven-backup"
@@ -376,6 +376,7 @@ def _insert_rows(haven: Haven, tables: list[Table], table_rows: dict[str, list[d
                     append_audit(session, actor=actor, action="instance.restore",
                                  detail={"backup": backup_name, "created_at": manifest.get("created_at"),
                                          "rows": sum(len(rows) for rows in table_rows.values())})
+                    write_pending_audit(session)  # this session shares the connection's transaction
     except DBAPIError as error:
         first_line = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise BackupError(f"The database refused the backup's rows ({first_line}). Nothing was changed.") from error

@@ -31,9 +31,8 @@ from services import (
     users,
 )
 from services.evidence import NewEvidence
-from storage.models import Membership, User
-from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
-from tests.services.test_bundles import write_bundle
+from storage.models import Evidence, Membership, User
+from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date.today()
@@ -79,6 +78,8 @@ def refused_calls(tmp_path: Path):
         "reviews.review_queue": (s, lambda x, b: reviews.review_queue(x, b, organisation_id=1)),
         "reviews.review_file": (s, lambda x, b: reviews.review_file(x, b, revision_id=2)),
         "reviews.rejections": (s, lambda x, b: reviews.rejections(x, b, organisation_id=1)),
+        "reviews.record_imported_review": (s, lambda x, b: reviews.record_imported_review(
+            x, b, evidence=x.get(Evidence, 1), status="accepted", reviewer="q.reviewer")),
         "plan.add_plan_item": (s, lambda x, b: plan.add_plan_item(x, b, organisation_id=1, action_id="3.1.1",
                                                                  description="Sneaky task")),
         "plan.update_plan_item": (s, lambda x, b: plan.update_plan_item(x, b, item_id=1, done=True)),
@@ -231,7 +232,7 @@ def run_page_script(principal, page: str, state: dict | None = None):
 
 @pytest.mark.parametrize("page", CLOSED_TO_THE_BOARD)
 def test_a_board_member_running_a_closed_page_gets_no_data_and_no_form(board_session, app_haven, page):
-    from tests.ui.conftest import texts
+    from tests.app_pages import texts
 
     app = run_page_script(board_session, page)
 
@@ -259,7 +260,7 @@ def test_a_manager_page_stops_for_a_stale_board_principal_even_with_a_manager_id
     role in harbour-house is corrected back to the board member's real memberships."""
     from dataclasses import replace
 
-    from tests.ui.conftest import open_app
+    from tests.app_pages import open_app
 
     import_bundle(app_haven, SYSTEM, write_bundle(tmp_path / "bundle"))
     trustee = make_user(app_haven, "trustee", "board", "harbour-house")

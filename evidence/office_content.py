@@ -7,8 +7,10 @@ web-calling formulas, PowerPoint program or macro actions, OpenDocument event li
 and plug-ins. Web links (http, https, mailto) that a person has to click stay.
 
 Cleaned: every picture re-encoded from its pixels through ``evidence.embedded_images``; the personal
-document properties (author, last editor, company, manager, template path, custom properties), the
-names of who wrote comments and tracked changes, and OpenDocument's printer names removed.
+document properties (author, last editor, company, manager, template path, custom properties, custom XML
+data such as SharePoint library properties), the
+names of who wrote comments and tracked changes, the folder Excel saved a workbook in, and OpenDocument's
+printer names removed.
 XML is read with defusedxml: no DTDs, no entities.
 """
 from __future__ import annotations
@@ -476,6 +478,8 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
             cleaned = _ATTACHED_TEMPLATE.sub(_template_file_name_only, data)
         elif cleaned is None and lowered == "docprops/custom.xml":
             cleaned = _without_children(name, data)
+        elif cleaned is None and _CUSTOM_XML_ITEM.match(lowered):
+            cleaned = _without_children(name, data, text_too=True)
         elif cleaned is None and lowered.endswith(".xml"):
             cleaned = _without_people(lowered, data)
         elif cleaned is None:
@@ -487,6 +491,9 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
 
 
 _ATTACHED_TEMPLATE = re.compile(rb"<[^<>]*attachedTemplate[^<>]*>")
+# Custom XML data (SharePoint library properties, bound content controls): people and addresses out of sight.
+# Its itemProps parts (an id and schema names) stay, and so does each item's root, so the package still opens.
+_CUSTOM_XML_ITEM = re.compile(r"^(?:.*/)?customxml/item\d*\.xml$")
 _TARGET = re.compile(rb'(Target=["\'])([^"\']*)')
 
 
@@ -570,6 +577,8 @@ _PEOPLE_ATTRIBUTES = re.compile(
 )
 _DOCUMENT_VARIABLES = re.compile(rb"<w:docVars>.*?</w:docVars>|<w:docVars/>", re.S)
 _SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
+# The folder Excel saved a workbook in (x15ac:absPath), whose path names the Windows user, in whatever part.
+_SAVED_IN_FOLDER = re.compile(rb"""(<(?:[\w.-]+:)?absPath\b[^<>]*?\surl\s*=\s*)("[^"]*"|'[^']*')""")
 _SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
 _ODF_PRINTER = re.compile(
     rb"""(<config:config-item\s+config:name="(?:PrinterName|PrinterSetup)"[^>]*>)[^<]*(</config:config-item>)"""
@@ -577,6 +586,7 @@ _ODF_PRINTER = re.compile(
 
 
 def _without_people(lowered: str, data: bytes) -> bytes:
+    data = _SAVED_IN_FOLDER.sub(rb'\1""', data)
     if lowered == "word/settings.xml":  # document variables: hidden values a template or add-in kept
         data = _DOCUMENT_VARIABLES.sub(b"", data)
     if lowered.startswith("word/") or lowered.startswith("xl/persons/") or lowered.startswith("xl/threadedcomments/"):
@@ -606,13 +616,15 @@ def _without_properties(name: str, data: bytes, local_names: tuple[str, ...]) ->
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def _without_children(name: str, data: bytes) -> bytes:
+def _without_children(name: str, data: bytes, *, text_too: bool = False) -> bytes:
     root = _parse(name, data)
-    if not len(root):
+    if not len(root) and not (text_too and (root.text or "").strip()):
         return data
     _register_namespaces()
     for child in list(root):
         root.remove(child)
+    if text_too:
+        root.text = None
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 

@@ -55,6 +55,7 @@ STREAMLIT_CHROME: dict[tuple[str, str], str] = {
 def every_screen_server(chromium_browser, tmp_path_factory):
     folder = ARTIFACTS / "every_screen"
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "server.log").unlink(missing_ok=True)  # the log is appended to: start it afresh for this run
     data_dir = tmp_path_factory.mktemp("every-screen") / "data"
     server = HavenServer(data_dir=data_dir, port=free_port(), env=_clean_environment(data_dir, {}),
                          log_path=folder / "server.log")

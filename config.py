@@ -18,6 +18,7 @@ class Settings:
     blob_url: str
     encryption_key: str | None
     s3_endpoint_url: str | None
+    audit_key: str | None = None
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 50_000_000
     idle_timeout_minutes: int = 30
@@ -37,6 +38,7 @@ def get_settings() -> Settings:
         database_url=database_url,
         blob_url=blob_url,
         encryption_key=os.environ.get("HAVEN_ENCRYPTION_KEY") or None,
+        audit_key=os.environ.get("HAVEN_AUDIT_KEY") or None,
         s3_endpoint_url=os.environ.get("HAVEN_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL") or None,
         max_upload_bytes=_int_env("HAVEN_MAX_UPLOAD_MB", 25) * 1024 * 1024,
         idle_timeout_minutes=_int_env("HAVEN_IDLE_TIMEOUT_MINUTES", 30),

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from config import Settings, get_settings
+from storage.audit_secrets import ANCHOR_FILE, AuditSecrets, load_audit_key, register
 from storage.blobs import BlobStore, open_blob_store
 from storage.db import make_engine, migrate, session_scope
 
@@ -17,6 +18,14 @@ class Haven:
     settings: Settings
     engine: Engine
     store: BlobStore
+
+    def __post_init__(self) -> None:
+        """Gives the database engine its audit key and anchor (storage.audit_secrets)."""
+        register(self.engine, self.audit_secrets())
+
+    def audit_secrets(self) -> AuditSecrets:
+        key = load_audit_key(self.settings.data_dir, self.settings.audit_key)
+        return AuditSecrets(key=key, anchor_path=self.settings.data_dir / ANCHOR_FILE)
 
     def session(self) -> Iterator[Session]:
         """A transaction: commits when the block ends, rolls back on error."""

@@ -1,13 +1,19 @@
-"""The audit log: every change appended as an entry chained to the previous one by SHA-256."""
+"""The audit log: every change appended as an entry chained to the previous one by a keyed hash.
+
+Each entry's hash is HMAC-SHA256, under the audit key kept outside the database, of the entry and the hash
+before it (storage.audit_secrets); the newest committed entry is anchored outside the database too.
+"""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from storage.audit_secrets import AuditKeyError, AuditSecrets, remember_head, secrets_for
 from storage.db import NUL, TRANSACTION_LOCK_KEY
 from storage.models import AuditEntry, utc_now
 
@@ -15,13 +21,22 @@ GENESIS_HASH = "0" * 64
 _CHAIN_LOCK_KEY = TRANSACTION_LOCK_KEY  # already held by every transaction (storage.db); taken again for clarity
 
 
-def entry_hash(prev_hash: str, *, at, actor: str, action: str, organisation_id, target: str, detail: str) -> str:
-    payload = json.dumps(
+def _payload(prev_hash: str, *, at, actor: str, action: str, organisation_id, target: str, detail: str) -> bytes:
+    return json.dumps(
         [prev_hash, at.isoformat(timespec="microseconds"), actor, action, organisation_id, target, detail],
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+def entry_hash(secrets: AuditSecrets, prev_hash: str, **fields) -> str:
+    """The keyed hash of an entry: without the audit key no one can compute it."""
+    return secrets.mac("audit-entry", _payload(prev_hash, **fields))
+
+
+def unkeyed_entry_hash(prev_hash: str, **fields) -> str:
+    """How entries were hashed before the chain was keyed (plain SHA-256); used only to key an old chain."""
+    return hashlib.sha256(_payload(prev_hash, **fields)).hexdigest()
 
 
 def append_audit(
@@ -38,11 +53,12 @@ def append_audit(
     entry = AuditEntry(
         at=at, actor=actor, action=action, organisation_id=organisation_id, target=target, detail=detail_text,
         prev_hash=prev_hash,
-        hash=entry_hash(prev_hash, at=at, actor=actor, action=action, organisation_id=organisation_id,
-                        target=target, detail=detail_text),
+        hash=entry_hash(secrets_for(session.get_bind()), prev_hash, at=at, actor=actor, action=action,
+                        organisation_id=organisation_id, target=target, detail=detail_text),
     )
     session.add(entry)
     session.flush()
+    remember_head(session, entry.id, entry.hash)
     return entry
 
 
@@ -52,16 +68,43 @@ class ChainFault:
     problem: str
 
 
-def check_audit_chain(session: Session) -> list[ChainFault]:
-    """Finds edited, inserted or deleted entries: each entry must hash to itself and point at the one before."""
+def check_audit_chain(session: Session, *, anchored: bool = True) -> list[ChainFault]:
+    """Finds edited, inserted or deleted entries: each entry must carry its keyed hash and point at the one
+    before, and (with `anchored`) the entry the anchor names must still be there, unchanged."""
+    secrets = secrets_for(session.get_bind())
     faults: list[ChainFault] = []
     prev_hash = GENESIS_HASH
+    hashes: dict[int, str] = {}
     for entry in session.exec(select(AuditEntry).order_by(AuditEntry.id)):
         if entry.prev_hash != prev_hash:
             faults.append(ChainFault(entry.id, "does not follow the entry before it (an entry was deleted or inserted)"))
-        expected = entry_hash(entry.prev_hash, at=entry.at, actor=entry.actor, action=entry.action,
+        expected = entry_hash(secrets, entry.prev_hash, at=entry.at, actor=entry.actor, action=entry.action,
                               organisation_id=entry.organisation_id, target=entry.target, detail=entry.detail)
-        if entry.hash != expected:
-            faults.append(ChainFault(entry.id, "its content does not match its hash (the entry was edited)"))
+        if not hmac.compare_digest(entry.hash, expected):
+            faults.append(ChainFault(entry.id, "its content does not match its keyed hash (the entry was edited, "
+                                               "or written without the audit key)"))
         prev_hash = entry.hash
+        hashes[entry.id] = entry.hash
+    if anchored:
+        faults.extend(_anchor_faults(secrets, hashes))
     return faults
+
+
+def _anchor_faults(secrets: AuditSecrets, hashes: dict[int, str]) -> list[ChainFault]:
+    try:
+        anchor = secrets.read_anchor()
+    except AuditKeyError as error:
+        return [ChainFault(0, f"has an anchor that cannot be trusted: {error}")]
+    if anchor is None:
+        if hashes:
+            return [ChainFault(max(hashes), f"is not anchored: {secrets.anchor_path.name} is missing from the data "
+                                            "folder, so cut-off newest entries could not be seen (`python manage.py "
+                                            "init` anchors the log as it is now)")]
+        return []
+    if anchor.entry_id not in hashes:
+        newest = max(hashes, default=0)
+        return [ChainFault(anchor.entry_id, f"is missing: the anchor names it as committed, but the log ends at entry "
+                                            f"{newest} (the newest entries were deleted)")]
+    if not hmac.compare_digest(hashes[anchor.entry_id], anchor.hash):
+        return [ChainFault(anchor.entry_id, "is not the entry the anchor names (the log was rewritten)")]
+    return []

@@ -14,12 +14,18 @@ from sqlmodel import SQLModel
 
 from config import get_settings
 from services.instance import Haven
+from storage.audit_secrets import generate_audit_key
 from storage.blobs import LocalBlobStore, open_blob_store
 from storage.db import make_engine, migrate
 from tests.s3_support import make_s3_bucket, s3_server_url  # noqa: F401  (the shared S3 API server fixture)
 from tests.support import require_or_skip
 
 BACKENDS = ("sqlite", "postgresql")
+
+# One audit key for the whole test run, as an operator sets HAVEN_AUDIT_KEY for every process of one Haven:
+# instances the tests build (and the command-line processes they start) can restore each other's backups and
+# check each other's audit entries. Tests of the key file in the data folder clear it themselves.
+os.environ.setdefault("HAVEN_AUDIT_KEY", generate_audit_key())
 
 
 @pytest.fixture(autouse=True)

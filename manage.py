@@ -16,6 +16,7 @@ from evidence.errors import IntakeError
 from services.errors import ServiceError
 from services.instance import Haven, open_instance
 from standards.loader import StandardFileError
+from storage.audit_secrets import AuditKeyError
 from storage.blobs import BlobStoreError
 
 CLI = Principal.system("cli")
@@ -94,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(haven: Haven, args) -> None:
+    from storage.audit import anchor_existing_log
+
+    with haven.session() as session:
+        anchored = anchor_existing_log(session)
+    if anchored:
+        print(anchored)
     print(f"Database ready; standards: {', '.join(sorted(_standards()))}.")
 
 
@@ -234,7 +241,7 @@ COMMANDS = {
     "score": cmd_score, "ingest": cmd_ingest, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore,
 }
 EXPECTED_ERRORS = (CommandError, ServiceError, BundleError, IntakeError, PermissionDenied, StandardFileError,
-                   BlobStoreError, ValueError, KeyError, OSError)
+                   BlobStoreError, AuditKeyError, ValueError, KeyError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,8 +94,9 @@ def add_evidence(
     session.add(revision)
     append_audit(session, actor=principal.username, action="evidence.add", organisation_id=organisation_id,
                  target=f"evidence:{evidence.id}",
-                 detail={"type": details.evidence_type, "actions": list(details.actions), "classification": classification,
-                         "sha256": stored_key, "inspection": intake is None and not withheld})
+                 detail={"type": details.evidence_type, "actions": list(details.actions),
+                         "classification": classification, "sha256": stored_key, "thumbnail": thumbnail_key,
+                         "inspection": intake is None and not withheld})
     session.flush()
     return evidence
 
@@ -126,7 +127,8 @@ def add_revision(
     revision = _revision(evidence.id, latest.number + 1, principal, details, intake, stored_key, thumbnail_key, False)
     session.add(revision)
     append_audit(session, actor=principal.username, action="evidence.revise", organisation_id=evidence.organisation_id,
-                 target=f"evidence:{evidence.id}", detail={"revision": revision.number, "sha256": stored_key})
+                 target=f"evidence:{evidence.id}", detail={"revision": revision.number, "sha256": stored_key,
+                                                           "thumbnail": thumbnail_key})
     session.flush()
     return revision
 

@@ -29,6 +29,11 @@ def _payload(prev_hash: str, *, at, actor: str, action: str, organisation_id, ta
     ).encode("utf-8")
 
 
+def text_digest(text: str) -> str:
+    """A short fingerprint of free text for the log: enough to see a change, without copying the text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def entry_hash(secrets: AuditSecrets, prev_hash: str, **fields) -> str:
     """The keyed hash of an entry: without the audit key no one can compute it."""
     return secrets.mac("audit-entry", _payload(prev_hash, **fields))
@@ -108,3 +113,41 @@ def _anchor_faults(secrets: AuditSecrets, hashes: dict[int, str]) -> list[ChainF
     if not hmac.compare_digest(hashes[anchor.entry_id], anchor.hash):
         return [ChainFault(anchor.entry_id, "is not the entry the anchor names (the log was rewritten)")]
     return []
+
+
+def anchor_existing_log(session: Session) -> str:
+    """For `init`: anchors a log that has no anchor yet (a new data folder, or a Haven from before anchoring),
+    keying it first when it was hashed without the key. Refuses a log that is not intact either way."""
+    secrets = secrets_for(session.get_bind())
+    if secrets.read_anchor() is not None:
+        return ""
+    entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
+    if not entries:
+        return ""
+    if check_audit_chain(session, anchored=False):
+        if _unkeyed_chain_faults(entries):
+            raise AuditKeyError("The audit log is not intact (run `python manage.py verify`), so it was not "
+                                "anchored.")
+        prev_hash = GENESIS_HASH
+        for entry in entries:
+            entry.prev_hash = prev_hash
+            entry.hash = entry_hash(secrets, prev_hash, at=entry.at, actor=entry.actor, action=entry.action,
+                                    organisation_id=entry.organisation_id, target=entry.target, detail=entry.detail)
+            prev_hash = entry.hash
+            session.add(entry)
+        session.flush()
+        head = append_audit(session, actor="init", action="audit.keyed", detail={"entries": len(entries)})
+        return f"Keyed the {len(entries)} audit entries with the audit key and anchored the log at entry {head.id}."
+    remember_head(session, entries[-1].id, entries[-1].hash)
+    return f"Anchored the audit log at entry {entries[-1].id}."
+
+
+def _unkeyed_chain_faults(entries: list[AuditEntry]) -> bool:
+    prev_hash = GENESIS_HASH
+    for entry in entries:
+        expected = unkeyed_entry_hash(entry.prev_hash, at=entry.at, actor=entry.actor, action=entry.action,
+                                      organisation_id=entry.organisation_id, target=entry.target, detail=entry.detail)
+        if entry.prev_hash != prev_hash or entry.hash != expected:
+            return True
+        prev_hash = entry.hash
+    return False

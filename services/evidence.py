@@ -80,7 +80,10 @@ def add_evidence(
     check_new_evidence(standard, details)
     if stored_key is not None:
         lock_files(session)
-    classification = details.classification or standard.evidence_type(details.evidence_type).classification
+    default = standard.evidence_type(details.evidence_type).classification
+    classification = details.classification or default
+    if default == "restricted" and classification != "restricted":
+        require(principal, "declassify")  # storing a restricted type as internal is declassifying it
     title = (details.title or (intake.display_name if intake else "") or standard.evidence_type(details.evidence_type).title)
     evidence = Evidence(
         organisation_id=organisation_id, standard_id=standard.id, evidence_type=details.evidence_type,

@@ -99,9 +99,16 @@ def add_evidence(
                  target=f"evidence:{evidence.id}",
                  detail={"type": details.evidence_type, "actions": list(details.actions),
                          "classification": classification, "sha256": stored_key, "thumbnail": thumbnail_key,
-                         "inspection": intake is None and not withheld})
+                         "inspection": intake is None and not withheld, **revision_facts(revision)})
     session.flush()
     return evidence
+
+
+def revision_facts(revision: EvidenceRevision) -> dict:
+    """What of a revision decides scores, as the audit log records it (checked by verify against the row)."""
+    return {"issued_on": revision.issued_on.isoformat(),
+            "valid_until": revision.valid_until.isoformat() if revision.valid_until else None,
+            "withheld": revision.withheld}
 
 
 def _revision(evidence_id, number, principal, details, intake, stored_key, thumbnail_key, withheld) -> EvidenceRevision:
@@ -131,7 +138,7 @@ def add_revision(
     session.add(revision)
     append_audit(session, actor=principal.username, action="evidence.revise", organisation_id=evidence.organisation_id,
                  target=f"evidence:{evidence.id}", detail={"revision": revision.number, "sha256": stored_key,
-                                                           "thumbnail": thumbnail_key})
+                                                           "thumbnail": thumbnail_key, **revision_facts(revision)})
     session.flush()
     return revision
 

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from storage.audit import text_digest
-from storage.models import AssessmentCycle, AuditEntry, Evidence, EvidenceRevision, Organisation, Rating, Review
+from storage.models import (
+    AssessmentCycle,
+    AuditEntry,
+    Evidence,
+    EvidenceLink,
+    EvidenceRevision,
+    Organisation,
+    Rating,
+    Review,
+)
 
 _MISSING = object()
 
@@ -27,13 +36,15 @@ class _Logged:
 
 def check_rows_against_log(session: Session) -> list[str]:
     entries = session.exec(select(AuditEntry).where(AuditEntry.action.in_(
-        ("rating.set", "review.accepted", "review.rejected", "evidence.add", "evidence.revise", "evidence.classify")
+        ("rating.set", "review.accepted", "review.rejected", "evidence.add", "evidence.revise", "evidence.classify",
+         "evidence.link", "evidence.unlink")
     )).order_by(AuditEntry.id)).all()
     faults: list[str] = []
     faults += _ratings(session, [e for e in entries if e.action == "rating.set"])
     faults += _reviews(session, [e for e in entries if e.action.startswith("review.")])
     faults += _revisions(session, [e for e in entries if e.action in ("evidence.add", "evidence.revise")])
     faults += _classifications(session, [e for e in entries if e.action in ("evidence.add", "evidence.classify")])
+    faults += _links(session, [e for e in entries if e.action in ("evidence.add", "evidence.link", "evidence.unlink")])
     return faults
 
 
@@ -117,6 +128,12 @@ def _revisions(session: Session, entries: list[AuditEntry]) -> list[str]:
         thumbnail = record.detail.get("thumbnail", _MISSING)
         if thumbnail is not _MISSING and thumbnail != row.thumbnail_key:
             faults.append(f"{where} refers to another thumbnail than audit entry {record.entry_id} recorded")
+        stored = {"issued_on": row.issued_on.isoformat(),
+                  "valid_until": row.valid_until.isoformat() if row.valid_until else None, "withheld": row.withheld}
+        changed = [name for name, value in stored.items() if record.detail.get(name, value) != value]
+        if changed:
+            faults.append(f"{where} has another {' and '.join(changed)} than audit entry {record.entry_id} recorded "
+                          "(changed outside Haven)")
     for (evidence_id, number), record in logged.items():
         if (evidence_id, number) not in seen:
             faults.append(f"evidence {evidence_id} revision {number} recorded by audit entry {record.entry_id} is "
@@ -130,12 +147,44 @@ def _classifications(session: Session, entries: list[AuditEntry]) -> list[str]:
         detail = _detail(entry)
         value = detail.get("classification") if entry.action == "evidence.add" else detail.get("to")
         logged[_evidence_id(entry)] = _Logged({"classification": value}, entry.id)
+    types = {_evidence_id(e): _detail(e).get("type") for e in entries if e.action == "evidence.add"}
     faults = []
     for evidence in session.exec(select(Evidence).order_by(Evidence.id)):
         record = logged.get(evidence.id)
         if record is None:
             faults.append(f"evidence {evidence.id} is not in the audit log (written outside Haven)")
-        elif record.detail["classification"] != evidence.classification:
+            continue
+        if record.detail["classification"] != evidence.classification:
             faults.append(f"evidence {evidence.id} is {evidence.classification}, but audit entry {record.entry_id} "
                           f"made it {record.detail['classification']} (changed outside Haven)")
+        if types.get(evidence.id, evidence.evidence_type) != evidence.evidence_type:
+            faults.append(f"evidence {evidence.id} is of type {evidence.evidence_type}, but it was added as "
+                          f"{types[evidence.id]} (changed outside Haven)")
+    return faults
+
+
+def _links(session: Session, entries: list[AuditEntry]) -> list[str]:
+    expected: dict[int | None, set[str]] = {}
+    for entry in entries:
+        detail = _detail(entry)
+        evidence_id = _evidence_id(entry)
+        if entry.action == "evidence.add":
+            expected[evidence_id] = set(detail.get("actions") or [])
+        elif entry.action == "evidence.link":
+            expected.setdefault(evidence_id, set()).add(detail.get("action"))
+        else:
+            expected.setdefault(evidence_id, set()).discard(detail.get("action"))
+    held: dict[int | None, set[str]] = {}
+    for evidence_id, action_id in session.exec(select(EvidenceLink.evidence_id, EvidenceLink.action_id)).all():
+        held.setdefault(evidence_id, set()).add(action_id)
+    faults = []
+    for evidence_id in sorted(set(expected) | set(held), key=lambda i: (i is None, i)):
+        extra = held.get(evidence_id, set()) - expected.get(evidence_id, set())
+        gone = expected.get(evidence_id, set()) - held.get(evidence_id, set())
+        if extra:
+            faults.append(f"evidence {evidence_id} is linked to {', '.join(sorted(extra))} in the database, but the "
+                          "audit log never linked it (changed outside Haven)")
+        if gone:
+            faults.append(f"evidence {evidence_id} is no longer linked to {', '.join(sorted(gone))}, but the audit log "
+                          "never unlinked it (changed outside Haven)")
     return faults

@@ -79,7 +79,8 @@ def lock_files(session: Session) -> None:
     """Serialises removing unreferenced files with committing rows that refer to files.
 
     SQLite's transactions already hold the database's write lock from their first statement
-    (BEGIN IMMEDIATE, see storage.db); PostgreSQL takes an advisory lock until the transaction ends."""
+    (BEGIN IMMEDIATE, see storage.db); PostgreSQL takes an advisory lock until the transaction ends.
+    Take it before anything that appends to the audit log, so every transaction takes the two in one order."""
     if session.get_bind().dialect.name == "postgresql":
         session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=FILE_LOCK_KEY))
 

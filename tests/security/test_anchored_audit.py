@@ -113,6 +113,12 @@ def test_an_old_entry_edited_with_every_later_hash_recomputed_is_caught(haven, w
      "review 'accepted' of evidence 1 revision 1 is not in the audit log"),
     ("UPDATE evidence SET classification = 'internal' WHERE id = 1",
      "evidence 1 is internal, but audit entry"),
+    ("UPDATE evidence SET evidence_type = 'escape_plan' WHERE id = 1", "evidence 1 is of type escape_plan"),
+    ("INSERT INTO evidence_link (evidence_id, action_id) VALUES (2, '3.3.3')", "evidence 2 is linked to 3.3.3"),
+    ("DELETE FROM evidence_link WHERE evidence_id = 2", "evidence 2 is no longer linked to 3.3.1"),
+    ("UPDATE evidence_revision SET valid_until = '2099-01-01' WHERE evidence_id = 2",
+     "evidence 2 revision 1 has another valid_until"),
+    ("UPDATE evidence_revision SET withheld = true WHERE evidence_id = 1", "has another withheld"),
 ])
 def test_rows_changed_in_the_database_are_caught_against_the_log(haven, tampering, expected):
     _filled(haven)

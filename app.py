@@ -9,18 +9,10 @@ from pathlib import Path
 import streamlit as st
 
 from services.snapshots import refresh_daily_snapshot
-from ui.context import (
-    DATABASE_ERRORS,
-    current_organisation,
-    current_principal,
-    enforce_idle_timeout,
-    get_haven,
-    organisation_switcher,
-    refresh_principal,
-    sign_out,
-    stop_for_database_error,
-)
+from ui.database import DATABASE_ERRORS, get_haven, stop_for_database_error
 from ui.navigation import pages_for
+from ui.organisation import current_organisation, organisation_switcher
+from ui.session import current_principal, enforce_idle_timeout, refresh_principal, sign_out
 from ui.sign_in import sign_in_screen
 
 # The icon ships with Haven: a Material icon here would make every page fetch it from an outside font server.
@@ -38,7 +30,7 @@ try:
                                    position="hidden")
     else:
         organisation = current_organisation()
-        entries = pages_for(principal, organisation[0] if organisation else None)
+        entries = pages_for(principal, organisation.id if organisation else None)
         sections: dict[str, list] = {}
         for index, entry in enumerate(entries):
             sections.setdefault(entry.section, []).append(
@@ -57,6 +49,6 @@ try:
     navigation.run()
 
     if principal is not None and organisation:
-        refresh_daily_snapshot(haven, principal, organisation_id=organisation[0])  # cheap unless something changed
+        refresh_daily_snapshot(haven, principal, organisation_id=organisation.id)  # cheap unless something changed
 except DATABASE_ERRORS as error:
     stop_for_database_error(error)

@@ -18,12 +18,13 @@ class Settings:
     blob_url: str
     encryption_key: str | None
     s3_endpoint_url: str | None
-    audit_key: str | None = None
+    secret_key: str | None = None
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 50_000_000
     idle_timeout_minutes: int = 30
     lockout_failures: int = 5
     lockout_minutes: int = 15
+    client_lockout_failures: int = 20
     expiring_soon_days: int = 60
     standards_dir: Path = field(default_factory=lambda: Path(__file__).parent / "standards")
 
@@ -38,8 +39,8 @@ def get_settings() -> Settings:
         database_url=database_url,
         blob_url=blob_url,
         encryption_key=os.environ.get("HAVEN_ENCRYPTION_KEY") or None,
-        audit_key=os.environ.get("HAVEN_AUDIT_KEY") or None,
         s3_endpoint_url=os.environ.get("HAVEN_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL") or None,
         max_upload_bytes=_int_env("HAVEN_MAX_UPLOAD_MB", 25) * 1024 * 1024,
         idle_timeout_minutes=_int_env("HAVEN_IDLE_TIMEOUT_MINUTES", 30),
+        secret_key=os.environ.get("HAVEN_SECRET_KEY") or None,
     )

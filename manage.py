@@ -13,11 +13,13 @@ from sqlalchemy.exc import OperationalError
 from accounts.permissions import PermissionDenied, Principal
 from bundles.model import BundleError
 from evidence.errors import IntakeError
+from evidence.privacy_policy import CaseFileRefused, PrivacyRefused
 from services.errors import ServiceError
 from services.instance import Haven, open_instance
 from standards.loader import StandardFileError
 from storage.audit_secrets import AuditKeyError
 from storage.blobs import BlobStoreError
+from storage.secret_key import SecretKeyError
 
 CLI = Principal.system("cli")
 
@@ -46,6 +48,27 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
+class _PrivacyFlag(argparse.Action):
+    """--keep-detected / --allow-personal-data: each waits for the --reason that follows it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        reasons = dict(getattr(namespace, "privacy_reasons", None) or {})
+        reasons.setdefault(self.dest, None)
+        namespace.privacy_reasons = reasons
+        namespace.privacy_last_flag = self.dest
+
+
+class _PrivacyReason(argparse.Action):
+    """--reason R gives the reason of the --keep-detected or --allow-personal-data just before it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        flag = getattr(namespace, "privacy_last_flag", None)
+        if flag is None:
+            parser.error("--reason belongs after --keep-detected or --allow-personal-data")
+        namespace.privacy_reasons[flag] = values
+        namespace.privacy_last_flag = None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Haven's command line.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--org", required=True)
     exporter.add_argument("--out", required=True, type=Path)
     exporter.add_argument("--include-restricted", action="store_true")
+    exporter.add_argument("--recipient", help="who the pack is for, printed in the watermark of every PDF and "
+                                              "image in it (default: the account running this command)")
     score = commands.add_parser("score", help="print scores, readiness and gaps")
     which = score.add_mutually_exclusive_group(required=True)
     which.add_argument("--org")
@@ -79,11 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--valid-until", type=_date)
     ingest.add_argument("--title", default="")
     ingest.add_argument("--classification", choices=["internal", "restricted"])
+    ingest.add_argument("--keep-detected", action=_PrivacyFlag, nargs=0,
+                        help="keep the faces and sensitive text the privacy scan finds legible (needs --reason R)")
+    ingest.add_argument("--allow-personal-data", action=_PrivacyFlag, nargs=0,
+                        help="store a document that looks like a victim's case file (needs --reason R)")
+    ingest.add_argument("--reason", action=_PrivacyReason, metavar="R",
+                        help="why: follows --keep-detected or --allow-personal-data (recorded in the audit log)")
     verify = commands.add_parser("verify", help="check files, orphans and the audit chain")
     verify.add_argument("--remove-orphans", action="store_true",
                         help="first delete stored files that no evidence refers to (left by an interrupted upload)")
     verify.add_argument("--orphan-age", type=int, default=60, metavar="MINUTES",
                         help="with --remove-orphans: only files stored at least this long ago (default 60)")
+    trace = commands.add_parser("trace", help="who received the watermarked copy with this code, when, what")
+    trace.add_argument("code")
     backup = commands.add_parser("backup", help="the whole instance to one file")
     backup.add_argument("--out", required=True, type=Path)
     restore = commands.add_parser("restore", help="a backup into an empty instance")
@@ -141,8 +174,30 @@ def cmd_import(haven: Haven, args) -> None:
 def cmd_export(haven: Haven, args) -> None:
     from bundles.exporter import export_bundle
 
-    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted)
-    print(f"Wrote {out}.")
+    recipient = (args.recipient or "").strip() or _operator()
+    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted,
+                        recipient=recipient)
+    print(f"Wrote {out}, watermarked for {recipient}.")
+
+
+def _operator() -> str:
+    """The person running the command, as the operating system knows them."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "the operator"
+
+
+def cmd_trace(haven: Haven, args) -> None:
+    from services.file_access import describe_trace, trace
+
+    with haven.session() as session:
+        found = trace(session, args.code)
+        if found is None:
+            raise CommandError(f"no copy was issued with the code '{args.code.strip()[:40]}'")
+        print(describe_trace(session, found))
 
 
 def cmd_score(haven: Haven, args) -> None:
@@ -181,9 +236,39 @@ def cmd_ingest(haven: Haven, args) -> None:
         organisation_id = get_organisation(session, args.org).id
     details = NewEvidence(evidence_type=args.type, actions=tuple(args.action), issued_on=args.issued_on or date.today(),
                           title=args.title, valid_until=args.valid_until, classification=args.classification)
-    evidence_id = upload_evidence(haven, CLI, organisation_id=organisation_id, details=details,
-                                  data=args.file.read_bytes(), filename=args.file.name)
+    try:
+        evidence_id = upload_evidence(haven, CLI, organisation_id=organisation_id, details=details,
+                                      data=args.file.read_bytes(), filename=args.file.name,
+                                      privacy=_privacy_decision(args))
+    except CaseFileRefused as error:
+        raise CommandError(f"{args.file.name}: {error} (store it anyway: --allow-personal-data --reason R)") from error
+    except PrivacyRefused as error:
+        raise CommandError(f"{args.file.name}: {error}") from error
+    with haven.session() as session:
+        record = _privacy_of_latest(session, evidence_id)
     print(f"Stored {args.file.name} as evidence {evidence_id}, linked to {', '.join(args.action)}.")
+    if record is not None:
+        print(f"Privacy guard: {record.summary()}.")
+
+
+def _privacy_decision(args):
+    """The ingest's privacy choices from --keep-detected / --allow-personal-data and their reasons."""
+    from evidence.privacy_policy import PrivacyDecision
+
+    reasons = getattr(args, "privacy_reasons", None) or {}
+    for flag, reason in reasons.items():
+        if not (reason or "").strip():
+            raise CommandError(f"--{flag.replace('_', '-')} needs a reason: --{flag.replace('_', '-')} --reason R")
+    return PrivacyDecision(keep_detected_reason=reasons.get("keep_detected"),
+                           allow_personal_data_reason=reasons.get("allow_personal_data"))
+
+
+def _privacy_of_latest(session, evidence_id: int):
+    from services.evidence import privacy_records
+    from services.facts import latest_revisions
+
+    revision = latest_revisions(session, [evidence_id])[evidence_id]
+    return privacy_records(session, [revision.id]).get(revision.id)
 
 
 def cmd_verify(haven: Haven, args) -> None:
@@ -239,9 +324,10 @@ COMMANDS_WITHOUT_DATABASE = {"privacy-scan": cmd_privacy_scan}
 COMMANDS = {
     "init": cmd_init, "create-user": cmd_create_user, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
     "score": cmd_score, "ingest": cmd_ingest, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore,
+    "trace": cmd_trace,
 }
 EXPECTED_ERRORS = (CommandError, ServiceError, BundleError, IntakeError, PermissionDenied, StandardFileError,
-                   BlobStoreError, AuditKeyError, ValueError, KeyError, OSError)
+                   BlobStoreError, AuditKeyError, SecretKeyError, ValueError, KeyError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from errors import HavenError
+
 ROLES = ("manager", "reviewer", "board")
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -19,7 +21,7 @@ ADMIN_OVERSIGHT = frozenset({"view_scores"})  # an administrator oversees every 
 NETWORK_PERMISSIONS = frozenset({"view_network"})
 
 
-class PermissionDenied(PermissionError):
+class PermissionDenied(HavenError, PermissionError):
     """The user's roles do not allow this; the message says what was refused."""
 
 

@@ -4,8 +4,14 @@ The photo is made in code: 4000 × 3000, photo-like texture, EXIF with GPS, JPEG
 a phone writes). Two cases: a landscape photo (orientation 1) and a portrait one as phones store it
 (orientation 6, so intake must turn it upright). The floor is Pillow opening the same bytes, decoding
 them and saving a JPEG at intake's quality, nothing else; for the portrait photo a second line, for
-information, sets intake against Pillow decoding, turning (ImageOps.exif_transpose) and re-encoding. Goals: at most 1.5 times the floor; the peak
-memory of one intake, measured in a fresh process above its resting memory, under 300 MB.
+information, sets intake against Pillow decoding, turning (ImageOps.exif_transpose) and re-encoding.
+Goals: at most 1.5 times the floor; the peak memory of one intake, measured in a fresh process above its
+resting memory, under 300 MB.
+
+Documents too: the same landscape photo inside a PDF (made with fpdf2, which embeds the JPEG as it is,
+EXIF and GPS included) and inside a DOCX. Intake checks the document, re-encodes the photo without its
+metadata and writes the document again; the floor is the bare Pillow re-encode of the photo plus
+pypdf reading and writing the PDF (for the DOCX: plus rewriting the zip), nothing else.
 
     python -m benchmarks.bench_intake [--megapixels 12] [--repeat 5]
 """
@@ -67,9 +73,49 @@ def bare_pillow_upright(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def intake(data: bytes):
+def intake(data: bytes, name: str = "IMG_0001.jpg"):
     settings = get_settings()
-    return run_intake(data, "IMG_0001.jpg", max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+    return run_intake(data, name, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+
+
+def pdf_with_photo(photo: bytes) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, "Premises: front door and escape route")
+    pdf.image(io.BytesIO(photo), x=10, y=30, w=190)
+    return bytes(pdf.output())
+
+
+def docx_with_photo(photo: bytes) -> bytes:
+    from tests.evidence.corpus import ooxml
+
+    return ooxml("docx", extra=[("word/media/image1.jpeg", photo)])
+
+
+def bare_pdf(data: bytes, photo: bytes) -> bytes:
+    """The floor for a PDF: re-encode its photo and let pypdf read and write the file."""
+    from pypdf import PdfReader, PdfWriter
+
+    bare_pillow(photo)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def bare_docx(data: bytes, photo: bytes) -> bytes:
+    """The floor for a DOCX: re-encode its photo and write the zip again."""
+    import zipfile
+
+    clean = bare_pillow(photo)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, clean if info.filename.endswith(".jpeg") else source.read(info))
+    return out.getvalue()
 
 
 def probe(path: Path, what: str) -> dict:
@@ -95,22 +141,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--megapixels", type=float, default=12)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--documents-only", action="store_true", help="only the PDF and DOCX cases")
     parser.add_argument("--probe", nargs=2, metavar=("WHAT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.probe:
         print(json.dumps(probe(Path(args.probe[1]), args.probe[0])))
         return 0
     with tempfile.TemporaryDirectory(prefix="haven-bench-intake-") as scratch:
-        for orientation, label in ((1, "landscape"), (6, "portrait, turned upright")):
+        photos = () if args.documents_only else ((1, "landscape"), (6, "portrait, turned upright"))
+        for orientation, label in photos:
             data = phone_photo(args.megapixels, orientation)
             result = intake(data)
             print(f"photo: {args.megapixels:g} MP {label}, {len(data) / 1e6:.1f} MB in, "
                   f"{len(result.content) / 1e6:.1f} MB stored ({result.width} × {result.height}), "
                   f"thumbnail {len(result.thumbnail) / 1e3:.0f} kB")
-            figure, floor = compared(lambda: intake(data), lambda: bare_pillow(data), repeat=args.repeat)
+            figure, floor = compared(lambda d=data: intake(d), lambda d=data: bare_pillow(d), repeat=args.repeat)
             print(ratio_line(f"intake of a {args.megapixels:g} MP JPEG ({label})", figure, floor, GOAL))
             if orientation != 1:
-                figure, floor = compared(lambda: intake(data), lambda: bare_pillow_upright(data), repeat=args.repeat)
+                figure, floor = compared(lambda d=data: intake(d), lambda d=data: bare_pillow_upright(d),
+                                         repeat=args.repeat)
                 print(ratio_line(f"intake of a {args.megapixels:g} MP JPEG ({label}) against Pillow decoding, "
                                  "turning and re-encoding it", figure, floor, None))
             path = Path(scratch) / f"photo-{orientation}.jpg"
@@ -121,6 +170,17 @@ def main(argv: list[str] | None = None) -> int:
             print(memory_line(f"one intake of a {args.megapixels:g} MP JPEG ({label}){note}",
                               memory["peak_mb"], MEMORY_GOAL_MB)
                   + f"; bare Pillow {floor_memory['peak_mb']:.1f} MB")
+        photo = phone_photo(args.megapixels, 1)
+        for label, document, name, floor_of in (
+            ("PDF", pdf_with_photo(photo), "premises.pdf", bare_pdf),
+            ("DOCX", docx_with_photo(photo), "premises.docx", bare_docx),
+        ):
+            result = intake(document, name)
+            print(f"{label} holding the photo: {len(document) / 1e6:.1f} MB in, "
+                  f"{len(result.content) / 1e6:.1f} MB stored")
+            figure, floor = compared(lambda d=document, n=name: intake(d, n),
+                                     lambda d=document, f=floor_of: f(d, photo), repeat=args.repeat)
+            print(ratio_line(f"intake of a {label} holding a {args.megapixels:g} MP photo", figure, floor, GOAL))
     return 0
 
 

@@ -85,7 +85,7 @@ def add_empty_page() -> None:
 def open_page(principal: Principal, page: str, timeout: float):
     from streamlit.testing.v1 import AppTest
 
-    from ui.context import PRINCIPAL_KEY
+    from ui.session import PRINCIPAL_KEY
 
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=timeout)
     app.session_state[PRINCIPAL_KEY] = principal
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(target.environment())
     os.environ.pop("HAVEN_BLOB_URL", None)
     os.environ.pop("HAVEN_ENCRYPTION_KEY", None)
-    from ui.context import get_haven
+    from ui.database import get_haven
 
     get_haven.clear()
     haven = target.open()

@@ -10,7 +10,7 @@ import sys
 import time
 import traceback
 
-from benchmarks import bench_export, bench_intake, bench_pages, bench_scores
+from benchmarks import bench_export, bench_intake, bench_pages, bench_privacy, bench_scores
 from benchmarks.common import DEFAULT_SEED, drop_bench_database
 from benchmarks.network import network_target
 
@@ -30,6 +30,8 @@ def plan(args) -> list[tuple[str, object, list[str]]]:
         ("pages", bench_pages.main, network),
         ("intake", bench_intake.main, ["--repeat", str(args.repeat), "--megapixels", str(args.megapixels)]),
         ("export", bench_export.main, export),
+        ("privacy", bench_privacy.main, ["--repeat", str(args.repeat), "--megapixels", str(args.megapixels),
+                                         "--pages", str(args.pages)]),
     ]
 
 
@@ -40,10 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    args.snapshot_months, args.megapixels, args.export_sizes = 60, 12, [50, 200, 500]
+    args.snapshot_months, args.megapixels, args.export_sizes, args.pages = 60, 12, [50, 200, 500], 50
     if args.smoke:
         args.organisations, args.repeat = SMOKE_ORGANISATIONS, 1
-        args.snapshot_months, args.megapixels, args.export_sizes = 2, 0.5, [3, 6]
+        args.snapshot_months, args.megapixels, args.export_sizes, args.pages = 2, 0.5, [3, 6], 3
     failed = []
     for name, run, arguments in plan(args):
         print(f"== {name}: {' '.join(arguments)}", flush=True)

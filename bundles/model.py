@@ -8,15 +8,17 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from scoring.facts import RATINGS
+from errors import HavenError
 from standards.loader import get_standard
 from standards.schema import Standard
+from vocabulary import Classification, Rating, ReviewStatus
 
-REVIEW_STATUSES = ("pending", "accepted", "rejected")
-CLASSIFICATIONS = ("internal", "restricted")
+RATINGS = tuple(Rating)
+REVIEW_STATUSES = tuple(ReviewStatus)
+CLASSIFICATIONS = tuple(Classification)
 
 
-class BundleError(ValueError):
+class BundleError(HavenError, ValueError):
     """A bundle refused as a whole; the message names the entry at fault."""
 
 

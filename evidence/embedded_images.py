@@ -8,7 +8,7 @@ comes back with no metadata. The privacy guard (faces, text that locates someone
         result = run_intake(data, name, max_bytes=..., max_pixels=...)
 
 The transform is given the picture (as the document draws it, pixels only, colour under fully transparent pixels
-zeroed) and where it sits in the document (``"page 2, image /Im0"``, ``"word/media/image1.jpeg"``),
+zeroed) and where it sits in the document (``"PDF page 2, picture /Im0"``, ``"word/media/image1.jpeg"``),
 and returns the picture to store, of the same size. It runs in the caller's context only
 (a context variable), so two uploads in two threads never see each other's transform.
 """
@@ -36,6 +36,11 @@ def embedded_image_transform(transform: EmbeddedImageTransform | None) -> Iterat
         yield
     finally:
         _transform.reset(token)
+
+
+def installed_transform() -> EmbeddedImageTransform | None:
+    """The transform installed by the caller, if any (the privacy guard runs before it)."""
+    return _transform.get()
 
 
 def has_transform() -> bool:

@@ -1,12 +1,14 @@
 """The one error the intake pipeline raises: a refusal with a message for people."""
 from __future__ import annotations
 
+from errors import HavenError
+
 ACCEPTED_TYPES = (
     "JPEG, PNG, WebP, HEIC, PDF, Word/Excel/PowerPoint (docx/xlsx/pptx), ODT, plain text, CSV"
 )
 
 
-class IntakeError(ValueError):
+class IntakeError(HavenError, ValueError):
     """A file was refused; ``str(error)`` says what was found and what is accepted.
 
     ``code`` is a short stable word for logs and tests ("type", "size", "pixels",

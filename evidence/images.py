@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
@@ -44,18 +45,18 @@ class CleanImage:
     height: int
 
 
-def sanitise_image(data: bytes, fmt: str, *, max_pixels: int) -> CleanImage:
+def sanitise_image(
+    data: bytes, fmt: str, *, max_pixels: int, transform: Callable[[Image.Image], Image.Image] | None = None,
+) -> CleanImage:
     """Decode fully, turn upright, and re-encode from pixel data only (HEIC becomes JPEG).
 
     No EXIF, GPS, XMP, IPTC, ICC profile, comment, text chunk or embedded thumbnail survives,
-    because the output is encoded from a fresh image that never had any.
+    because the output is encoded from a fresh image that never had any. `transform` (the privacy
+    guard's blur) gets the upright pixels before anything is encoded; what it returns is stored.
     """
-    width, height = _declared_size(data, fmt)
-    check_pixel_count(width, height, max_pixels)
-    picture = _decode(data, fmt, max_pixels)
-    upright = _upright(picture)
-    clean = _pixels_only(upright, fmt, decoded=picture)
-    del picture, upright  # a phone photo's decoded pixels are freed before encoding, not after
+    clean = upright_pixels(data, fmt, max_pixels=max_pixels)
+    if transform is not None:
+        clean = transform(clean)
     content, mime_type, extension = _encode(clean, fmt, data)
     return CleanImage(
         content=content,
@@ -67,9 +68,20 @@ def sanitise_image(data: bytes, fmt: str, *, max_pixels: int) -> CleanImage:
     )
 
 
+def upright_pixels(data: bytes, fmt: str, *, max_pixels: int) -> Image.Image:
+    """The picture turned upright, as a plain image holding only its pixels (no metadata)."""
+    width, height = _declared_size(data, fmt)
+    check_pixel_count(width, height, max_pixels)
+    picture = _decode(data, fmt, max_pixels)
+    upright = _upright(picture)
+    return _pixels_only(upright, fmt, decoded=picture)  # the decoded file object is dropped on return
+
+
 def check_pixel_count(width: int, height: int, max_pixels: int) -> None:
     if width <= 0 or height <= 0:
-        raise IntakeError("This image declares no pixels (width or height is zero), so it cannot be read.", code="damaged")
+        raise IntakeError(
+            "This image declares no pixels (width or height is zero), so it cannot be read.", code="damaged"
+        )
     pixels = width * height
     if pixels > max_pixels:
         raise IntakeError(

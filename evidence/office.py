@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from evidence.errors import IntakeError
+from evidence.office_content import check_active_content, clean_parts
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
@@ -37,7 +38,7 @@ _ODF_OTHER_TYPES = {
     "application/epub+zip": "an EPUB e-book",
 }
 # Event handlers in ODF XML that call macros or scripts, with or without a Basic/ folder.
-_ODF_SCRIPT_MARKERS = (b"vnd.sun.star.script:", b"macro:///", b"<office:script")
+_ODF_SCRIPT_MARKERS = (b"vnd.sun.star.script:", b"macro:///")
 _PARTS_TO_KEEP = {"mimetype": 1024, "[Content_Types].xml": 1024 * 1024}
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _PROGRAM_SUFFIXES = (".exe", ".dll", ".js", ".vbs", ".bat", ".cmd", ".ps1", ".scr", ".lnk", ".msi", ".jar")
@@ -47,6 +48,14 @@ _PROGRAM_SUFFIXES = (".exe", ".dll", ".js", ".vbs", ".bat", ".cmd", ".ps1", ".sc
 class _Contents:
     kept: dict[str, bytes] = field(default_factory=dict)
     script_markers: bool = False
+    entries: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CleanOffice:
+    content: bytes
+    mime_type: str
+    extension: str
 
 
 def check_office(
@@ -57,6 +66,33 @@ def check_office(
     max_ratio: int = MAX_RATIO,
 ) -> tuple[str, str]:
     """(mime type, extension) of a safe docx/xlsx/pptx/odt; an IntakeError for anything else."""
+    kind, contents, _ = _inspect(data, max_entries, max_total_bytes, max_ratio)
+    check_active_content(contents.entries, odf=kind == ODT)
+    return kind
+
+
+def sanitise_office(
+    data: bytes,
+    *,
+    max_pixels: int,
+    max_entries: int = MAX_ENTRIES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    max_ratio: int = MAX_RATIO,
+) -> CleanOffice:
+    """The document to store: checked like :func:`check_office`, then rewritten without hidden data.
+
+    Every picture inside is re-encoded from its pixels (through ``evidence.embedded_images``) and the
+    personal document properties (author, last editor, company, manager...) are removed.
+    """
+    kind, contents, infos = _inspect(data, max_entries, max_total_bytes, max_ratio)
+    check_active_content(contents.entries, odf=kind == ODT)
+    changed = clean_parts(contents.entries, max_pixels=max_pixels)
+    if not changed:
+        return CleanOffice(data, *kind)
+    return CleanOffice(_rezip(infos, contents.entries), *kind)
+
+
+def _inspect(data: bytes, max_entries: int, max_total_bytes: int, max_ratio: int):
     _check_declared_entry_count(data, max_entries)
     archive = _open_zip(data)
     infos = archive.infolist()
@@ -65,10 +101,10 @@ def check_office(
     names = {info.filename for info in infos}
     if "mimetype" in names:
         contents = _read_everything(archive, infos, max_total_bytes, scan_for_scripts=True)
-        return _odf_type(contents, names)
+        return _odf_type(contents, names), contents, infos
     if "[Content_Types].xml" in names:
         contents = _read_everything(archive, infos, max_total_bytes, scan_for_scripts=False)
-        return _ooxml_type(contents, names)
+        return _ooxml_type(contents, names), contents, infos
     raise IntakeError.wrong_type(_describe_other_zip(names))
 
 
@@ -158,6 +194,7 @@ def _read_everything(
         for info in infos:
             keep_limit = _PARTS_TO_KEEP.get(info.filename)
             kept = bytearray()
+            whole = bytearray()
             tail = b""
             with archive.open(info) as entry:
                 while chunk := entry.read(_CHUNK):
@@ -168,11 +205,13 @@ def _read_everything(
                         )
                     if keep_limit is not None and len(kept) <= keep_limit:
                         kept += chunk
+                    whole += chunk
                     if scan_for_scripts:
                         window = tail + chunk
                         if any(marker in window for marker in _ODF_SCRIPT_MARKERS):
                             contents.script_markers = True
                         tail = window[-32:]
+            contents.entries[info.filename] = bytes(whole)
             if keep_limit is not None:
                 if len(kept) > keep_limit:
                     raise _damaged()
@@ -243,3 +282,15 @@ def _describe_other_zip(names: set[str]) -> str:
     if any(name.lower().endswith(_PROGRAM_SUFFIXES) for name in names):
         return "a ZIP archive containing programs or scripts"
     return "a ZIP archive"
+
+
+def _rezip(infos: list[zipfile.ZipInfo], entries: dict[str, bytes]) -> bytes:
+    """The package again, entries in their order and with their dates; ``mimetype`` stays first and stored."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in infos:
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            archive.writestr(entry, entries[info.filename])
+    return out.getvalue()

@@ -190,7 +190,9 @@ class _Walk:
             visited += 1
             if visited > MAX_PDF_OBJECTS:
                 raise IntakeError("This PDF is too complex to check safely.", code="pdf")
-            if isinstance(item, DictionaryObject):
+            if isinstance(item, NameObject):  # a name kept as an object of its own (``7 0 obj /JavaScript``)
+                _check_name(item)
+            elif isinstance(item, DictionaryObject):
                 self._check_dictionary(item, pending)
                 if isinstance(item, StreamObject) and ref is not None:
                     self._check_stream(item, ref)
@@ -335,9 +337,11 @@ class _Cleaner:
     max_pixels: int
     decoded: int = 0
     masks: set[int] = field(default_factory=set)
+    places: dict[int, str] = field(default_factory=dict)
 
     def run(self) -> None:
         objects = self.writer._objects
+        self._name_places()
         contents = {
             part.idnum
             for page in self.writer.pages
@@ -349,7 +353,7 @@ class _Cleaner:
                     mask = item.get(key)
                     if isinstance(mask, IndirectObject):
                         self.masks.add(mask.idnum)
-        for number, item in enumerate(objects, start=1):
+        for number, item in list(enumerate(objects, start=1)):  # new soft masks are added on the way
             if isinstance(item, DictionaryObject):
                 _strip_hidden_data(item)
             if (
@@ -364,8 +368,21 @@ class _Cleaner:
             ):
                 self._refuse_inline_photos(item)
 
+    def _name_places(self) -> None:
+        """"PDF page 2, picture /Im0" for each picture a page draws directly (first page wins)."""
+        for page_number, page in enumerate(self.writer.pages, start=1):
+            resources = page.get("/Resources")
+            resources = resources.get_object() if resources is not None else None
+            pictures = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+            pictures = pictures.get_object() if pictures is not None else None
+            if not isinstance(pictures, DictionaryObject):
+                continue
+            for name, reference in dict.items(pictures):
+                if isinstance(reference, IndirectObject):
+                    self.places.setdefault(reference.idnum, f"PDF page {page_number}, picture {name}")
+
     def _clean_picture(self, number: int, image: StreamObject) -> None:
-        where = f"picture {number} of the PDF"
+        where = self.places.get(number, f"picture {number} of the PDF")
         filters = image.get("/Filter", ())
         filters = [_plain(f) for f in (filters if isinstance(filters, ArrayObject) else [filters])]
         photo = bool({"DCTDecode", "JPXDecode", "DCT", "JPX"} & set(filters))
@@ -389,6 +406,8 @@ class _Cleaner:
         for key in ("/Interpolate", "/Intent"):
             if key in image:
                 replacement[NameObject(key)] = image[key]
+        if isinstance(image.get("/Mask"), IndirectObject):  # a stencil mask still hides what it hid
+            replacement[NameObject("/Mask")] = image["/Mask"]
         replacement.indirect_reference = IndirectObject(number, 0, self.writer)
         self.writer._objects[number - 1] = replacement
 
@@ -400,7 +419,7 @@ class _Cleaner:
             raise IntakeError("This PDF is too large to check safely once its pictures are unpacked.", code="pdf")
         image.pop("/SMask", None)  # the soft mask is read on its own; the object is replaced afterwards
         try:
-            picture = _xobj_to_image(image)[2]
+            picture = _plain_jpeg(image) or _xobj_to_image(image)[2]
             if picture is None:
                 raise ValueError("no picture")
             picture.load()
@@ -424,6 +443,21 @@ class _Cleaner:
                 "hidden data such as a location. Print or save it to a new PDF and upload that.",
                 code="pdf",
             )
+
+
+def _plain_jpeg(image: StreamObject) -> Image.Image | None:
+    """An RGB or grey JPEG read straight by Pillow (pypdf's reader decodes and re-encodes it once more)."""
+    filters = image.get("/Filter")
+    if isinstance(filters, ArrayObject):
+        filters = filters[0] if len(filters) == 1 else None
+    colour = image.get("/ColorSpace")
+    if filters != "/DCTDecode" or colour not in ("/DeviceRGB", "/DeviceGray") or "/Decode" in image:
+        return None
+    picture = Image.open(io.BytesIO(image.get_data()), formats=["JPEG"])
+    picture.load()
+    if picture.mode not in ("RGB", "L") or picture.size != (image.get("/Width"), image.get("/Height")):
+        return None
+    return picture
 
 
 def _content_parts(contents) -> list[IndirectObject]:

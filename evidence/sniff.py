@@ -27,7 +27,10 @@ _REFUSED_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"MM\x00*", "a TIFF image"),
     (b"8BPS", "a Photoshop document"),
     (b"\x00\x00\x01\x00", "an icon file (ICO)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Office document (doc/xls/ppt), a password-protected Office file or another OLE file"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old-style Office document (doc/xls/ppt), a password-protected Office file or another OLE file",
+    ),
     (b"{\\rtf", "an RTF document"),
     (b"%!PS", "a PostScript document"),
     (b"PK\x05\x06", "an empty ZIP archive"),

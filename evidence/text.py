@@ -22,7 +22,7 @@ _ACTIVE_ANYWHERE = re.compile(
     re.IGNORECASE,
 )
 # A cell a spreadsheet would evaluate: it starts with = or @, or with + or - followed by more than a number.
-_FORMULA_START = re.compile(r"[=@]|[+-](?![\d\s.,:/%()+-]*$)")
+_FORMULA_START = re.compile(r"[=@\uff1d\uff20]|[+\-\uff0b\uff0d](?![\d\s.,:/%()+-]*$)")
 _CELL_SEPARATORS = re.compile(r"[,;\t|]")
 _SNIFF_CHARS = 16 * 1024
 _PARSE_CHARS = 64 * 1024

@@ -24,7 +24,8 @@ _DATE = (r"(?:\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?\d{2,4}|\d{4}-\d{2}-\d{2}"
          r"|\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-zäéû]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})")
 DATE_OF_BIRTH = re.compile(
     r"\b(?:date\s+of\s+birth|d\.?\s?o\.?\s?b\.?|birth\s?date|born(?:\s+on)?|geburtsdatum|geboren(?:\s+am)?"
-    r"|date\s+de\s+naissance|n[ée]e?\s+le|fecha\s+de\s+nacimiento|geboortedatum)\b\s*[:\-–]?\s*" + _DATE,
+    r"|date\s+de\s+naissance|n[ée]e?\s+le|fecha\s+de\s+nacimiento|geboortedatum)(?:\b|(?<=\.))[ \t]*[:\-–]?[ \t]*"
+    + _DATE,
     re.I,
 )
 _NAME_VALUE = r"(?:(?i:mr|mrs|ms|miss|mx|dr)\.?\s+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’.-]*){0,3}"
@@ -37,7 +38,7 @@ CLIENT_NAME = re.compile(
 )
 CASE_NUMBER = re.compile(
     r"\b(?:(?:case|crime|incident|client|referral|marac|file|police)\s*(?:no\.?|number|ref(?:erence)?\.?|id|#)"
-    r"|urn|aktenzeichen)\s*[:\-–#]?\s*[A-Z0-9][A-Z0-9/\-]{2,}"
+    r"|urn|aktenzeichen)[ \t]*[:\-–#]?[ \t]*(?=[A-Z/\-]*\d)[A-Z0-9][A-Z0-9/\-]{2,}"
     r"|\bref(?:erence)?\.?\s*[:\-–]?\s*[A-Z]{2,5}[-/]\d{2,4}[-/]\d{2,6}\b",
     re.I,
 )

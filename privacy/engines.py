@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 _LOCK = threading.Lock()
+DETECTION_BOX_THRESHOLD = 0.35
 
 
 class DetectorMissing(RuntimeError):
@@ -25,13 +26,12 @@ def _threads() -> int:
 
 @functools.cache
 def face_cascades():
-    """(frontal, frontal alternative, profile) cascade classifiers."""
+    """(frontal, profile) cascade classifiers."""
     import cv2
 
     folder = Path(cv2.data.haarcascades)
     loaded = []
-    for name in ("haarcascade_frontalface_default.xml", "haarcascade_frontalface_alt2.xml",
-                 "haarcascade_profileface.xml"):
+    for name in ("haarcascade_frontalface_default.xml", "haarcascade_profileface.xml"):
         path = folder / name
         cascade = cv2.CascadeClassifier(str(path))
         if cascade.empty():
@@ -50,6 +50,8 @@ def text_engine():
     threads = _threads()
     with _LOCK:
         engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, use_cls=False)
+    # A lower box threshold than RapidOCR's 0.5 keeps short, single-character lines (a house number "9").
+    engine.text_det.postprocess_op.box_thresh = DETECTION_BOX_THRESHOLD
     return engine
 
 

@@ -1,4 +1,10 @@
-"""Faces in a picture, with OpenCV's Haar cascades on a grey, downscaled copy."""
+"""Faces in a picture, with OpenCV's Haar cascades on a grey, downscaled copy.
+
+The frontal cascade finds faces turned towards the camera; the profile cascade, run on the
+picture and on its mirror image, finds faces turned left and right. (Histogram equalisation
+was tried and lost faces on plain walls; the alternative frontal cascade added nothing on the
+test set and cost a third more time.)
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -14,15 +20,13 @@ def find_faces(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     """(x, y, w, h) of every face in an 8-bit grey image, merged across the cascades."""
     import cv2
 
-    frontal, frontal_alt, profile = face_cascades()
-    equalised = cv2.equalizeHist(grey)
+    frontal, profile = face_cascades()
     height, width = grey.shape[:2]
     options = {"scaleFactor": _SCALE_FACTOR, "minSize": (MIN_FACE, MIN_FACE)}
     found: list[tuple[int, int, int, int]] = []
-    found += _detect(frontal, equalised, minNeighbors=5, **options)
-    found += _detect(frontal_alt, equalised, minNeighbors=4, **options)
-    found += _detect(profile, equalised, minNeighbors=5, **options)
-    mirrored = cv2.flip(equalised, 1)
+    found += _detect(frontal, grey, minNeighbors=5, **options)
+    found += _detect(profile, grey, minNeighbors=5, **options)
+    mirrored = cv2.flip(grey, 1)
     found += [(width - x - w, y, w, h) for x, y, w, h in _detect(profile, mirrored, minNeighbors=5, **options)]
     return merge([box for box in found if box[2] > 0 and box[3] > 0 and box[1] < height])
 

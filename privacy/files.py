@@ -11,10 +11,12 @@ import re
 import zipfile
 from xml.etree import ElementTree
 
+from defusedxml import ElementTree as SafeElementTree
 from PIL import Image
 
 from evidence import sniff
-from evidence.intake import IntakeResult, run_intake
+from evidence.intake import IntakeResult, run_intake, scan_upload
+from evidence.privacy_policy import REPORT_ONLY
 from privacy.model import EmbeddedImageScan, FileScan
 from privacy.scan import scan_document_text, scan_image
 
@@ -31,9 +33,17 @@ _IMAGE_FORMATS = (sniff.JPEG, sniff.PNG, sniff.WEBP)
 
 
 def scan_file(data: bytes, filename: str, *, max_bytes: int, max_pixels: int) -> FileScan:
-    """Run ``data`` through intake (an IntakeError for a file intake refuses), then scan what it holds."""
-    return scan_intake_result(run_intake(data, filename, max_bytes=max_bytes, max_pixels=max_pixels),
-                              max_pixels=max_pixels)
+    """Run ``data`` through intake (an IntakeError for a file intake refuses), then scan what it holds.
+
+    The intake runs with REPORT_ONLY: a photo is scanned upright and unblurred (the scan the uploader
+    is shown), and a document that looks like a case file is reported, not refused. Nothing is stored.
+    """
+    upload = scan_upload(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    result = run_intake(data, filename, max_bytes=max_bytes, max_pixels=max_pixels, privacy=REPORT_ONLY,
+                        upload_scan=upload)
+    if upload is not None:
+        return FileScan(result.display_name, result.mime_type, image=upload.scan)
+    return scan_intake_result(result, max_pixels=max_pixels)
 
 
 def scan_intake_result(result: IntakeResult, *, max_pixels: int) -> FileScan:
@@ -112,8 +122,8 @@ def _office_contents(data: bytes, max_pixels: int) -> tuple[str, list[tuple[str,
 def _xml_text(xml: bytes) -> str:
     """The text of an XML part, a line per paragraph-like element and a tab per cell."""
     try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError:
+        root = SafeElementTree.fromstring(xml)
+    except (ElementTree.ParseError, ValueError):  # defusedxml's refusals are ValueErrors
         return ""
     lines: list[str] = []
     current: list[str] = []

@@ -76,6 +76,9 @@ def classify(text: str) -> TextVerdict:
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\s*([-–])\s*", r"\1", text)  # OCR puts spaces around hyphens: "B -MK" is "B-MK"
+    # The OCR model has no "ß": it reads "Hauptstraße" as "HauptstraBe".
+    text = re.sub(r"(?<=[a-z])B(?=e\b)", "ß", text)
     return " ".join(text.replace("|", " ").split()).strip(" .,:;!·-–")
 
 
@@ -160,6 +163,12 @@ def _personal_name(line: str) -> TextVerdict | None:
     if capitalised and any(word in wordlists.FIRST_NAMES or word in wordlists.SURNAMES for word in lowered):
         return TextVerdict(True, "name on a door plate")
     return None
+
+
+def is_sign_vocabulary(text: str) -> bool:
+    """True when every word is the vocabulary of safety signs and escape plans (and there is a word)."""
+    words = [word.lower() for word in WORD.findall(_normalise(text))]
+    return bool(words) and not DIGIT_RUN.search(text) and _all_plain(words)
 
 
 def _has_digit_and_letter(text: str) -> bool:

@@ -27,7 +27,6 @@ from reports import charts
 from reports.formatting import (
     INK_MUTED,
     LAYER_KEYS,
-    LAYER_LABELS,
     RAG_AMBER,
     RAG_GREY,
     RAG_RED,
@@ -36,13 +35,14 @@ from reports.formatting import (
     gaps_by_severity,
     hex_to_rgb,
     layer_scores,
+    long_date,
     percent,
     rag_colour,
     rag_word,
     readiness_colour,
-    readiness_label,
     text_colour_on,
 )
+from vocabulary import Readiness
 
 logger = logging.getLogger(__name__)
 
@@ -180,10 +180,10 @@ class BoardPage:
             self.pdf.set_fill_color(*hex_to_rgb(fill))
             self.pdf.rect(x, y, width, height, style="F")
         text = self.clean(text)
-        lines = self.pdf.multi_cell(width, 4, text, dry_run=True, output="LINES") if text else []
+        lines = self.pdf.multi_cell(width, TITLE_LINE, text, dry_run=True, output="LINES") if text else []
         if len(lines) > max_lines:
             lines = lines[: max_lines - 1] + [self.fitted(" ".join(lines[max_lines - 1:]) + " …", width)]
-        line_height = min(4.2, height / max(len(lines), 1))
+        line_height = min(TITLE_LINE, height / max(len(lines), 1))
         top = y + (height - line_height * len(lines)) / 2
         for index, line in enumerate(lines):
             self.pdf.set_xy(x, top + index * line_height)
@@ -228,8 +228,8 @@ def _title_block(page: BoardPage, score: dict, generated_on: date) -> None:
     page.line_of_text(name, size=18, bold=True, height=9)
     page.line_of_text(standard, size=11, height=6)
     as_of = as_date(score.get("as_of"))
-    dated = f"Scores as of {as_of.isoformat()} · " if as_of else ""
-    page.line_of_text(f"{dated}Generated on {generated_on.isoformat()}", size=9, colour=INK_MUTED)
+    dated = f"Scores on {long_date(as_of)} · " if as_of else ""
+    page.line_of_text(f"{dated}Generated on {long_date(generated_on)}", size=9, colour=INK_MUTED)
     page.gap(2)
 
 
@@ -237,7 +237,7 @@ def _readiness_block(page: BoardPage, score: dict) -> None:
     readiness = score.get("readiness")
     fill = readiness_colour(readiness)
     page.font(20, bold=True, colour=text_colour_on(fill))
-    page.cell(page.width, 13, f"Readiness: {readiness_label(readiness)}", fill=fill, last=True)
+    page.cell(page.width, 13, f"Readiness: {Readiness.label_of(readiness)}", fill=fill, last=True)
     reason = score.get("readiness_reason")
     if reason:
         page.gap(1)
@@ -256,7 +256,7 @@ def _scores_block(page: BoardPage, score: dict) -> None:
         x = page.pdf.l_margin + index * (box + 4)
         page.pdf.set_xy(x, top)
         page.font(9, colour=ink)
-        page.cell(box, 6, LAYER_LABELS[key], fill=fill)
+        page.cell(box, 6, key.label, fill=fill)
         page.pdf.set_xy(x, top + 6)
         page.font(20, bold=True, colour=ink)
         page.cell(box, 10, percent(value), fill=fill)
@@ -267,8 +267,20 @@ def _scores_block(page: BoardPage, score: dict) -> None:
     page.line_of_text(charts.claimed_versus_proven(score), size=10, bold=True)
 
 
-ID_COLUMN = 13.0
-SCORE_COLUMN = 32.0
+ID_COLUMN = 11.0
+SCORE_COLUMN = 25.0
+TITLE_LINE = 3.9
+TITLE_MAX_LINES = 4
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """"1 more gap", "2 more gaps": the count and the word that goes with it."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def _title_lines(page: BoardPage, text: object, width: float) -> list[str]:
+    text = page.clean(text)
+    return page.pdf.multi_cell(width, TITLE_LINE, text, dry_run=True, output="LINES") if text else []
 
 
 def _engagement_table(page: BoardPage, score: dict, *, room: float) -> None:
@@ -278,32 +290,39 @@ def _engagement_table(page: BoardPage, score: dict, *, room: float) -> None:
     title_width = page.width - ID_COLUMN - 3 * SCORE_COLUMN
     page.font(7.5, bold=True, colour="#ffffff")
     header = "#243b53"
-    page.cell(ID_COLUMN, 6, "Id", fill=header)
-    page.cell(title_width, 6, "Engagement", fill=header)
-    for position, key in enumerate(LAYER_KEYS):
-        page.cell(SCORE_COLUMN, 6, LAYER_LABELS[key], fill=header, align="C", last=position == 2)
+    page.cell(ID_COLUMN, 8, "Id", fill=header)
+    page.cell(title_width, 8, "Engagement", fill=header)
+    for key in LAYER_KEYS:
+        page.lines_cell(SCORE_COLUMN, 8, key.label, fill=header)
+    page.pdf.set_xy(page.pdf.l_margin, page.y + 8)
     if not engagements:
         page.line_of_text("No engagements in this report.", size=9, colour=INK_MUTED)
         return
 
-    room -= 6 + 12  # header and heading already placed
-    row_height = 9.0
-    fits = max(1, int(room // row_height))
-    shown = engagements if len(engagements) <= fits else engagements[: max(1, fits - 1)]
+    room -= 8 + 12  # header and heading already placed
+    page.font(8.5)
+    heights = [max(9.0, TITLE_LINE * min(len(_title_lines(page, e.get("title", ""), title_width)), TITLE_MAX_LINES)
+                   + 2.0) for e in engagements]
+    count = len(engagements)
+    while count > 1 and sum(heights[:count]) + (LINE if count < len(engagements) else 0) > room:
+        count -= 1  # keep a line for "and N more"
+    shown = engagements[:count]
     for index, engagement in enumerate(shown):
         band = "#eef2f7" if index % 2 else "#ffffff"
+        row_height = heights[index]
         page.font(9, bold=True)
         page.cell(ID_COLUMN, row_height, engagement.get("id", ""), fill=band)
         page.font(8.5)
-        page.lines_cell(title_width, row_height, engagement.get("title", ""), fill=band)
+        page.lines_cell(title_width, row_height, engagement.get("title", ""), max_lines=TITLE_MAX_LINES, fill=band)
         scores = layer_scores(engagement.get("scores"))
         for position, key in enumerate(LAYER_KEYS):
             fill = rag_colour(scores[key])
             page.font(9, bold=True, colour=text_colour_on(fill))
-            page.cell(SCORE_COLUMN, row_height, percent(scores[key]), fill=fill, align="C",
-                      last=position == 2)
+            words = percent(scores[key]) if scores[key] is None else f"{percent(scores[key])} {rag_word(scores[key])}"
+            page.cell(SCORE_COLUMN, row_height, words, fill=fill,
+                      align="C", last=position == 2)
     if len(shown) < len(engagements):
-        page.line_of_text(f"… and {len(engagements) - len(shown)} more engagements (see the app)",
+        page.line_of_text(f"… and {plural(len(engagements) - len(shown), 'more engagement')} (see the app)",
                           size=8.5, colour=INK_MUTED)
 
 
@@ -327,12 +346,12 @@ def _trend_section(page: BoardPage, snapshots: list[dict], image: bytes | None, 
     page.font(8.5, bold=True, colour="#ffffff")
     page.cell(date_width, 5.5, "Snapshot", fill="#243b53")
     for position, key in enumerate(LAYER_KEYS):
-        page.cell(column, 5.5, LAYER_LABELS[key], fill="#243b53", align="C", last=position == 2)
+        page.cell(column, 5.5, key.label, fill="#243b53", align="C", last=position == 2)
     for index, snapshot in enumerate(recent):
         band = "#eef2f7" if index % 2 else "#ffffff"
         taken_on = as_date(snapshot.get("taken_on"))
         page.font(9)
-        page.cell(date_width, 5.5, taken_on.isoformat() if taken_on else "", fill=band)
+        page.cell(date_width, 5.5, long_date(taken_on), fill=band)
         for position, key in enumerate(LAYER_KEYS):
             page.cell(column, 5.5, percent(snapshot.get(key)), fill=band, align="C", last=position == 2)
 
@@ -357,12 +376,12 @@ def _gaps_section(page: BoardPage, gaps: list[dict]) -> None:
         page.cell(page.width - 35.5, LINE - 0.8, gap.get("message") or gap.get("kind") or "", last=True)
         page.gap(0.8)
     if len(ordered) > fits:
-        page.line_of_text(f"… and {len(ordered) - fits} more gaps in the app", size=8.5, colour=INK_MUTED)
+        page.line_of_text(f"… and {plural(len(ordered) - fits, 'more gap')} in the app", size=8.5, colour=INK_MUTED)
 
 
 def _footer(page: BoardPage, generated_on: date) -> None:
     page.pdf.set_y(page.bottom - 4)
-    page.line_of_text(f"Haven · board report · {generated_on.isoformat()} · page 1 of 1",
+    page.line_of_text(f"Haven · board report · {long_date(generated_on)} · page 1 of 1",
                       size=7.5, colour=INK_MUTED, height=4)
 
 

@@ -15,8 +15,6 @@ from reports.formatting import (
     GRID_LINE,
     INK_MUTED,
     LAYER_KEYS,
-    LAYER_LABELS,
-    LAYERS,
     RAG_AMBER,
     RAG_GREEN,
     RAG_GREY,
@@ -28,12 +26,11 @@ from reports.formatting import (
     percent,
     rag_colour,
     rag_word,
-    rating_label,
     readiness_colour,
-    readiness_label,
     slot_state_colour,
     slot_state_label,
 )
+from vocabulary import Rating, Readiness, ScoreLayer
 
 __all__ = [
     "RAG_AMBER",
@@ -45,7 +42,6 @@ __all__ = [
     "EXPIRY_HORIZON_DAYS",
     "rag_colour",
     "slot_state_colour",
-    "readiness_label",
     "readiness_colour",
     "score_layers_figure",
     "engagement_rag_figure",
@@ -53,6 +49,8 @@ __all__ = [
     "score_trend_figure",
     "expiry_timeline_figure",
     "network_comparison_figure",
+    "network_distribution_figure",
+    "score_band_counts",
     "network_table",
     "NETWORK_TABLE_LABELS",
     "cycle_comparison_figure",
@@ -114,7 +112,7 @@ def score_layers_figure(score: dict) -> go.Figure:
     """Self-assessed, evidence complete and verified side by side; the title states the gap."""
     scores = layer_scores(score.get("scores"))
     values = [scores[key] for key in LAYER_KEYS]
-    labels = [label for _, label in LAYERS]
+    labels = [layer.label for layer in ScoreLayer]
     colours = [rag_colour(value) for value in values]
     figure = go.Figure(go.Bar(
         x=labels,
@@ -143,7 +141,7 @@ def _rag_row(kind: str, item: dict) -> dict:
         "kind": kind,
         "id": str(item.get("id", "")),
         "title": item.get("title") or "",
-        "rating": rating_label(item.get("rating")) if kind == "action" else "",
+        "rating": Rating.label_of(item.get("rating")) if kind == "action" else "",
         "scores": scores,
     }
 
@@ -192,14 +190,14 @@ def engagement_rag_figure(score: dict) -> go.Figure:
     if not rows:
         return _empty_note(_base_layout(figure, title="Engagements"), "No engagements to show")
 
-    layer_labels = [LAYER_LABELS[key] for key in LAYER_KEYS]
+    layer_labels = [key.label for key in LAYER_KEYS]
     ids = [row["id"] for row in rows]
     z = [[RAG_ORDER.index(rag_colour(row["scores"][key])) for key in LAYER_KEYS] for row in rows]
     text = [[percent(row["scores"][key]) for key in LAYER_KEYS] for row in rows]
     hover = [[
         f"{_escape_markup(row['id'])} {_escape_markup(_short(row['title'], 90))}"
         + (f"<br>Rating: {row['rating']}" if row["rating"] else "")
-        + f"<br>{LAYER_LABELS[key]}: <b>{percent(row['scores'][key])}</b> ({rag_word(row['scores'][key])})"
+        + f"<br>{key.label}: <b>{percent(row['scores'][key])}</b> ({rag_word(row['scores'][key])})"
         for key in LAYER_KEYS] for row in rows]
     figure.add_trace(go.Heatmap(
         z=z, x=layer_labels, y=ids, text=text, texttemplate="%{text}", textfont={"size": 14},
@@ -360,17 +358,17 @@ def score_trend_figure(snapshots: list[dict]) -> go.Figure:
     ordered = sorted(snapshots, key=lambda snapshot: as_date(snapshot.get("taken_on")) or date.min)
     dates = [as_date(snapshot.get("taken_on")) for snapshot in ordered]
     mode = "markers" if len(ordered) == 1 else "lines+markers"
-    for key, label in LAYERS:
+    for key in ScoreLayer:
         values = [snapshot.get(key) for snapshot in ordered]
         figure.add_trace(go.Scatter(
             x=dates,
             y=values,
-            name=label,
+            name=key.label,
             mode=mode,
             line={"color": LAYER_COLOURS[key], "dash": LAYER_DASHES[key], "width": 2.5},
             marker={"symbol": LAYER_SYMBOLS[key], "size": 8, "color": LAYER_COLOURS[key]},
             text=[percent(value) for value in values],
-            hovertemplate=f"{label} %{{x|%d %b %Y}}: %{{text}}<extra></extra>",
+            hovertemplate=f"{key.label} %{{x|%d %b %Y}}: %{{text}}<extra></extra>",
             connectgaps=False,
         ))
     _percent_axis(figure.update_yaxes, top=1.05)
@@ -475,16 +473,16 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
         return _empty_note(figure, "No organisations to compare")
 
     names = [
-        f"{_escape_markup(_organisation_name(score))}<br>{readiness_label(score.get('readiness'))}"
+        f"{_escape_markup(_organisation_name(score))}<br>{Readiness.label_of(score.get('readiness'))}"
         for score in ordered
     ]
     colours = [readiness_colour(score.get("readiness")) for score in ordered]
-    for key, label in LAYERS:
+    for key in ScoreLayer:
         values = [layer_scores(score.get("scores"))[key] for score in ordered]
         figure.add_trace(go.Bar(
             y=names,
             x=values,
-            name=label,
+            name=key.label,
             orientation="h",
             marker={"color": colours, "pattern": {"shape": LAYER_PATTERNS[key], "fgcolor": "white",
                                                    "solidity": 0.25},
@@ -493,14 +491,14 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
             textposition="outside",
             textfont={"size": 12},
             cliponaxis=False,
-            hovertemplate=f"%{{y}}<br>{label}: %{{text}}<extra></extra>",
+            hovertemplate=f"%{{y}}<br>{key.label}: %{{text}}<extra></extra>",
         ))
     band = (height - 140) / len(ordered)  # the plot's height (less the margins) per organisation
     above_bars = band * (1 - NETWORK_BARGAP) / 2 + 11
     # One layout update for all labels: add_annotation per organisation copies every label before it.
     figure.update_layout(annotations=[*figure.layout.annotations, *(
         {"x": 0, "xref": "paper", "xanchor": "left", "y": index, "yref": "y", "yshift": above_bars, "showarrow": False,
-         "text": f"<b>{_escape_markup(_organisation_name(score))}</b> · {readiness_label(score.get('readiness'))}",
+         "text": f"<b>{_escape_markup(_organisation_name(score))}</b> · {Readiness.label_of(score.get('readiness'))}",
          "font": {"size": 13, "color": TEXT_DARK}}
         for index, score in enumerate(ordered)
     )])
@@ -510,6 +508,45 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
     figure.update_xaxes(tickvals=[0, 0.25, 0.5, 0.75, 1.0])
     figure.update_yaxes(type="category", autorange="reversed", showticklabels=False)
     figure.update_layout(margin={"l": 12, "r": 12, "t": 100, "b": 40})
+    return figure
+
+
+SCORE_BANDS = tuple((low / 100, (low + 10) / 100) for low in range(0, 100, 10))  # 0–10 % … 90–100 %
+
+
+def score_band_counts(network: list[dict], layer: str) -> list[tuple[str, int, float]]:
+    """(label, organisations in the band, the band's lower edge) for ten bands of one layer's score;
+    organisations without a score (every action not applicable) are left out."""
+    counts = [0] * len(SCORE_BANDS)
+    for score in network or []:
+        value = layer_scores(score.get("scores"))[layer]
+        if value is not None:
+            counts[min(int(value * 10 + 1e-9), len(SCORE_BANDS) - 1)] += 1
+    return [(f"{low * 100:.0f}–{high * 100:.0f}%", count, low)
+            for (low, high), count in zip(SCORE_BANDS, counts, strict=True)]
+
+
+def network_distribution_figure(network: list[dict], layer: str = "verified") -> go.Figure:
+    """How many organisations reach each band of one layer's score: a histogram that reads the same for
+    10 organisations as for 1,000. Each bar is coloured by its band (red, amber, green, as everywhere)
+    and carries its count, so colour is never the only signal."""
+    bands = score_band_counts(network, layer)
+    figure = go.Figure()
+    _base_layout(figure, title=f"Organisations by {ScoreLayer(layer).label.lower()} score", height=340)
+    if not any(count for _, count, _ in bands):
+        return _empty_note(figure, "No organisation has a score yet")
+    figure.add_trace(go.Bar(
+        x=[label for label, _, _ in bands], y=[count for _, count, _ in bands],
+        marker={"color": [rag_colour(low + 0.05) for _, _, low in bands],
+                "line": {"color": TEXT_DARK, "width": 0.5}},
+        text=[str(count) if count else "" for _, count, _ in bands], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y} organisations<extra></extra>", showlegend=False,
+    ))
+    top = max(count for _, count, _ in bands)
+    figure.update_yaxes(title="Organisations", rangemode="tozero", range=[0, top * 1.18 + 1], gridcolor=GRID_LINE,
+                        tickformat=",d")
+    figure.update_xaxes(title=f"{ScoreLayer(layer).label} score", type="category", tickangle=0)
+    figure.update_layout(margin={"l": 56, "r": 12, "t": 60, "b": 56}, bargap=0.12)
     return figure
 
 
@@ -540,7 +577,7 @@ def network_table(network: list[dict]) -> pd.DataFrame:
         records.append({
             "organisation": score.get("organisation"),
             "name": _organisation_name(score),
-            "readiness": readiness_label(score.get("readiness")),
+            "readiness": Readiness.label_of(score.get("readiness")),
             **{key: _as_percentage(scores[key]) for key in LAYER_KEYS},
             "high_gaps": sum(1 for gap in score.get("gaps") or [] if gap.get("severity") == "high"),
         })
@@ -559,7 +596,7 @@ def cycle_comparison_figure(previous: dict, current: dict, *,
                             labels: tuple[str, str] = ("Closed cycle", "Current cycle")) -> go.Figure:
     """The three layers of a closed cycle's frozen report beside the current cycle's scores."""
     figure = go.Figure()
-    layer_labels = [label for _, label in LAYERS]
+    layer_labels = [layer.label for layer in ScoreLayer]
     for position, (score, name) in enumerate(zip((previous, current), labels)):
         values = [layer_scores(score.get("scores"))[key] for key in LAYER_KEYS]
         figure.add_trace(go.Bar(
@@ -589,7 +626,7 @@ def _comparison_items(score: dict) -> dict[str, dict]:
                                             "scores": layer_scores(engagement.get("scores"))}
         for action in engagement.get("actions") or []:
             items[str(action.get("id"))] = {"kind": "action", "title": action.get("title") or "",
-                                            "rating": rating_label(action.get("rating")),
+                                            "rating": Rating.label_of(action.get("rating")),
                                             "scores": layer_scores(action.get("scores"))}
     return items
 
@@ -617,5 +654,5 @@ def cycle_comparison_table(previous: dict, current: dict) -> pd.DataFrame:
 
 CYCLE_TABLE_LABELS = {
     "id": "Id", "title": "Engagement / action", "rating_before": "Rating before", "rating_now": "Rating now",
-    **{f"{key}_{when}": f"{label} {when} %" for key, label in LAYERS for when in ("before", "now")},
+    **{f"{key}_{when}": f"{key.label} {when} %" for key in ScoreLayer for when in ("before", "now")},
 }

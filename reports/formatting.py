@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from vocabulary import Readiness, ScoreLayer, Severity, SlotState, percent
+
 # The three score layers of DESIGN.md, in the order the board reads them.
-LAYERS: tuple[tuple[str, str], ...] = (
-    ("self_assessment", "Self-assessed"),
-    ("completeness", "Evidence complete"),
-    ("verified", "Verified"),
-)
-LAYER_KEYS = tuple(key for key, _ in LAYERS)
-LAYER_LABELS = dict(LAYERS)
+LAYER_KEYS = tuple(ScoreLayer)
 
 # RAG colours: calm tones with enough contrast for the text drawn on them.
 RAG_GREEN = "#2e7d4f"
@@ -29,25 +25,8 @@ GRID_LINE = "#d9e2ec"
 GREEN_FROM = 0.8
 AMBER_FROM = 0.5
 
-READINESS_LABELS = {"ready": "Ready", "approaching": "Approaching", "not_ready": "Not ready"}
-READINESS_COLOURS = {"ready": RAG_GREEN, "approaching": RAG_AMBER, "not_ready": RAG_RED}
+READINESS_COLOURS = {Readiness.READY: RAG_GREEN, Readiness.APPROACHING: RAG_AMBER, Readiness.NOT_READY: RAG_RED}
 
-RATING_LABELS = {
-    "met": "Met",
-    "partially_met": "Partially met",
-    "not_met": "Not met",
-    "not_assessed": "Not assessed",
-    "not_applicable": "Not applicable",
-}
-
-SLOT_STATE_LABELS = {
-    "verified": "Verified",
-    "pending": "Pending review",
-    "expired": "Expired",
-    "rejected": "Rejected",
-    "missing": "Missing",
-    "not_applicable": "N/A",
-}
 SLOT_STATE_COLOURS = {
     "verified": RAG_GREEN,
     "pending": RAG_AMBER,
@@ -57,23 +36,13 @@ SLOT_STATE_COLOURS = {
     "not_applicable": RAG_GREY,
 }
 
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
-REVIEW_LABELS = {"pending": "Pending review", "accepted": "Accepted", "rejected": "Rejected"}
-CLASSIFICATION_LABELS = {"internal": "Internal", "restricted": "Restricted"}
+__all__ = ["percent"]  # re-exported: the reports write scores the way the screens do
 
 # Haven's one date style, "1 Dec 2026": for text (long_date), Excel cells and Streamlit's table columns.
 EXCEL_DATE_FORMAT = "d mmm yyyy"
 TABLE_DATE_FORMAT = "D MMM YYYY"  # Streamlit's DateColumn / DatetimeColumn (moment.js tokens)
 TABLE_DATETIME_FORMAT = "D MMM YYYY, HH:mm"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
-
-
-def percent(value: float | None) -> str:
-    """A score fraction as the UI shows it: 0.8333 -> "83%"; None -> "N/A"."""
-    if value is None:
-        return "N/A"
-    return f"{value * 100:.0f}%"
 
 
 def rag_colour(value: float | None) -> str:
@@ -97,25 +66,11 @@ def slot_state_colour(state: str | None) -> str:
 
 
 def slot_state_label(state: str | None) -> str:
-    if not state:
-        return "Unknown"
-    return SLOT_STATE_LABELS.get(state, state.replace("_", " ").capitalize())
-
-
-def readiness_label(readiness: str | None) -> str:
-    if not readiness:
-        return "Unknown"
-    return READINESS_LABELS.get(readiness, readiness.replace("_", " ").capitalize())
+    return "N/A" if state == "not_applicable" else SlotState.label_of(state, unknown="Unknown")
 
 
 def readiness_colour(readiness: str | None) -> str:
     return READINESS_COLOURS.get(readiness or "", RAG_GREY)
-
-
-def rating_label(rating: str | None) -> str:
-    if not rating:
-        return ""
-    return RATING_LABELS.get(rating, rating.replace("_", " ").capitalize())
 
 
 def text_colour_on(fill: str) -> str:
@@ -156,14 +111,6 @@ def long_date_time(moment: datetime | None) -> str:
     return f"{long_date(moment)}, {moment:%H:%M}"
 
 
-def review_label(status: str | None) -> str:
-    return REVIEW_LABELS.get(status or "", (status or "").replace("_", " ").capitalize())
-
-
-def classification_label(classification: str | None) -> str:
-    return CLASSIFICATION_LABELS.get(classification or "", (classification or "").capitalize())
-
-
 def layer_scores(scores: dict | None) -> dict[str, float | None]:
     """The three layers of a `scores` dict, None where absent."""
     scores = scores or {}
@@ -172,4 +119,5 @@ def layer_scores(scores: dict | None) -> dict[str, float | None]:
 
 def gaps_by_severity(gaps: list[dict] | None) -> list[dict]:
     """High before medium before low, keeping the report's own order within a severity."""
-    return sorted(gaps or [], key=lambda gap: SEVERITY_ORDER.get(gap.get("severity", ""), 3))
+    ranks = {severity.value: severity.rank for severity in Severity}
+    return sorted(gaps or [], key=lambda gap: ranks.get(gap.get("severity", ""), len(ranks)))

@@ -18,7 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reports.formatting import EXCEL_DATE_FORMAT, as_date, classification_label, long_date, review_label
+from reports.formatting import EXCEL_DATE_FORMAT, as_date, long_date
+from vocabulary import Classification, ReviewStatus
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = EXCEL_DATE_FORMAT
@@ -80,8 +81,8 @@ def in_words(row: dict) -> dict:
     """A register row with its codes as people read them: the evidence type's title from the standard,
     "Accepted" for `accepted`, "Restricted" for `restricted`."""
     return {**row, "evidence_type": row.get("evidence_type_title") or row.get("evidence_type"),
-            "review_status": review_label(row.get("review_status")),
-            "classification": classification_label(row.get("classification"))}
+            "review_status": ReviewStatus.label_of(row.get("review_status")),
+            "classification": Classification.label_of(row.get("classification"))}
 
 
 def _cell_value(column: Column, raw: object) -> object:

@@ -54,12 +54,16 @@ def normalise_code(text: str) -> str:
     return f"{raw[:4]}-{raw[4:]}" if len(raw) == CODE_LENGTH else text.strip().upper()
 
 
+def printable_line(text: str, limit: int = 200) -> str:
+    """`text` on one line without control, format (bidirectional) or private characters, at most `limit` long."""
+    kept = "".join(" " if char in "\r\n\t" else char for char in text
+                   if unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs") or char in "\r\n\t")
+    return " ".join(kept.split())[:limit]
+
+
 def clean_recipient(name: str) -> str:
     """The recipient as it may be printed: no control or bidirectional characters, one line, not too long."""
-    kept = "".join(" " if char in "\r\n\t" else char for char in name
-                   if unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs") or char in "\r\n\t")
-    kept = " ".join(kept.split())
-    return kept[:MAX_RECIPIENT_CHARS] or "unknown recipient"
+    return printable_line(name, MAX_RECIPIENT_CHARS) or "unknown recipient"
 
 
 def new_watermark(recipient: str, issued_on: date) -> Watermark:

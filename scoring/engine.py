@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from statistics import fmean
 
-from scoring.facts import RATING_POINTS, EvidenceFact, OrganisationFacts, RatingFact
+from scoring.facts import EvidenceFact, OrganisationFacts, RatingFact
 from standards.schema import Standard
+from vocabulary import Rating, Readiness, ScoreLayer
 
-LAYERS = ("self_assessment", "completeness", "verified")
+LAYERS = tuple(layer.value for layer in ScoreLayer)
 EXPIRING_SOON_DAYS = 60
 
 
@@ -58,6 +60,7 @@ class Assessment:
     scores: dict[str, float | None]
     readiness: str
     readiness_reason: str
+    readiness_blockers: tuple[ReadinessBlocker, ...] = ()
     gaps: list = field(default_factory=list)
 
     @property
@@ -106,7 +109,7 @@ def action_scores(rating: RatingFact, slots: list[SlotResult]) -> dict[str, floa
         return dict.fromkeys(LAYERS)
     required = len(slots)
     return {
-        "self_assessment": RATING_POINTS.get(rating.rating, 0) / 2,
+        "self_assessment": (Rating(rating.rating).points or 0) / 2,
         "completeness": sum(s.filled for s in slots) / required if required else 1.0,
         "verified": sum(s.state == "verified" for s in slots) / required if required else 1.0,
     }
@@ -121,25 +124,51 @@ def mean_scores(score_sets: list[dict[str, float | None]]) -> dict[str, float | 
     return result
 
 
-def readiness_of(actions: list[ActionResult], plan_items, as_of: date) -> tuple[str, str]:
-    unjustified = [a.action_id for a in actions if not a.applicable and not a.rating.justification.strip()]
-    if unjustified:
-        return "not_ready", f"{_listing(unjustified)} rated not applicable without a justification"
-    applicable = [a for a in actions if a.applicable]
-    not_ready = [a for a in applicable if not a.ready]
+class BlockerKind(StrEnum):
+    """What keeps an applicable action (or a not-applicable rating) from readiness rule 5's "approaching"."""
+
+    NA_WITHOUT_JUSTIFICATION = "na_without_justification"
+    BELOW_PARTIALLY_MET = "below_partially_met"
+    NOT_COVERED_BY_PLAN = "not_covered_by_plan"
+
+
+@dataclass(frozen=True)
+class ReadinessBlocker:
+    kind: BlockerKind
+    action_id: str
+
+
+def readiness_blockers(actions: list[ActionResult], plan_items, as_of: date) -> list[ReadinessBlocker]:
+    """Every finding that keeps the organisation below "approaching", in the standard's order of actions."""
+    blockers = []
+    for action in actions:
+        if not action.applicable:
+            if not action.rating.justification.strip():
+                blockers.append(ReadinessBlocker(BlockerKind.NA_WITHOUT_JUSTIFICATION, action.action_id))
+            continue
+        if action.rating.rating not in (Rating.MET, Rating.PARTIALLY_MET):
+            blockers.append(ReadinessBlocker(BlockerKind.BELOW_PARTIALLY_MET, action.action_id))
+        if not action.ready and not any(p.action_id == action.action_id and p.covers(as_of) for p in plan_items):
+            blockers.append(ReadinessBlocker(BlockerKind.NOT_COVERED_BY_PLAN, action.action_id))
+    return blockers
+
+
+def readiness_of(actions: list[ActionResult], blockers: list[ReadinessBlocker]) -> tuple[str, str]:
+    """Readiness (rule 5) and the reason in one sentence, from the engine's own blockers."""
+    def blocked(kind: BlockerKind) -> list[str]:
+        return [b.action_id for b in blockers if b.kind is kind]
+
+    if unjustified := blocked(BlockerKind.NA_WITHOUT_JUSTIFICATION):
+        return Readiness.NOT_READY, f"{_listing(unjustified)} rated not applicable without a justification"
+    not_ready = [a for a in actions if a.applicable and not a.ready]
     if not not_ready:
-        return "ready", "Every applicable action is rated met and all its evidence is verified"
-    below_partial = [a.action_id for a in applicable if a.rating.rating not in ("met", "partially_met")]
-    if below_partial:
-        return "not_ready", f"{_listing(below_partial)} not yet rated at least partially met"
-    uncovered = [
-        a.action_id
-        for a in not_ready
-        if not any(p.action_id == a.action_id and p.covers(as_of) for p in plan_items)
-    ]
-    if uncovered:
-        return "not_ready", f"{_listing(uncovered)} not ready and without an open plan item with an owner and a due date"
-    return "approaching", f"{_listing([a.action_id for a in not_ready])} not ready yet, each with an open plan item"
+        return Readiness.READY, "Every applicable action is rated met and all its evidence is verified"
+    if below_partial := blocked(BlockerKind.BELOW_PARTIALLY_MET):
+        return Readiness.NOT_READY, f"{_listing(below_partial)} not yet rated at least partially met"
+    if uncovered := blocked(BlockerKind.NOT_COVERED_BY_PLAN):
+        return (Readiness.NOT_READY,
+                f"{_listing(uncovered)} not ready and without an open plan item with an owner and a due date")
+    return Readiness.APPROACHING, f"{_listing([a.action_id for a in not_ready])} not ready yet, each with an open plan item"
 
 
 def _listing(action_ids: list[str]) -> str:
@@ -166,7 +195,8 @@ def assess(standard: Standard, facts: OrganisationFacts, as_of: date, soon_days:
             EngagementResult(engagement_id=engagement.id, actions=tuple(action_results), scores=mean_scores(applicable_scores))
         )
     all_actions = [a for e in engagements for a in e.actions]
-    readiness, reason = readiness_of(all_actions, facts.plan, as_of)
+    blockers = readiness_blockers(all_actions, facts.plan, as_of)
+    readiness, reason = readiness_of(all_actions, blockers)
     assessment = Assessment(
         facts=facts,
         standard=standard,
@@ -175,6 +205,7 @@ def assess(standard: Standard, facts: OrganisationFacts, as_of: date, soon_days:
         scores=mean_scores([e.scores for e in engagements]),
         readiness=readiness,
         readiness_reason=reason,
+        readiness_blockers=tuple(blockers),
     )
     assessment.gaps.extend(find_gaps(assessment))
     return assessment

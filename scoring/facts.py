@@ -4,21 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-RATING_POINTS = {"met": 2, "partially_met": 1, "not_met": 0, "not_assessed": 0}
-RATINGS = (*RATING_POINTS, "not_applicable")
-REVIEW_STATUSES = ("pending", "accepted", "rejected")
-SLOT_STATES = ("verified", "pending", "expired", "rejected", "missing")
+from vocabulary import Rating, ReviewStatus
 
 
 @dataclass(frozen=True)
 class RatingFact:
     action_id: str
-    rating: str = "not_assessed"
+    rating: str = Rating.NOT_ASSESSED.value
     justification: str = ""
 
     @property
     def applicable(self) -> bool:
-        return self.rating != "not_applicable"
+        return self.rating != Rating.NOT_APPLICABLE
 
 
 @dataclass(frozen=True)
@@ -30,7 +27,7 @@ class EvidenceFact:
     actions: frozenset[str]
     issued_on: date
     valid_until: date
-    review_status: str = "pending"
+    review_status: str = ReviewStatus.PENDING.value
     title: str = ""
     restricted: bool = False
 

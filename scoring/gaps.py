@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+from vocabulary import Severity
+
 GAP_SEVERITY = {
     "missing_evidence": "high",
     "expired_evidence": "high",
@@ -72,7 +73,7 @@ def find_gaps(assessment) -> list[Gap]:
             gaps.append(Gap("overdue_action", item.action_id, None,
                             f"Plan item for {item.action_id} was due on {item.due.isoformat()}: {item.description}"))
     action_order = {a.id: index for index, a in enumerate(standard.actions)}
-    return sorted(gaps, key=lambda g: (SEVERITY_ORDER[g.severity], action_order.get(g.action_id, 0)))
+    return sorted(gaps, key=lambda g: (Severity(g.severity).rank, action_order.get(g.action_id, 0)))
 
 
 def _slot_message(kind: str, type_title: str, be: str, action_id: str) -> str:

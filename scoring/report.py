@@ -18,7 +18,7 @@ def assessment_to_dict(assessment: Assessment) -> dict:
             actions.append({
                 "id": action.id,
                 "title": action.title,
-                "rating": action_result.rating.rating,
+                "rating": str(action_result.rating.rating),
                 "justification": action_result.rating.justification,
                 "ready": action_result.ready,
                 "scores": rounded(action_result.scores),
@@ -45,8 +45,9 @@ def assessment_to_dict(assessment: Assessment) -> dict:
         "standard": standard.id,
         "standard_title": standard.title,
         "as_of": assessment.as_of.isoformat(),
-        "readiness": assessment.readiness,
+        "readiness": str(assessment.readiness),
         "readiness_reason": assessment.readiness_reason,
+        "readiness_blockers": [{"kind": b.kind.value, "action": b.action_id} for b in assessment.readiness_blockers],
         "scores": rounded(assessment.scores),
         "engagements": engagements,
         "gaps": [

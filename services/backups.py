@@ -4,8 +4,8 @@ The zip holds
   manifest.json         format, version, Alembic revision, created_at, row and file counts, checksums
   tables/<table>.jsonl  every row as one JSON object per line, tables in dependency order
   blobs/<sha256>        every evidence file and thumbnail that a row refers to, as plaintext
-  manifest.sig          HMAC-SHA256 of manifest.json under the audit key (kept outside the database and the
-                        backup): the manifest holds the checksum of every table and the list of every file, so
+  manifest.sig          HMAC-SHA256 of manifest.json under a key derived from the instance's secret key (kept
+                        outside the database and the backup, storage.secret_key): the manifest holds the checksum of every table and the list of every file, so
                         an edited table, a swapped-in file or a re-written manifest no longer verifies
 
 Rows are written through the SQLModel metadata, not a database dump, so a backup made on SQLite
@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from errors import HavenError
 from services.instance import Haven
 from storage.audit import append_audit, check_audit_chain
 from storage.audit_secrets import Anchor, secrets_for
@@ -47,7 +48,7 @@ MAX_MEMBER_BYTES = 2 * 1024**3
 _INSERT_BATCH = 500
 
 
-class BackupError(ValueError):
+class BackupError(HavenError, ValueError):
     """A backup could not be written or restored; the message says why, and nothing was changed."""
 
 
@@ -114,7 +115,7 @@ def _signature(haven: Haven, manifest_bytes: bytes) -> str:
 
 
 def _check_signature(haven: Haven, archive: zipfile.ZipFile, name: str) -> None:
-    """The manifest must carry this instance's signature: made with the same audit key, and not edited since."""
+    """The manifest must carry this instance's signature: made with the same secret key, not edited since."""
     try:
         signature = _read_member(archive, SIGNATURE, name).decode("ascii", "replace").strip()
     except KeyError:
@@ -123,8 +124,8 @@ def _check_signature(haven: Haven, archive: zipfile.ZipFile, name: str) -> None:
     expected = _signature(haven, _read_member(archive, MANIFEST, name))
     if not hmac.compare_digest(signature, expected):
         raise BackupError(f"{name}: the backup's signature does not verify: it was altered after it was made, or it "
-                          "was made by a Haven with another audit key (restore needs that instance's HAVEN_AUDIT_KEY "
-                          "or its audit.key file). Nothing was changed.")
+                          "was made by a Haven with another secret key (restore needs that instance's HAVEN_SECRET_KEY "
+                          "or its secret.key file). Nothing was changed.")
 
 
 def _write_tables(haven: Haven, archive: zipfile.ZipFile, *, actor: str, created_at: str):

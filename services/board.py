@@ -21,9 +21,13 @@ EXPIRY_WINDOW_DAYS = 90
 
 
 def expiring_evidence(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None,
-                      days: int | None = EXPIRY_WINDOW_DAYS) -> list[dict]:
+                      days: int | None = EXPIRY_WINDOW_DAYS, include_expired: bool = False) -> list[dict]:
     """Current, not rejected evidence whose validity ends within `days` of `as_of` (both days included),
-    soonest first; `days=None` gives every future expiry (for the deadlines calendar)."""
+    soonest first; `days=None` gives every future expiry (for the deadlines calendar).
+
+    `include_expired` adds, first, the evidence that has already expired and still needs renewing: not
+    rejected, and linked to an action for which no current evidence of its type has taken its place
+    (`expired: True`, `days_left` below zero)."""
     require(principal, "view_scores", organisation_id)
     as_of = as_of or date.today()
     last_day = None if days is None else as_of + timedelta(days=days)
@@ -37,7 +41,8 @@ def expiring_evidence(session: Session, principal: Principal, *, organisation_id
     if ids:
         for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id.in_(ids))):
             links[link.evidence_id].append(link.action_id)
-    rows = []
+    rows, lapsed = [], []
+    current_slots: set[tuple[str, str]] = set()
     for evidence in evidence_rows:
         revision = revisions.get(evidence.id)
         standard = get_standard(evidence.standard_id)
@@ -48,10 +53,14 @@ def expiring_evidence(session: Session, principal: Principal, *, organisation_id
             continue
         evidence_type = standard.evidence_type(evidence.evidence_type)
         valid_until = valid_until_of(revision, evidence_type.validity_months)
-        if not revision.issued_on <= as_of <= valid_until or (last_day is not None and valid_until > last_day):
+        if revision.issued_on <= as_of <= valid_until:
+            current_slots.update((action, evidence.evidence_type) for action in links[evidence.id])
+        expired = valid_until < as_of
+        if (expired and not include_expired) or revision.issued_on > as_of or \
+                (last_day is not None and valid_until > last_day):
             continue
         restricted = evidence.classification == "restricted"
-        rows.append({
+        (lapsed if expired else rows).append({
             "evidence_type": evidence.evidence_type,
             "evidence_type_title": evidence_type.title,
             "title": None if restricted and not may_see_titles else evidence.title,
@@ -60,9 +69,15 @@ def expiring_evidence(session: Session, principal: Principal, *, organisation_id
             "valid_until": valid_until,
             "days_left": (valid_until - as_of).days,
             "review_status": review.status if review else "pending",
+            "expired": expired,
         })
-    rows.sort(key=lambda row: (row["valid_until"], row["evidence_type_title"], row["actions"]))
-    return rows
+    lapsed = [row for row in lapsed
+              if any((action, row["evidence_type"]) not in current_slots for action in row["actions"])]
+
+    def soonest(row: dict) -> tuple:
+        return row["valid_until"], row["evidence_type_title"], row["actions"]
+
+    return sorted(lapsed, key=soonest) + sorted(rows, key=soonest)
 
 
 def expiring_by_type(rows: list[dict]) -> list[dict]:

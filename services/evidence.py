@@ -7,8 +7,11 @@ from datetime import date
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
-from evidence.intake import IntakeResult, run_intake
+from evidence.intake import IntakeResult, run_intake, scan_upload
 from evidence.previews import Preview, PreviewKind, render_preview
+from evidence.privacy_policy import DEFAULT_POLICY, PrivacyDecision, PrivacyRecord
+from evidence.privacy_step import UploadScan
+from privacy.model import RegionKind
 from reports.watermarks import can_mark, mark_file, watermark_image
 from services.errors import NotFound, ServiceError
 from services.facts import latest_reviews, latest_revisions, valid_until_of
@@ -18,9 +21,10 @@ from services.stored_files import lock_files
 from standards.loader import get_standard
 from standards.schema import Standard
 from storage.audit import append_audit
-from storage.models import Evidence, EvidenceLink, EvidenceRevision, Organisation
+from storage.models import Evidence, EvidenceLink, EvidenceRevision, Organisation, PrivacyCheck
+from vocabulary import Classification
 
-CLASSIFICATIONS = ("internal", "restricted")
+CLASSIFICATIONS = tuple(Classification)
 MAX_TITLE = 200
 VALIDITY_STATES = ("current", "expired")
 REVIEW_STATES = ("pending", "accepted", "rejected")
@@ -95,11 +99,14 @@ def add_evidence(
         session.add(EvidenceLink(evidence_id=evidence.id, action_id=action_id))
     revision = _revision(evidence.id, 1, principal, details, intake, stored_key, thumbnail_key, withheld)
     session.add(revision)
+    session.flush()
+    _record_privacy(session, revision, intake)
     append_audit(session, actor=principal.username, action="evidence.add", organisation_id=organisation_id,
                  target=f"evidence:{evidence.id}",
                  detail={"type": details.evidence_type, "actions": list(details.actions),
                          "classification": classification, "sha256": stored_key, "thumbnail": thumbnail_key,
-                         "inspection": intake is None and not withheld, **revision_facts(revision)})
+                         "inspection": intake is None and not withheld, **revision_facts(revision),
+                         **_privacy_audit(intake)})
     session.flush()
     return evidence
 
@@ -109,6 +116,34 @@ def revision_facts(revision: EvidenceRevision) -> dict:
     return {"issued_on": revision.issued_on.isoformat(),
             "valid_until": revision.valid_until.isoformat() if revision.valid_until else None,
             "withheld": revision.withheld}
+
+
+def _record_privacy(session: Session, revision: EvidenceRevision, intake: IntakeResult | None) -> None:
+    """Keeps what the privacy guard found in the revision's file and what was decided."""
+    if intake is None or not (intake.privacy.images_scanned or intake.privacy.text_scanned):
+        return
+    record = intake.privacy
+    session.add(PrivacyCheck(
+        revision_id=revision.id, faces=record.count(RegionKind.FACE),
+        sensitive_texts=record.count(RegionKind.SENSITIVE_TEXT), other_texts=record.count(RegionKind.TEXT),
+        manual_regions=record.count(RegionKind.MANUAL), blurred=record.blurred,
+        kept_with_reason=len(record.kept_with_reason), images_scanned=record.images_scanned,
+        case_file=record.case_file, allowed_reason=record.allowed_reason, detail=record.to_json(),
+    ))
+
+
+def _privacy_audit(intake: IntakeResult | None) -> dict:
+    if intake is None or not (intake.privacy.images_scanned or intake.privacy.text_scanned):
+        return {}
+    return {"privacy": intake.privacy.audit_detail()}
+
+
+def privacy_records(session: Session, revision_ids: list[int]) -> dict[int, PrivacyRecord]:
+    """The privacy guard's record of each revision that has one (files stored before the guard have none)."""
+    if not revision_ids:
+        return {}
+    checks = session.exec(select(PrivacyCheck).where(PrivacyCheck.revision_id.in_(revision_ids)))
+    return {check.revision_id: PrivacyRecord.from_json(check.detail) for check in checks}
 
 
 def _revision(evidence_id, number, principal, details, intake, stored_key, thumbnail_key, withheld) -> EvidenceRevision:
@@ -136,9 +171,12 @@ def add_revision(
     details = NewEvidence(evidence.evidence_type, (), issued_on, valid_until=valid_until, note=note)
     revision = _revision(evidence.id, latest.number + 1, principal, details, intake, stored_key, thumbnail_key, False)
     session.add(revision)
+    session.flush()
+    _record_privacy(session, revision, intake)
     append_audit(session, actor=principal.username, action="evidence.revise", organisation_id=evidence.organisation_id,
-                 target=f"evidence:{evidence.id}", detail={"revision": revision.number, "sha256": stored_key,
-                                                           "thumbnail": thumbnail_key, **revision_facts(revision)})
+                 target=f"evidence:{evidence.id}",
+                 detail={"revision": revision.number, "sha256": stored_key, "thumbnail": thumbnail_key,
+                         **revision_facts(revision), **_privacy_audit(intake)})
     session.flush()
     return revision
 
@@ -355,5 +393,16 @@ def read_thumbnail(haven: Haven, principal: Reader | Principal, *, revision_id: 
     return read_thumbnails(haven, principal, organisation_id=organisation_id, revision_ids=[revision_id]).get(revision_id)
 
 
-def intake_upload(settings, data: bytes, filename: str) -> IntakeResult:
-    return run_intake(data, filename, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+def intake_upload(settings, data: bytes, filename: str, *, privacy: PrivacyDecision = DEFAULT_POLICY,
+                  upload_scan: UploadScan | None = None) -> IntakeResult:
+    return run_intake(data, filename, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels,
+                      privacy=privacy, upload_scan=upload_scan)
+
+
+def scan_before_upload(haven: Haven, principal: Principal, *, organisation_id: int, data: bytes) -> UploadScan | None:
+    """What the privacy guard finds in a photo before it is uploaded, for the uploader to decide; nothing is stored.
+
+    None for a file that is not a photo; an IntakeError for a file the intake would refuse."""
+    require(principal, "upload", organisation_id)
+    settings = haven.settings
+    return scan_upload(data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)

@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlmodel import Session, select
 
 from accounts.permissions import PermissionDenied, Principal, require
-from reports.watermarks import Watermark, new_watermark, normalise_code
+from reports.watermarks import Watermark, new_watermark, normalise_code, printable_line
 from services.instance import Haven
 from services.users import refreshed_principal
 from storage.audit import append_audit
@@ -152,3 +152,23 @@ def trace(session: Session, code: str) -> Trace | None:
     return Trace(code=code, recipient=detail.get("recipient", ""), issued_at=entry.at, issued_by=entry.actor,
                  purpose=detail.get("purpose", ""), organisation_id=entry.organisation_id,
                  evidence_ids=tuple(detail.get("evidence", ())))
+
+
+PURPOSES = {"evidence.download": "a download in the app", "evidence.preview": "a preview in the review queue",
+            "report.download": "the board report", "export": "an accreditation pack"}
+
+
+def describe_trace(session: Session, found: Trace) -> str:
+    """What `trace` prints: who, when, by whom, what for, and each evidence item by id and title."""
+    from storage.models import Evidence, Organisation
+
+    organisation = session.get(Organisation, found.organisation_id) if found.organisation_id else None
+    lines = [f"{found.code}: issued to {printable_line(found.recipient)} on {found.issued_at:%Y-%m-%d %H:%M} UTC"
+             f" by {printable_line(found.issued_by)}, {PURPOSES.get(found.purpose, found.purpose)}"
+             + (f", organisation {organisation.slug}" if organisation else "")]
+    for evidence_id in found.evidence_ids:
+        evidence = session.get(Evidence, evidence_id)
+        lines.append(f"  evidence {evidence_id}: {printable_line(evidence.title) if evidence else '(deleted)'}")
+    if not found.evidence_ids:
+        lines.append("  no evidence file (a report only)")
+    return "\n".join(lines)

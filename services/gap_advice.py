@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 
+from scoring.engine import BlockerKind
 from scoring.facts import PlanFact
+from vocabulary import Rating
 
 SELF_ASSESSMENT_PAGE = "Self-assessment"
 
@@ -131,25 +133,23 @@ def rejection_reasons(rejected: list[dict]) -> dict[tuple[str, str], str]:
 def still_needed_for_approaching(report: Mapping, plan: list[Mapping]) -> list[str]:
     """What stands between the report's organisation and "approaching" (empty when it is there or beyond).
 
-    Mirrors DESIGN.md's readiness rule: every applicable action at least partially met, and each
-    applicable action that is not ready covered by an open plan item with an owner and a due date
-    on or after the report's date."""
+    The engine finds the blockers (`readiness_blockers` of the report); this only words each one,
+    looking at the action's plan items to say what to change about them."""
     if report["readiness"] in ("approaching", "ready"):
         return []
     as_of = date.fromisoformat(report["as_of"])
+    ratings = {action["id"]: action["rating"] for action in _actions(report)}
     facts = [_plan_fact(item) for item in plan]
     needed = []
-    for action in _actions(report):
-        if action["rating"] == "not_applicable":
-            if not (action.get("justification") or "").strip():
-                needed.append(f"Say why {action['id']} does not apply (a justification) on the "
-                              f"{SELF_ASSESSMENT_PAGE} page")
-            continue
-        if action["rating"] not in ("met", "partially_met"):
-            needed.append(f"Rate {action['id']} at least partially met on the {SELF_ASSESSMENT_PAGE} page "
-                          "(now: " + action["rating"].replace("_", " ") + ")")
-        if not action["ready"] and not any(p.action_id == action["id"] and p.covers(as_of) for p in facts):
-            needed.append(_plan_item_needed(action["id"], [p for p in facts if p.action_id == action["id"]], as_of))
+    for blocker in report["readiness_blockers"]:
+        action_id = blocker["action"]
+        if blocker["kind"] == BlockerKind.NA_WITHOUT_JUSTIFICATION:
+            needed.append(f"Say why {action_id} does not apply (a justification) on the {SELF_ASSESSMENT_PAGE} page")
+        elif blocker["kind"] == BlockerKind.BELOW_PARTIALLY_MET:
+            needed.append(f"Rate {action_id} at least partially met on the {SELF_ASSESSMENT_PAGE} page "
+                          f"(now: {Rating.label_of(ratings[action_id]).lower()})")
+        else:
+            needed.append(_plan_item_needed(action_id, [p for p in facts if p.action_id == action_id], as_of))
     return needed
 
 

@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from config import Settings, get_settings
-from storage.audit_secrets import ANCHOR_FILE, AuditSecrets, load_audit_key, register
+from errors import DatabaseUnavailable
+from storage.audit_secrets import ANCHOR_FILE, AuditSecrets, register
 from storage.blobs import BlobStore, open_blob_store
 from storage.db import make_engine, migrate, session_scope
+from storage.secret_key import instance_secret, purpose_key
+
+DATABASE_UNAVAILABLE = "Haven cannot reach its database right now. Try again in a minute."
 
 
 @dataclass
@@ -21,15 +27,23 @@ class Haven:
 
     def __post_init__(self) -> None:
         """Gives the database engine its audit key and anchor (storage.audit_secrets)."""
-        register(self.engine, self.audit_secrets())
+        register(self.engine, AuditSecrets(key=self.key("audit-log"), anchor_path=self.settings.data_dir / ANCHOR_FILE))
 
-    def audit_secrets(self) -> AuditSecrets:
-        key = load_audit_key(self.settings.data_dir, self.settings.audit_key)
-        return AuditSecrets(key=key, anchor_path=self.settings.data_dir / ANCHOR_FILE)
-
+    @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction: commits when the block ends, rolls back on error."""
-        return session_scope(self.engine)
+        """A transaction: commits when the block ends, rolls back on error.
+
+        A database that cannot be reached (or refuses the work) becomes `DatabaseUnavailable`, with the
+        driver's error as its cause, so callers handle one kind of refusal."""
+        try:
+            with session_scope(self.engine) as session:
+                yield session
+        except (OperationalError, InterfaceError) as error:
+            raise DatabaseUnavailable(DATABASE_UNAVAILABLE) from error
+
+    def key(self, purpose: str) -> bytes:
+        """A secret key for one purpose (signing, keyed hashes), derived from the instance's secret."""
+        return purpose_key(instance_secret(self.settings.data_dir, self.settings.secret_key), purpose)
 
 
 def open_instance(settings: Settings | None = None, *, migrate_schema: bool = False) -> Haven:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+import vocabulary
 from accounts.permissions import Principal, require
-from scoring.facts import RATINGS
 from services.errors import ServiceError
 from services.organisations import current_cycle
 from standards.loader import get_standard
@@ -23,13 +23,13 @@ def set_rating(
     standard = get_standard(cycle.standard_id)
     if not standard.has_action(action_id):
         raise ServiceError(f"Unknown action '{action_id}' in {standard.id}.")
-    if rating not in RATINGS:
-        raise ServiceError(f"Unknown rating '{rating}': choose one of {', '.join(RATINGS)}.")
+    if rating not in tuple(vocabulary.Rating):
+        raise ServiceError(f"Unknown rating '{rating}': choose one of {', '.join(vocabulary.Rating)}.")
     justification, owner = justification.strip(), owner.strip()
-    if rating == "not_applicable" and not justification and require_justification:
+    if rating == vocabulary.Rating.NOT_APPLICABLE and not justification and require_justification:
         raise ServiceError(f"Say why {action_id} does not apply: a justification is required for 'not applicable'.")
     row = session.exec(select(Rating).where(Rating.cycle_id == cycle.id, Rating.action_id == action_id)).first()
-    before = row.rating if row else "not_assessed"
+    before = row.rating if row else vocabulary.Rating.NOT_ASSESSED
     row = row or Rating(cycle_id=cycle.id, action_id=action_id)
     row.rating, row.justification, row.owner = rating, justification[:4000], owner[:200]
     row.updated_at, row.updated_by = utc_now(), principal.user_id

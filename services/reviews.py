@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
 from services.errors import NotFound, ServiceError
+from services.evidence import privacy_records
 from services.facts import latest_reviews, latest_revisions
 from standards.loader import get_standard
 from storage.audit import append_audit
@@ -40,8 +41,10 @@ def review_revision(
     comment = comment.strip()
     if status == "rejected" and not comment:
         raise ServiceError("Give the reason for the rejection, so the manager knows what to fix.")
-    checked = _checked_items(get_standard(evidence.standard_id).evidence_type(evidence.evidence_type).checklist,
-                             checklist or [])
+    checklist_items = get_standard(evidence.standard_id).evidence_type(evidence.evidence_type).checklist
+    checked = _checked_items(checklist_items, checklist or [])
+    if status == "accepted" and not principal.is_system:
+        _refuse_unexplained_gaps(checklist_items, checked, comment)
     review = Review(revision_id=revision.id, status=status, reviewer_id=principal.user_id,
                     reviewer_name=(reviewer_name or principal.username)[:200], comment=comment[:4000],
                     checklist=json.dumps(checked, ensure_ascii=False))
@@ -76,6 +79,26 @@ def _is_own(principal: Principal, revision: EvidenceRevision, evidence: Evidence
     return principal.user_id in (revision.uploaded_by, evidence.created_by)
 
 
+MIN_EXPLANATION = 15  # characters: a reason, not "ok" or "n/a"
+
+
+def accept_refusal(checklist: tuple[str, ...] | list[str], ticked: list[str], comment: str) -> str | None:
+    """Why an acceptance cannot be recorded, or None: every checklist item is ticked, or the comment says why the
+    unticked ones do not apply to this evidence."""
+    unticked = [item for item in checklist if item not in ticked]
+    if not unticked or len(comment.strip()) >= MIN_EXPLANATION:
+        return None
+    listed = "; ".join(f"“{item}”" for item in unticked)
+    return (f"To accept, tick every checklist item, or say in the comment why the unticked ones do not apply "
+            f"to this evidence (at least {MIN_EXPLANATION} characters). Not ticked: {listed}.")
+
+
+def _refuse_unexplained_gaps(checklist: tuple[str, ...], ticked: list[str], comment: str) -> None:
+    refusal = accept_refusal(checklist, ticked, comment)
+    if refusal:
+        raise ServiceError(refusal)
+
+
 def _checked_items(checklist: tuple[str, ...], ticked: list[str]) -> list[str]:
     unknown = [item for item in ticked if item not in checklist]
     if unknown:
@@ -93,6 +116,7 @@ def review_queue(session: Session, principal: Principal, *, organisation_id: int
     links = _linked_actions(session, [e.id for e in waiting])
     previous = _previous_reviews(session, [revisions[e.id] for e in waiting])
     names = _user_names(session, {revisions[e.id].uploaded_by for e in waiting} | {e.created_by for e in waiting})
+    privacy = privacy_records(session, [revisions[e.id].id for e in waiting])
     queue = []
     for evidence in waiting:
         revision = revisions[evidence.id]
@@ -108,6 +132,7 @@ def review_queue(session: Session, principal: Principal, *, organisation_id: int
             "uploaded_by": names.get(revision.uploaded_by or evidence.created_by, ""),
             "own_upload": _is_own(principal, revision, evidence),
             "previous_review": previous.get(evidence.id),
+            "privacy": privacy.get(revision.id),  # what the privacy guard found and what the uploader decided
         })
     return sorted(queue, key=lambda row: (row["uploaded_at"], row["revision_id"]))
 

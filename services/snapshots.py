@@ -18,8 +18,9 @@ from services.organisations import current_cycle, get_organisation, list_cycles
 from services.scores import score_organisation
 from storage.audit import append_audit
 from storage.models import AssessmentCycle, AuditEntry, Organisation, Snapshot
+from vocabulary import ScoreLayer
 
-LAYERS = ("self_assessment", "completeness", "verified")
+LAYERS = tuple(layer.value for layer in ScoreLayer)
 
 
 def take_snapshot(session: Session, principal: Principal, *, slug: str, as_of: date | None = None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from accounts.permissions import Principal, require
+from evidence.privacy_policy import DEFAULT_POLICY, PrivacyDecision
+from evidence.privacy_step import UploadScan
 from services.evidence import (
     NewEvidence,
     add_evidence,
@@ -18,13 +20,19 @@ from services.stored_files import files_then_rows
 
 
 def upload_evidence(
-    haven: Haven, principal: Principal, *, organisation_id: int, details: NewEvidence, data: bytes | None, filename: str = "",
+    haven: Haven, principal: Principal, *, organisation_id: int, details: NewEvidence, data: bytes | None,
+    filename: str = "", privacy: PrivacyDecision = DEFAULT_POLICY, upload_scan: UploadScan | None = None,
 ) -> int:
-    """Stores a file (or, with no data, an on-site inspection record) and returns the evidence id."""
+    """Stores a file (or, with no data, an on-site inspection record) and returns the evidence id.
+
+    The file passes the privacy guard with `privacy` (the uploader's choices; by default faces and
+    sensitive text are blurred); `upload_scan` is the scan the uploader was shown, if any.
+    """
     with haven.session() as session:
         require(principal, "upload", organisation_id)
         check_new_evidence(standard_of_organisation(session, organisation_id), details, today=date.today())
-    intake = intake_upload(haven.settings, data, filename) if data is not None else None
+    intake = intake_upload(haven.settings, data, filename, privacy=privacy,
+                           upload_scan=upload_scan) if data is not None else None
     with files_then_rows(haven) as files:
         content_key, thumbnail_key = files.put(intake)
         with haven.session() as session:
@@ -35,11 +43,12 @@ def upload_evidence(
 
 def upload_revision(
     haven: Haven, principal: Principal, *, evidence_id: int, issued_on: date, valid_until: date | None,
-    data: bytes, filename: str, note: str = "",
+    data: bytes, filename: str, note: str = "", privacy: PrivacyDecision = DEFAULT_POLICY,
+    upload_scan: UploadScan | None = None,
 ) -> int:
     with haven.session() as session:
         require(principal, "upload", get_evidence(session, evidence_id).organisation_id)
-    intake = intake_upload(haven.settings, data, filename)
+    intake = intake_upload(haven.settings, data, filename, privacy=privacy, upload_scan=upload_scan)
     with files_then_rows(haven) as files:
         content_key, thumbnail_key = files.put(intake)
         with haven.session() as session:

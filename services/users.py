@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from accounts.passwords import DUMMY_HASH, WeakPassword, hash_password, password_matches
+from accounts.passwords import WeakPassword, hash_password
 from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
 from services.organisations import get_organisation
@@ -16,8 +15,6 @@ from storage.models import Membership, Organisation, User, utc_now
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,79}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LOCKOUT_FAILURES = 5
-LOCKOUT_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,10 @@ def create_user(
     session: Session, principal: Principal, *, username: str, password: str | None, role: str | None = None,
     organisation_slug: str | None = None, is_admin: bool = False, display_name: str = "", email: str | None = None,
 ) -> User:
-    """Adds a user (and a membership when a role is given). The first user may be created by anyone."""
+    """Adds a user (and a membership when a role is given). The first user may be created by anyone.
+
+    The password is checked and hashed before the first query, so no transaction is open while argon2 works."""
+    password_hash = (_hash_or_refuse(password, username, email, display_name) if password is not None else None)
     if count_users(session) > 0:
         require(principal, "manage_users")
     username = username.strip()
@@ -60,7 +60,7 @@ def create_user(
     organisation = get_organisation(session, organisation_slug) if organisation_slug else None
     user = User(
         username=username, display_name=display_name.strip()[:200] or username, is_admin=is_admin, email=email,
-        password_hash=_hash_or_refuse(password) if password is not None else None,
+        password_hash=password_hash,
     )
     session.add(user)
     session.flush()
@@ -92,9 +92,9 @@ def _clean_email(email: str | None) -> str | None:
     return email
 
 
-def _hash_or_refuse(password: str) -> str:
+def _hash_or_refuse(password: str, *user_inputs: str | None) -> str:
     try:
-        return hash_password(password)
+        return hash_password(password, user_inputs=[word for word in user_inputs if word])
     except WeakPassword as error:
         raise ServiceError(str(error)) from error
 
@@ -173,7 +173,7 @@ def reset_password(session: Session, principal: Principal, *, user_id: int, pass
     """An administrator sets a new password; it also lifts a lock-out."""
     require(principal, "manage_users")
     user = _user(session, user_id)
-    user.password_hash = _hash_or_refuse(password)
+    user.password_hash = _hash_or_refuse(password, user.username, user.email, user.display_name)
     user.failed_logins, user.locked_until = 0, None
     session.add(user)
     append_audit(session, actor=principal.username, action="user.password_reset", target=user.username)
@@ -187,37 +187,6 @@ def refreshed_principal(session: Session, principal: Principal) -> Principal | N
     if user is None or not user.active:
         return None
     return principal_for(session, user)
-
-
-def sign_in(session: Session, *, username: str, password: str, now: datetime | None = None) -> SignInResult:
-    """Checks a password; five failures lock the account for fifteen minutes."""
-    now = now or utc_now()
-    user = session.exec(select(User).where(User.username == username.strip()).with_for_update()).first()
-    refusal = "The user name or password is wrong."
-    if user is None or not user.active:
-        password_matches(DUMMY_HASH, password)
-        reason = "unknown user" if user is None else "deactivated account"
-        append_audit(session, actor=username.strip()[:80] or "(blank)", action="login.failure", detail={"reason": reason})
-        return SignInResult(None, refusal)
-    if user.locked_until and user.locked_until > now:
-        append_audit(session, actor=user.username, action="login.failure", detail={"reason": "locked"})
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return SignInResult(None, f"Too many failed attempts: this account is locked for {minutes} more minutes.")
-    if not password_matches(user.password_hash, password):
-        user.failed_logins += 1
-        detail = {"reason": "wrong password", "failures": user.failed_logins}
-        if user.failed_logins >= LOCKOUT_FAILURES:
-            user.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-            user.failed_logins = 0
-            detail["locked_until"] = user.locked_until.isoformat()
-            refusal = f"Too many failed attempts: this account is locked for {LOCKOUT_MINUTES} minutes."
-        session.add(user)
-        append_audit(session, actor=user.username, action="login.failure", detail=detail)
-        return SignInResult(None, refusal)
-    user.failed_logins, user.locked_until = 0, None
-    session.add(user)
-    append_audit(session, actor=user.username, action="login.success")
-    return SignInResult(principal_for(session, user), "Signed in.")
 
 
 def sign_in_by_email(session: Session, *, email: str, email_verified: bool = True) -> SignInResult:

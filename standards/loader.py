@@ -7,12 +7,13 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from errors import HavenError
 from standards.schema import Standard
 
 BUNDLED_DIR = Path(__file__).parent
 
 
-class StandardFileError(ValueError):
+class StandardFileError(HavenError, ValueError):
     """A standard file that cannot be used; the message names the file and the field."""
 
 

@@ -1,8 +1,8 @@
 """The audit key and the audit anchor: what lets `verify` tell a genuine audit log from a rewritten one.
 
-The key is a secret kept outside the database (and outside backups): `HAVEN_AUDIT_KEY` when set, else the
-file `audit.key` in the data folder, created on first use with owner-only permissions (0600). Audit entries
-are keyed with it (HMAC-SHA256), so someone who can write to the database but does not hold the key cannot
+The audit key is derived from the instance's secret key, kept outside the database and outside backups
+(storage.secret_key: `HAVEN_SECRET_KEY`, else `secret.key` in the data folder, owner-only). Audit entries are
+keyed with it (HMAC-SHA256), so someone who can write to the database but does not hold the key cannot
 recompute the chain after editing it; backups are signed with it too.
 
 The anchor is the newest entry this instance has committed (its id and hash, keyed), kept in the data folder
@@ -11,15 +11,12 @@ there. It is written after each commit that appended an entry and only ever move
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import fcntl
 import hashlib
 import hmac
 import json
 import os
-import stat
 import tempfile
 import weakref
 from dataclasses import dataclass
@@ -29,9 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 
-KEY_FILE = "audit.key"
 ANCHOR_FILE = "audit-anchor.json"
-_KEY_BYTES = 32
 _HEAD = "haven_audit_head"
 
 
@@ -103,47 +98,6 @@ def _write_private(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-
-
-def parse_key(text: str, where: str) -> bytes:
-    cleaned = text.strip()
-    try:
-        raw = base64.urlsafe_b64decode(cleaned.encode("ascii"))
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raw = b""
-    if len(raw) != _KEY_BYTES:
-        raise AuditKeyError(f"{where} is not an audit key: it must be 32 random bytes written as URL-safe base64 "
-                            "(44 characters); make one with storage.audit_secrets.generate_audit_key().")
-    return raw
-
-
-def generate_audit_key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(_KEY_BYTES)).decode("ascii")
-
-
-def load_audit_key(data_dir: Path, configured: str | None) -> bytes:
-    """HAVEN_AUDIT_KEY when given; else `audit.key` in the data folder, made on first use (mode 0600)."""
-    if configured:
-        return parse_key(configured, "HAVEN_AUDIT_KEY")
-    path = Path(data_dir) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".audit-key-", suffix=".part")
-        try:
-            os.fchmod(handle, 0o600)
-            with os.fdopen(handle, "wb") as temp:
-                temp.write(generate_audit_key().encode("ascii"))
-                temp.flush()
-                os.fsync(temp.fileno())
-            with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
-                os.link(temp_name, path)
-        finally:
-            Path(temp_name).unlink(missing_ok=True)
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise AuditKeyError(f"{path} may be read by others (mode {stat.S_IMODE(mode):o}): make it readable by "
-                            f"its owner only (chmod 600 {path}).")
-    return parse_key(path.read_text(encoding="ascii"), str(path))
 
 
 _registry: weakref.WeakKeyDictionary[Engine, AuditSecrets] = weakref.WeakKeyDictionary()

@@ -24,6 +24,8 @@ from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionEr
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from errors import HavenError
+
 _KEY = re.compile(r"[0-9a-f]{64}")
 _SHARD = re.compile(r"[0-9a-f]{2}")
 
@@ -32,7 +34,7 @@ class BlobNotFound(KeyError):
     """No blob is stored under this key."""
 
 
-class BlobStoreError(RuntimeError):
+class BlobStoreError(HavenError, RuntimeError):
     """The store could not do what was asked; the message says why."""
 
 
@@ -44,7 +46,7 @@ class InvalidEncryptionKey(BlobStoreError, ValueError):
     """HAVEN_ENCRYPTION_KEY is not a usable key."""
 
 
-class InvalidBlobKey(ValueError):
+class InvalidBlobKey(HavenError, ValueError):
     """A blob key that is not 64 lowercase hex characters."""
 
 

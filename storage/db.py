@@ -17,10 +17,6 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NUL = "\x00"
 
 
-class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached; the message says so in plain words."""
-
-
 def make_engine(url: str) -> Engine:
     """The engine for `url`. Bound parameters (password hashes among them) never appear in SQL logs or in the
     text of database errors (hide_parameters)."""

@@ -16,6 +16,7 @@ class Organisation(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True, index=True)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utc_now)
+    archived_at: datetime | None = Field(default=None)  # archived: kept, but out of switchers and the network
 
 
 class User(SQLModel, table=True):
@@ -29,6 +30,30 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utc_now)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins of a name that is no account, or from one client address, under a keyed hash of it."""
+
+    __tablename__ = "sign_in_throttle"
+    key: str = Field(primary_key=True, max_length=64)
+    failed_logins: int = 0
+    window_started: datetime = Field(default_factory=utc_now, index=True)
+    locked_until: datetime | None = None
+
+
+class BrowserSession(SQLModel, table=True):
+    """A signed-in browser: only the SHA-256 of its token is kept, so a copy of the database signs nobody in."""
+
+    __tablename__ = "browser_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_hash: str | None = Field(default=None, max_length=64, unique=True)
+    handoff_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+    last_seen_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime = Field(default_factory=utc_now, index=True)
 
 
 class Membership(SQLModel, table=True):
@@ -92,6 +117,28 @@ class EvidenceRevision(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     uploaded_at: datetime = Field(default_factory=utc_now)
     uploaded_by: int | None = Field(default=None, foreign_key="user.id")
+
+
+class PrivacyCheck(SQLModel, table=True):
+    """What the privacy guard found in one revision's file and what was decided.
+
+    The counts are columns for the queues; `detail` holds the whole record (kinds, boxes, actions,
+    reasons; never the text the scan read) as JSON, read by evidence.privacy_policy.PrivacyRecord.
+    """
+
+    __tablename__ = "privacy_check"
+    id: int | None = Field(default=None, primary_key=True)
+    revision_id: int = Field(foreign_key="evidence_revision.id", unique=True)
+    faces: int = 0
+    sensitive_texts: int = 0
+    other_texts: int = 0
+    manual_regions: int = 0
+    blurred: int = 0
+    kept_with_reason: int = 0
+    images_scanned: int = 0
+    case_file: bool = False
+    allowed_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
 class EvidenceLink(SQLModel, table=True):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import uuid
 from dataclasses import replace
@@ -14,7 +15,6 @@ from sqlmodel import SQLModel
 
 from config import get_settings
 from services.instance import Haven
-from storage.audit_secrets import generate_audit_key
 from storage.blobs import LocalBlobStore, open_blob_store
 from storage.db import make_engine, migrate
 from tests.s3_support import make_s3_bucket, s3_server_url  # noqa: F401  (the shared S3 API server fixture)
@@ -22,10 +22,10 @@ from tests.support import require_or_skip
 
 BACKENDS = ("sqlite", "postgresql")
 
-# One audit key for the whole test run, as an operator sets HAVEN_AUDIT_KEY for every process of one Haven:
+# One secret key for the whole test run, as an operator sets HAVEN_SECRET_KEY for every process of one Haven:
 # instances the tests build (and the command-line processes they start) can restore each other's backups and
 # check each other's audit entries. Tests of the key file in the data folder clear it themselves.
-os.environ.setdefault("HAVEN_AUDIT_KEY", generate_audit_key())
+os.environ.setdefault("HAVEN_SECRET_KEY", secrets.token_hex(32))
 
 
 @pytest.fixture(autouse=True)
@@ -35,12 +35,11 @@ def quick_argon2(request, monkeypatch):
     A test marked `real_argon2` keeps the production cost."""
     if request.node.get_closest_marker("real_argon2"):
         return
-    import services.users
     from accounts import passwords
 
     quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(passwords, "_hasher", quick)
-    monkeypatch.setattr(services.users, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
+    monkeypatch.setattr(passwords, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
 
 
 def postgres_admin_url() -> str | None:

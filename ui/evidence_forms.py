@@ -12,7 +12,8 @@ import streamlit as st
 
 from accounts.permissions import PermissionDenied, Principal
 from evidence.errors import IntakeError
-from reports.formatting import CLASSIFICATION_LABELS, REVIEW_LABELS, long_date
+from evidence.privacy_policy import DEFAULT_POLICY, CaseFileRefused, PrivacyRefused
+from reports.formatting import long_date
 from services.errors import ServiceError
 from services.evidence import (
     CLASSIFICATIONS,
@@ -27,8 +28,19 @@ from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
 from storage.blobs import BlobStoreError
-from ui.context import current_reader, live_session
+from ui.notices import Notice, show_notices, tell
+from ui.privacy_forms import (
+    PendingCaseFile,
+    case_file_confirmations,
+    decision_for,
+    forget_scans,
+    hold_case_file,
+    photo_checks,
+    upload_scan_of,
+)
+from ui.session import current_reader, live_session
 from ui.widgets import markdown_text
+from vocabulary import Classification, ReviewStatus
 
 CASE_FILES_NOTICE = (
     "Haven holds your organisation's evidence — policies, procedures, plans, agreements, training records and "
@@ -45,19 +57,6 @@ RESTRICTED_FOR_ASSESSORS = (
 ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views from windows that reveal the address."
 REFUSALS = (ServiceError, PermissionDenied, BlobStoreError)
 GALLERY_LIMIT = 48
-
-
-# --- messages kept across the rerun that follows a callback ------------------------------------------
-
-def say(key: str, kind: str, text: str) -> None:
-    """Keeps a message for the form `key`, shown by `show_said` on the next run (callbacks cannot draw)."""
-    st.session_state.setdefault(f"{key}:said", []).append((kind, text))
-
-
-def show_said(key: str) -> None:
-    """Shows, once, what the last change made through the form `key` had to say."""
-    for kind, text in st.session_state.pop(f"{key}:said", []):
-        {"success": st.success, "error": st.error, "warning": st.warning}[kind](markdown_text(text))
 
 
 def _generation(key: str) -> int:
@@ -87,7 +86,7 @@ def _type_and_actions(standard: Standard, key: str, evidence_type: str | None, a
     kind = standard.evidence_type(evidence_type)
     if kind.description:
         st.caption(markdown_text(kind.description))
-    if kind.classification == "restricted":
+    if kind.classification == Classification.RESTRICTED:
         st.warning(ADDRESS_WARNING, icon=":material/visibility_off:")
     choices = standard.actions_requiring(evidence_type)
     default = [action_id] if action_id in choices else (choices if len(choices) == 1 else [])
@@ -115,15 +114,19 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
                      help=f"Leave empty for {kind.validity_months} months from the issued date.")
     offered = CLASSIFICATIONS if kind.classification != "restricted" or principal.can("declassify") else ("restricted",)
     classification.selectbox("Classification", offered, index=offered.index(kind.classification),
-                             format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification:{evidence_type}",
+                             format_func=Classification.label_of, key=f"{key}:classification:{evidence_type}",
                              help="Restricted evidence is never shown to the board or exported without permission.")
     st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="Leave empty to use the file name")
     files = st.file_uploader("Files", accept_multiple_files=True, key=f"{key}:files:{_generation(key)}",
                              help="PDF, Word, Excel, PowerPoint, ODT, text, CSV, JPEG, PNG, WebP or HEIC. "
-                                  "Photos are stored without their location and camera data.")
+                                  "Photos are stored without their location and camera data, with faces and "
+                                  "text that could locate the premises blurred.")
+    if files:
+        photo_checks(haven, principal, organisation_id, key, files)
     st.button("Add the files", type="primary", icon=":material/upload:", disabled=not files, key=f"{key}:upload",
               on_click=_upload, args=(haven, principal, organisation_id, key, evidence_type))
-    show_said(key)
+    show_notices(key)
+    case_file_confirmations(haven, principal, organisation_id, key)
 
 
 @live_session
@@ -132,8 +135,13 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
     files = state.get(f"{key}:files:{_generation(key)}") or []
     title = (state.get(f"{key}:title") or "").strip()
     if state.get(f"{key}:issued") is None:
-        say(key, "error", "Give the date the evidence was issued.")
+        tell(markdown_text("Give the date the evidence was issued."), Notice.ERROR, where=key)
         _renew(key)
+        return
+    missing = [file.name for file in files if _kept_without_reason(key, file)]
+    if missing:
+        tell(markdown_text(f"{', '.join(missing)}: give a reason for every face or sensitive text you keep "
+                           "legible, or tick Blur again. Nothing was stored."), Notice.ERROR, where=key)
         return
     stored = []
     for number, file in enumerate(files, start=1):
@@ -142,19 +150,34 @@ def _upload(haven: Haven, principal: Principal, organisation_id: int, key: str, 
             title=f"{title} ({number})" if title and len(files) > 1 else title, valid_until=state.get(f"{key}:valid"),
             classification=state.get(f"{key}:classification:{evidence_type}"),
         )
+        data = file.getvalue()
+        upload_scan = upload_scan_of(key, data)
         try:
-            upload_evidence(haven, principal, organisation_id=organisation_id, details=details,
-                            data=file.getvalue(), filename=file.name)
+            upload_evidence(haven, principal, organisation_id=organisation_id, details=details, data=data,
+                            filename=file.name, upload_scan=upload_scan,
+                            privacy=decision_for(key, upload_scan) if upload_scan else DEFAULT_POLICY)
             stored.append(file.name)
+        except CaseFileRefused as error:
+            hold_case_file(key, PendingCaseFile(name=file.name, data=data, details=details, message=str(error)))
+        except PrivacyRefused as error:
+            tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
         except IntakeError as error:
-            say(key, "error", f"{file.name}: {error}")
+            tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
         except REFUSALS as error:
-            say(key, "error", str(error))
+            tell(markdown_text(str(error)), Notice.ERROR, where=key)
             break
     if stored:
-        say(key, "success", f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}.")
+        tell(markdown_text(f"Stored {len(stored)} of {len(files)}: {', '.join(stored)}."), Notice.SUCCESS, where=key)
         state[f"{key}:title"] = ""
+    forget_scans(key)
     _renew(key)
+
+
+def _kept_without_reason(key: str, file) -> bool:
+    upload_scan = upload_scan_of(key, file.getvalue())
+    if upload_scan is None:
+        return False
+    return any(not kept.reason.strip() for kept in decision_for(key, upload_scan).kept_with_reason)
 
 
 def inspection_form(haven: Haven, principal: Principal, organisation_id: int, standard: Standard, *, key: str) -> None:
@@ -166,14 +189,14 @@ def inspection_form(haven: Haven, principal: Principal, organisation_id: int, st
     st.text_area("Note", key=f"{key}:note", max_chars=4000, placeholder="What was seen, and by whom")
     st.button("Record the inspection", type="primary", icon=":material/fact_check:", key=f"{key}:record",
               on_click=_record_inspection, args=(haven, principal, organisation_id, key, evidence_type))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
 def _record_inspection(haven: Haven, principal: Principal, organisation_id: int, key: str, evidence_type: str) -> None:
     state = st.session_state
     if state.get(f"{key}:issued") is None:
-        say(key, "error", "Give the date of the inspection.")
+        tell(markdown_text("Give the date of the inspection."), Notice.ERROR, where=key)
         return
     details = NewEvidence(evidence_type=evidence_type, actions=_chosen_actions(key, evidence_type),
                           issued_on=state[f"{key}:issued"], title=(state.get(f"{key}:title") or "").strip(),
@@ -181,9 +204,9 @@ def _record_inspection(haven: Haven, principal: Principal, organisation_id: int,
     try:
         upload_evidence(haven, principal, organisation_id=organisation_id, details=details, data=None)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", "The on-site inspection is recorded.")
+    tell(markdown_text("The on-site inspection is recorded."), Notice.SUCCESS, where=key)
     state[f"{key}:title"], state[f"{key}:note"] = "", ""
 
 
@@ -196,7 +219,7 @@ def link_existing_form(haven: Haven, principal: Principal, candidates: list[dict
         st.selectbox("Evidence in the library", list(titles), format_func=titles.get, key=f"{key}:pick")
         st.button("Link", icon=":material/link:", key=f"{key}:link", on_click=_link,
                   args=(haven, principal, action_id, key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -205,9 +228,9 @@ def _link(haven: Haven, principal: Principal, action_id: str, key: str) -> None:
         with haven.session() as session:
             link_evidence(session, principal, evidence_id=st.session_state[f"{key}:pick"], action_id=action_id)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"Linked to {action_id}.")
+    tell(markdown_text(f"Linked to {action_id}."), Notice.SUCCESS, where=key)
 
 
 # --- one item of the library ---------------------------------------------------------------------------
@@ -222,7 +245,7 @@ def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) ->
     file = st.session_state.get(f"{key}:file:{_generation(key)}")
     st.button("Upload the new revision", icon=":material/upload:", disabled=file is None, key=f"{key}:upload",
               on_click=_upload_revision, args=(haven, principal, row["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -232,19 +255,19 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
     if file is None:
         return
     if state.get(f"{key}:issued") is None:
-        say(key, "error", "Give the date the new revision was issued.")
+        tell(markdown_text("Give the date the new revision was issued."), Notice.ERROR, where=key)
         _renew(key)
         return
     try:
         number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],
                                  valid_until=state.get(f"{key}:valid"), data=file.getvalue(), filename=file.name,
                                  note=state.get(f"{key}:note") or "")
-        say(key, "success", f"Revision {number} is stored and waits for review.")
+        tell(markdown_text(f"Revision {number} is stored and waits for review."), Notice.SUCCESS, where=key)
         state[f"{key}:note"] = ""
     except IntakeError as error:
-        say(key, "error", f"{file.name}: {error}")
+        tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
     _renew(key)
 
 
@@ -253,11 +276,11 @@ def classification_form(haven: Haven, principal: Principal, row: dict, *, key: s
         st.caption("Restricted. Only an administrator can make restricted evidence internal.")
         return
     st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row["classification"]),
-                 format_func=CLASSIFICATION_LABELS.get, key=f"{key}:classification")
+                 format_func=Classification.label_of, key=f"{key}:classification")
     st.button("Change the classification", key=f"{key}:save",
               disabled=st.session_state.get(f"{key}:classification") == row["classification"],
               on_click=_classify, args=(haven, principal, row["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -267,9 +290,9 @@ def _classify(haven: Haven, principal: Principal, evidence_id: int, key: str) ->
         with haven.session() as session:
             set_classification(session, principal, evidence_id=evidence_id, classification=chosen)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"The evidence is now {CLASSIFICATION_LABELS[chosen].lower()}.")
+    tell(markdown_text(f"The evidence is now {Classification.label_of(chosen).lower()}."), Notice.SUCCESS, where=key)
 
 
 def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict, *, key: str) -> None:
@@ -278,7 +301,7 @@ def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict
                    format_func=lambda choice: action_label(standard, choice), key=f"{key}:actions")
     st.button("Save the links", icon=":material/link:", key=f"{key}:save",
               on_click=_save_links, args=(haven, principal, row["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 @live_session
@@ -288,9 +311,9 @@ def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) 
         with haven.session() as session:
             set_links(session, principal, evidence_id=evidence_id, action_ids=chosen)
     except REFUSALS as error:
-        say(key, "error", str(error))
+        tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    say(key, "success", f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
+    tell(markdown_text(f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot."), Notice.SUCCESS, where=key)
 
 
 def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type: str, label: str, key: str) -> None:
@@ -310,12 +333,12 @@ def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type
 
 def evidence_summary(row: dict, rejection: dict | None = None) -> None:
     """One line per item: title, dates, classification and review; a rejection's reason beneath it."""
-    lock = ":material/lock: " if row["classification"] == "restricted" else ""
+    lock = ":material/lock: " if row["classification"] == Classification.RESTRICTED else ""
     kind = ":material/photo_camera:" if row["mime_type"].startswith("image/") else (
         ":material/description:" if row["has_file"] else ":material/fact_check:")
     validity = (f"valid until {long_date(row['valid_until'])}" if row["current"]
                 else f":orange[expired {long_date(row['valid_until'])}]")
-    review = REVIEW_LABELS[row["review_status"]]
+    review = ReviewStatus.label_of(row["review_status"])
     colour = {"accepted": "green", "rejected": "red", "pending": "blue"}[row["review_status"]]
     st.markdown(f"{kind} {lock}{markdown_text(row['title'])}  \n"
                 f":gray[issued {long_date(row['issued_on'])} · {validity} · revision {row['revision']}] · "
@@ -328,6 +351,24 @@ def rejection_note(rejection: dict) -> None:
     reviewer = markdown_text(rejection["reviewer"]) or "the reviewer"
     st.caption(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection['decided_on'])}:] "
                f"{markdown_text(rejection['reason'])}")
+
+
+SHOW_PHOTOS_KEY = "library:show_photos"
+
+
+def photos_toggle() -> bool:
+    """Whether the user asked to see the photos. An image given to the page stays reachable at a /media/… address
+    without signing in for a while, and a thumbnail of a front door can show the house number: none is sent until
+    asked, and only for the rest of this session's visits to the page."""
+    shown = st.toggle("Show the photos", key=SHOW_PHOTOS_KEY, help="Thumbnails are sent to your browser only when "
+                      "you ask; each viewing is recorded in the audit log.")
+    if not shown:
+        st.caption("Photos are not shown until you ask: a picture of the premises can reveal where they are.")
+    return shown
+
+
+def photos_wanted() -> bool:
+    return bool(st.session_state.get(SHOW_PHOTOS_KEY))
 
 
 def thumbnail_gallery(haven: Haven, organisation_id: int, rows: list[dict], *, columns: int = 4) -> None:

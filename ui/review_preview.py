@@ -17,8 +17,8 @@ from services.errors import ServiceError
 from services.evidence import read_preview
 from services.instance import Haven
 from storage.blobs import BlobStoreError
-from ui.context import current_reader
 from ui.evidence_forms import download_button
+from ui.session import current_reader
 
 REFUSALS = (ServiceError, PermissionDenied, BlobStoreError, WatermarkError)
 

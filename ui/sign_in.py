@@ -6,8 +6,12 @@ import streamlit as st
 
 from accounts.passwords import MIN_PASSWORD_LENGTH
 from services.errors import ServiceError
-from services.users import count_users, create_first_admin, sign_in, sign_in_by_email
-from ui.context import get_haven, oidc_configured, oidc_signed_in, show_notice, sign_in_as
+from services.sign_in import sign_in
+from services.users import count_users, create_first_admin, sign_in_by_email
+from ui.database import get_haven
+from ui.notices import show_notices
+from ui.oidc import oidc_configured, oidc_signed_in
+from ui.session import client_address, sign_in_as
 
 OIDC_REFUSAL_KEY = "haven_oidc_refusal"
 
@@ -21,7 +25,7 @@ def sign_in_screen() -> None:
     with middle:
         st.title(":material/shield: Haven")
         st.caption("Self-assessment for victim-support services preparing for accreditation.")
-        show_notice()
+        show_notices()
         if first_run:
             first_administrator_form(haven)
         else:
@@ -62,8 +66,7 @@ def password_form(haven) -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
-    with haven.session() as session:
-        result = sign_in(session, username=username, password=password)
+    result = sign_in(haven, username=username, password=password, client=client_address())
     if result.principal is None:
         st.error(result.message)
         return

@@ -5,31 +5,32 @@ import re
 
 import streamlit as st
 
+from vocabulary import Readiness, SlotState
+
 ACTION_PARAMETER = "action"  # ?action=3.2.1 opens the self-assessment on that action's engagement
 
-READINESS = {
-    "ready": ("Ready", "green", ":material/verified:"),
-    "approaching": ("Approaching", "orange", ":material/trending_up:"),
-    "not_ready": ("Not ready", "red", ":material/error:"),
+READINESS_BADGES = {
+    Readiness.READY: ("green", ":material/verified:"),
+    Readiness.APPROACHING: ("orange", ":material/trending_up:"),
+    Readiness.NOT_READY: ("red", ":material/error:"),
 }
-SLOT_STATES = {
-    "verified": ("Verified", "green"),
-    "pending": ("Pending review", "blue"),
-    "expired": ("Expired", "orange"),
-    "rejected": ("Rejected", "red"),
-    "missing": ("Missing", "red"),
+SLOT_STATE_BADGES = {
+    SlotState.VERIFIED: "green",
+    SlotState.PENDING: "blue",
+    SlotState.EXPIRED: "orange",
+    SlotState.REJECTED: "red",
+    SlotState.MISSING: "red",
 }
 
 
 def readiness_badge(readiness: str, reason: str) -> None:
-    label, colour, icon = READINESS[readiness]
-    st.badge(label, icon=icon, color=colour)
+    colour, icon = READINESS_BADGES[readiness]
+    st.badge(Readiness.label_of(readiness), icon=icon, color=colour)
     st.write(reason)
 
 
 def slot_state_badge(state: str, expiring_soon: bool = False) -> None:
-    label, colour = SLOT_STATES[state]
-    st.badge(label, color=colour)
+    st.badge(SlotState.label_of(state), color=SLOT_STATE_BADGES[state])
     if expiring_soon:
         st.badge("Expiring soon", color="orange", icon=":material/schedule:")
 

@@ -3,9 +3,14 @@ import pandas as pd
 import streamlit as st
 
 from accounts.passwords import MIN_PASSWORD_LENGTH
-from accounts.permissions import ROLES, PermissionDenied
-from services.errors import ServiceError
-from services.organisations import create_organisation, visible_organisations
+from accounts.permissions import ROLES
+from reports.formatting import long_date
+from services.organisations import (
+    create_organisation,
+    organisation_summaries,
+    rename_organisation,
+    set_organisation_archived,
+)
 from services.users import (
     create_user,
     list_users,
@@ -16,7 +21,11 @@ from services.users import (
     set_user_admin,
     unlock_user,
 )
-from ui.context import NOTICE_KEY, get_haven, oidc_configured, require_permission, show_notice
+from ui.database import get_haven
+from ui.notices import attempt, show_notices
+from ui.oidc import oidc_configured
+from ui.organisation import require_permission
+from ui.widgets import markdown_text
 
 EVERY_ORGANISATION = 0  # the organisation choice that stands for "every organisation" (a membership without one)
 NO_ROLE = ""
@@ -28,33 +37,28 @@ principal, _ = require_permission("manage_users")
 
 def apply(change, done: str) -> None:
     """Runs one service call in its own transaction; shows its refusal, or reruns with `done` as the notice."""
-    try:
-        with haven.session() as session:
-            change(session)
-    except (ServiceError, PermissionDenied) as error:
-        st.error(str(error))
-        return
-    st.session_state[NOTICE_KEY] = done
-    st.rerun()
+    if attempt(haven, change, done=done):
+        st.rerun()
 
 
 def user_label(user: dict) -> str:
-    name = user["username"] if user["display_name"] in ("", user["username"]) else f"{user['username']} ({user['display_name']})"
+    name = user["username"] if user["display_name"] in ("", user["username"]) else \
+        f"{user['username']} ({user['display_name']})"
     return name if user["active"] else f"{name}, deactivated"
 
 
 def memberships_text(user: dict) -> str:
-    return "; ".join(f"{m['organisation']}: {m['role']}" for m in user["memberships"]) or "—"
+    return "; ".join(f"{m['organisation_name']}: {ROLE_WORDS[m['role']]}" for m in user["memberships"]) or "—"
 
 
 with haven.session() as session:
     users = list_users(session, principal)
-    organisations = [{"id": o.id, "slug": o.slug, "name": o.name, "created": o.created_at.date()}
-                     for o in visible_organisations(session, principal)]
-organisation_names = {**{o["id"]: o["name"] for o in organisations}, EVERY_ORGANISATION: "Every organisation"}
+    all_organisations = organisation_summaries(session, principal)
+organisations = [o for o in all_organisations if o.archived_on is None]
+organisation_names = {**{o.id: o.name for o in organisations}, EVERY_ORGANISATION: "Every organisation"}
 
 st.title("Users and organisations")
-show_notice()
+show_notices()
 users_tab, add_tab, organisations_tab = st.tabs(["Users", "Add a user", "Organisations"])
 
 with users_tab:
@@ -65,7 +69,8 @@ with users_tab:
             "Password": u["password"], "Roles": memberships_text(u),
         } for u in users]),
         hide_index=True, width="stretch",
-        column_config={"Password": st.column_config.CheckboxColumn(help="Has a Haven password (else only single sign-on)")},
+        column_config={"Password": st.column_config.CheckboxColumn(
+            help="Has a Haven password (else only single sign-on)")},
     )
 
     st.subheader("Change a user")
@@ -89,7 +94,8 @@ with users_tab:
             if st.form_submit_button("Give this role"):
                 apply(lambda s: set_membership(s, principal, user_id=chosen["id"], role=role,
                                                organisation_id=organisation_id or None),
-                      f"{chosen['username']} is now {ROLE_WORDS[role].lower()} in {organisation_names[organisation_id]}.")
+                      f"{chosen['username']} is now {ROLE_WORDS[role].lower()} in "
+                      f"{organisation_names[organisation_id]}.")
         if chosen["memberships"]:
             memberships = {m["id"]: m for m in chosen["memberships"]}
             removed = st.selectbox("Remove a role", list(memberships), key="removed_role",
@@ -143,7 +149,8 @@ with add_tab:
         name_column, display_column = st.columns(2)
         username = name_column.text_input("User name", help="2 to 80 letters, digits, dots, dashes, @ or underscores.")
         display_name = display_column.text_input("Display name")
-        email = st.text_input("E-mail", help="Optional; needed to log in with an organisation account (single sign-on).")
+        email = st.text_input("E-mail",
+                              help="Optional; needed to log in with an organisation account (single sign-on).")
         password_column, repeat_column = st.columns(2)
         password = password_column.text_input(f"Password (at least {MIN_PASSWORD_LENGTH} characters)", type="password")
         repeated = repeat_column.text_input("Repeat the password", type="password")
@@ -151,12 +158,13 @@ with add_tab:
             "No password: this user logs in with their organisation account only")
         role_column, organisation_column = st.columns(2)
         role = role_column.selectbox("Role", [*ROLES, NO_ROLE], format_func=ROLE_WORDS.get, key="new_user_role")
-        organisation_id = organisation_column.selectbox("In", list(organisation_names), format_func=organisation_names.get,
+        organisation_id = organisation_column.selectbox("In", list(organisation_names),
+                                                        format_func=organisation_names.get,
                                                         help="Every organisation suits a network reviewer or board.",
                                                         key="new_user_organisation")
         is_admin = st.checkbox("Administrator (users, organisations, audit log)")
         if st.form_submit_button("Add user", type="primary"):
-            slug = next((o["slug"] for o in organisations if o["id"] == organisation_id), None)
+            slug = next((o.slug for o in organisations if o.id == organisation_id), None)
             if not single_sign_on_only and password != repeated:
                 st.error("The two passwords differ.")
             elif single_sign_on_only and not email.strip():
@@ -168,14 +176,43 @@ with add_tab:
                       f"{username.strip()} is added.")
 
 with organisations_tab:
-    if organisations:
-        members = {o["id"]: 0 for o in organisations}
-        for user in users:
-            for membership in user["memberships"]:
-                if membership["organisation_id"] in members:
-                    members[membership["organisation_id"]] += 1
-        st.dataframe(pd.DataFrame([{"Id": o["slug"], "Name": o["name"], "Members": members[o["id"]],
-                                    "Added": o["created"]} for o in organisations]), hide_index=True, width="stretch")
+    if all_organisations:
+        st.table(pd.DataFrame([{
+            "Id": o.slug, "Name": markdown_text(o.name), "Members": o.members,
+            "Of whom network-wide": o.network_wide,
+            "Added": long_date(o.added_on),
+            "State": f"Archived on {long_date(o.archived_on)}" if o.archived_on else "Active",
+        } for o in all_organisations]), hide_index=True)
+        st.caption("Members counts the roles in the organisation, including the network-wide ones (a reviewer or "
+                   "board member of every organisation).")
+
+        st.subheader("Rename or archive an organisation")
+        by_organisation = {o.id: o for o in all_organisations}
+        chosen_id = st.selectbox("Organisation", list(by_organisation), key="organisation_to_change",
+                                 format_func=lambda i: by_organisation[i].name + (
+                                     " (archived)" if by_organisation[i].archived_on else ""))
+        chosen_organisation = by_organisation[chosen_id]
+        rename_column, archive_column = st.columns(2, gap="large")
+        with rename_column, st.form("rename_organisation"):
+            new_name = st.text_input("New name", value=chosen_organisation.name, max_chars=200,
+                                     key=f"organisation_name_{chosen_id}")
+            st.caption("The id stays the same: the command line and bundles use it.")
+            if st.form_submit_button("Rename", icon=":material/edit:"):
+                apply(lambda s: rename_organisation(s, principal, organisation_id=chosen_id, name=new_name),
+                      f"{chosen_organisation.name} is now called {' '.join(new_name.split())}.")
+        with archive_column:
+            if chosen_organisation.archived_on:
+                st.write("Archived: hidden from the organisation switchers and the network's scores. Its ratings, "
+                         "evidence and audit entries are all kept.")
+                if st.button("Bring back", icon=":material/unarchive:"):
+                    apply(lambda s: set_organisation_archived(s, principal, organisation_id=chosen_id, archived=False),
+                          f"{chosen_organisation.name} is active again.")
+            else:
+                st.write("Archiving hides the organisation from the organisation switchers and the network's scores; "
+                         "nothing is deleted and it can be brought back.")
+                if st.button("Archive", icon=":material/archive:"):
+                    apply(lambda s: set_organisation_archived(s, principal, organisation_id=chosen_id, archived=True),
+                          f"{chosen_organisation.name} is archived.")
     else:
         st.info("There is no organisation yet.")
     st.subheader("Add an organisation")

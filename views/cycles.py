@@ -5,14 +5,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.charts import cycle_comparison_figure, cycle_comparison_table
-from reports.formatting import LAYERS, long_date, readiness_label
-from services.errors import ServiceError
+from reports.formatting import long_date
 from services.scores import score_organisation
 from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
-from ui.context import NOTICE_KEY, open_organisation_screen, percent
+from ui.notices import attempt
+from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text
+from vocabulary import Readiness, ScoreLayer, percent
 
 
 def change(before, now, unit: str = "") -> str:
@@ -54,24 +54,25 @@ else:
     else:
         current_name = open_cycle["name"] if open_cycle else "Current cycle"
         before, now = st.columns(2)
-        before.metric(f"Readiness when closed ({long_date(frozen['as_of'])})", readiness_label(frozen["readiness"]))
-        now.metric("Readiness now", readiness_label(current["readiness"]))
-        for column, layer, label in zip(st.columns(3), ("self_assessment", "completeness", "verified"),
-                                        ("Self-assessed", "Evidence complete", "Verified")):
+        before.metric(f"Readiness when closed ({long_date(frozen['as_of'])})", Readiness.label_of(frozen["readiness"]))
+        now.metric("Readiness now", Readiness.label_of(current["readiness"]))
+        for column, layer in zip(st.columns(3), ScoreLayer, strict=True):
             then, latest = frozen["scores"][layer], current["scores"][layer]
             points = None if then is None or latest is None else round((latest - then) * 100)
-            column.metric(label, percent(latest), help=f"{percent(then)} when the cycle closed.",
+            column.metric(layer.label, percent(latest), help=f"{percent(then)} when the cycle closed.",
                           delta=None if points is None else f"{points:+d} points",
                           delta_color="normal" if points else "off")
-        st.plotly_chart(cycle_comparison_figure(frozen, current, labels=(next(c["name"] for c in closed if c["id"] == chosen), current_name)),
-                        width="stretch")
+        closed_name = next(c["name"] for c in closed if c["id"] == chosen)
+        st.plotly_chart(cycle_comparison_figure(frozen, current, labels=(closed_name, current_name)), width="stretch")
         table = cycle_comparison_table(frozen, current)
         st.dataframe(pd.DataFrame({
             "Id": table["id"], "Engagement / action": table["title"],
-            "Rating": [change(before, now) for before, now in zip(table["rating_before"], table["rating_now"])],
-            **{label: [change(before, now, unit="%") for before, now in zip(table[f"{layer}_before"], table[f"{layer}_now"])]
-               for layer, label in LAYERS},
-        }), hide_index=True, width="stretch", column_config={"Engagement / action": st.column_config.TextColumn(width="medium")})
+            "Rating": [change(before, now) for before, now in zip(table["rating_before"], table["rating_now"], strict=True)],
+            **{layer.label: [change(before, now, unit="%")
+                             for before, now in zip(table[f"{layer}_before"], table[f"{layer}_now"], strict=True)]
+               for layer in ScoreLayer},
+        }), hide_index=True, width="stretch",
+            column_config={"Engagement / action": st.column_config.TextColumn(width="medium")})
         st.caption("Each cell reads: when the cycle closed → now.")
 
 if principal.can("start_cycle", organisation_id):
@@ -87,12 +88,7 @@ if principal.can("start_cycle", organisation_id):
         if not confirmed:
             st.error("Tick the confirmation first: starting a cycle cannot be undone.")
         else:
-            try:
-                with haven.session() as session:
-                    cycle = start_next_cycle(session, principal, slug=slug, name=cycle_name, today=today)
-                    started = cycle.name
-            except (ServiceError, PermissionDenied) as error:
-                st.error(str(error))
-            else:
-                st.session_state[NOTICE_KEY] = f"{started} has started; the previous cycle is closed and read-only."
+            if attempt(haven, lambda session: start_next_cycle(
+                    session, principal, slug=slug, name=cycle_name, today=today).name,
+                    done=lambda started: f"{started} has started; the previous cycle is closed and read-only."):
                 st.rerun()

@@ -4,11 +4,10 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from reports.formatting import CLASSIFICATION_LABELS, REVIEW_LABELS, TABLE_DATE_FORMAT, long_date_time
+from reports.formatting import TABLE_DATE_FORMAT, long_date_time
 from services.evidence import evidence_register, filter_register, revision_history, standard_of_organisation
 from services.facts import valid_until_of
 from services.reviews import rejections
-from ui.context import open_organisation_screen
 from ui.evidence_forms import (
     CASE_FILES_NOTICE,
     RESTRICTED_FOR_ASSESSORS,
@@ -18,12 +17,16 @@ from ui.evidence_forms import (
     evidence_summary,
     inspection_form,
     links_form,
+    photos_toggle,
+    photos_wanted,
     revision_form,
     thumbnail_gallery,
     type_title,
     upload_form,
 )
+from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text
+from vocabulary import Classification, ReviewStatus
 
 STATES = ("current", "expired", "pending", "accepted", "rejected")
 
@@ -70,8 +73,8 @@ shown = filter_register(
     actions=by_action.multiselect("Action", [a.id for a in standard.actions], key="library:filter:action",
                                   format_func=lambda a: action_label(standard, a)),
     states=by_state.multiselect("State", STATES, format_func=str.capitalize, key="library:filter:state"),
-    classifications=by_classification.multiselect("Classification", list(CLASSIFICATION_LABELS),
-                                                  format_func=CLASSIFICATION_LABELS.get, key="library:filter:class"),
+    classifications=by_classification.multiselect("Classification", list(Classification),
+                                                  format_func=Classification.label_of, key="library:filter:class"),
 )
 st.caption(f"{len(shown)} of {len(register)} items shown")
 
@@ -89,7 +92,7 @@ def choose_from_table(ids: list[int]) -> None:
 
 
 def review_text(row: dict) -> str:
-    words = REVIEW_LABELS[row["review_status"]]
+    words = ReviewStatus.label_of(row["review_status"])
     return f"{words}: {rejected[row['id']]['reason']}" if row["id"] in rejected else words
 
 
@@ -100,7 +103,7 @@ with table_tab:
         pd.DataFrame([{
             "Title": row["title"], "Type": row["evidence_type_title"], "Actions": ", ".join(row["actions"]),
             "Valid until": row["valid_until"], "Current": "Current" if row["current"] else "Expired",
-            "Review": review_text(row), "Classification": CLASSIFICATION_LABELS[row["classification"]],
+            "Review": review_text(row), "Classification": Classification.label_of(row["classification"]),
         } for row in shown], columns=TABLE_COLUMNS),
         hide_index=True, width="stretch", row_height=56, key=TABLE_KEY, selection_mode="single-row",
         on_select=functools.partial(choose_from_table, shown_ids),
@@ -113,7 +116,8 @@ with table_tab:
             "Classification": st.column_config.TextColumn(width="small"),
         })
 with gallery_tab:
-    thumbnail_gallery(haven, organisation_id, shown)
+    if photos_toggle():
+        thumbnail_gallery(haven, organisation_id, shown)
 
 if not shown:
     st.stop()
@@ -136,9 +140,9 @@ with haven.session() as session:
 details, changes = st.columns([3, 2], gap="large")
 with details:
     evidence_summary(row, rejected.get(row["id"]))
-    if row["thumbnail_key"]:
+    if row["thumbnail_key"] and photos_wanted():
         thumbnail_gallery(haven, organisation_id, [row], columns=2)
-    st.caption(f"{row['evidence_type_title']} · {CLASSIFICATION_LABELS[row['classification']]} · "
+    st.caption(f"{row['evidence_type_title']} · {Classification.label_of(row['classification'])} · "
                f"linked to {', '.join(row['actions']) or 'no action'}")
     if row["has_file"]:
         st.caption(f"File: {markdown_text(row['file_name'])}")

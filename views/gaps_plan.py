@@ -4,9 +4,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.formatting import TABLE_DATE_FORMAT, long_date
-from services.errors import ServiceError
 from services.gap_advice import advise, rejection_reasons, still_needed_for_approaching, still_needed_for_ready
 from services.plan import (
     GAP_PLAN_DAYS,
@@ -18,10 +16,10 @@ from services.plan import (
 )
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import open_organisation_screen
+from ui.notices import TOAST, attempt, tell
+from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text, readiness_badge
 
-NOTICE_KEY = "gaps_plan_notice"
 EDITOR_VERSION_KEY = "plan_editor_version"
 SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
 PLAN_FILTERS = ("Open", "Overdue", "Done", "All")
@@ -36,7 +34,7 @@ today = date.today()
 
 def done(message: str) -> None:
     """After a change: say what happened on the next run, start the plan editor afresh and redraw."""
-    st.session_state[NOTICE_KEY] = message
+    tell(message, where=TOAST)
     st.session_state[EDITOR_VERSION_KEY] = st.session_state.get(EDITOR_VERSION_KEY, 0) + 1
     st.rerun()
 
@@ -45,9 +43,6 @@ def new_editor() -> None:
     st.session_state[EDITOR_VERSION_KEY] = st.session_state.get(EDITOR_VERSION_KEY, 0) + 1
 
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.toast(notice, icon=":material/task_alt:")  # a toast, as the change may have been made far down the page
 
 with haven.session() as session:
     report = score_organisation(session, principal, slug=slug, as_of=today)
@@ -90,13 +85,9 @@ for index, gap in enumerate(gaps):
             button_column.caption(":material/event_available: Planned")
         elif can_plan and button_column.button("Add to plan", key=f"gap_{index}_{gap['kind']}_{gap['action']}",
                                                icon=":material/add_task:", width="stretch"):
-            try:
-                with haven.session() as session:
-                    add_plan_item_for_gap(session, principal, organisation_id=organisation_id, gap=gap,
-                                          description=gap["next_step"], today=today)
-            except (ServiceError, PermissionDenied) as error:
-                st.error(str(error))
-            else:
+            if attempt(haven, lambda session, gap=gap: add_plan_item_for_gap(
+                    session, principal, organisation_id=organisation_id, gap=gap, description=gap["next_step"],
+                    today=today)):
                 done(f"Added to the plan for {gap['action']}, due in {GAP_PLAN_DAYS} days.")
 
 st.subheader("Action plan")
@@ -143,13 +134,10 @@ else:
         if not changes:
             st.info("There are no changes to save.")
         else:
-            try:
-                with haven.session() as session:
-                    saved = save_plan_changes(session, principal, organisation_id=organisation_id, changes=changes)
-            except (ServiceError, PermissionDenied) as error:
-                st.error(str(error))
-            else:
-                done(f"Saved {saved} plan item{'s' if saved != 1 else ''}.")
+            saved: list[int] = []
+            if attempt(haven, lambda session: saved.append(
+                    save_plan_changes(session, principal, organisation_id=organisation_id, changes=changes))):
+                done(f"Saved {saved[0]} plan item{'s' if saved[0] != 1 else ''}.")
     if not can_plan:
         st.caption("Only a manager of this organisation changes the plan.")
 
@@ -161,11 +149,7 @@ if can_plan:
             owner = st.text_input("Owner", max_chars=200)
             due = st.date_input("Due", value=today + timedelta(days=GAP_PLAN_DAYS))
             if st.form_submit_button("Add to the plan", type="primary"):
-                try:
-                    with haven.session() as session:
-                        add_plan_item(session, principal, organisation_id=organisation_id, action_id=action_id,
-                                      description=description, owner=owner, due=due)
-                except (ServiceError, PermissionDenied) as error:
-                    st.error(str(error))
-                else:
+                if attempt(haven, lambda session: add_plan_item(
+                        session, principal, organisation_id=organisation_id, action_id=action_id,
+                        description=description, owner=owner, due=due)):
                     done(f"Added to the plan for {action_id}.")

@@ -1,12 +1,17 @@
-"""Network: every organisation's readiness and scores compared, for network members and administrators."""
+"""Network: every organisation's readiness and scores compared, for network members and administrators.
+
+Readable at 10 organisations and at 1,000: counts by readiness, a histogram of one score, and the table of
+every organisation sorted with the furthest from ready first (sortable by any column)."""
 from datetime import date
 
 import streamlit as st
 
-from reports.charts import NETWORK_TABLE_LABELS, network_comparison_figure, network_table
+from reports.charts import NETWORK_TABLE_LABELS, network_distribution_figure, network_table, score_band_counts
 from reports.formatting import long_date
 from services.board import network_scores
-from ui.context import get_haven, require_permission
+from ui.database import get_haven
+from ui.organisation import require_permission
+from vocabulary import ScoreLayer
 
 haven = get_haven()
 principal, _ = require_permission("view_network")
@@ -21,21 +26,33 @@ if not network:
     st.stop()
 
 table = network_table(network)
-ready = int((table["readiness"] == "Ready").sum())
-organisations, ready_now, median_verified = st.columns(3)
-organisations.metric("Organisations", len(network))
-ready_now.metric("Ready", f"{ready} of {len(network)}")
-median_verified.metric("Median verified", f"{table['verified'].median():.0f}%" if table["verified"].notna().any() else "n/a")
+count = len(network)
+organisations, ready, approaching, not_ready = st.columns(4)
+organisations.metric("Organisations", f"{count:,}")
+for column, words in ((ready, "Ready"), (approaching, "Approaching"), (not_ready, "Not ready")):
+    column.metric(words, f"{int((table['readiness'] == words).sum()):,} of {count:,}")
 
-st.plotly_chart(network_comparison_figure(network), width="stretch")
+layer = st.segmented_control("Score shown", list(ScoreLayer), default=ScoreLayer.VERIFIED, required=True,
+                             format_func=lambda chosen: chosen.label, key="network_layer")
+layer = ScoreLayer(layer)
+chart, numbers = st.columns([3, 2])
+with chart:
+    st.plotly_chart(network_distribution_figure(network, layer), width="stretch")
+with numbers:
+    st.markdown(f"**Organisations by {layer.label.lower()} score**")
+    st.table({"Score": [label for label, _, _ in score_band_counts(network, layer)],
+              "Organisations": [f"{n:,}" for _, n, _ in score_band_counts(network, layer)]}, hide_index=True)
+    median = table[layer].median()
+    st.caption(f"Median: {median:.0f}%." if table[layer].notna().any() else "No scores yet.")
 
 st.subheader("All organisations")
-st.caption("Click a column heading to sort.")
+st.caption("Furthest from ready first. Click a column heading to sort by it.")
+ordered = table.sort_values([layer, "high_gaps", "name"], ascending=[True, False, True], na_position="last")
 st.dataframe(
-    table.drop(columns=["organisation"]),
+    ordered.drop(columns=["organisation"]),
     hide_index=True, width="stretch",
     column_config={
-        "name": st.column_config.TextColumn(NETWORK_TABLE_LABELS["name"]),
+        "name": st.column_config.TextColumn(NETWORK_TABLE_LABELS["name"], width="large"),
         "readiness": st.column_config.TextColumn(NETWORK_TABLE_LABELS["readiness"]),
         **{key: st.column_config.NumberColumn(NETWORK_TABLE_LABELS[key], format="%.0f%%")
            for key in ("self_assessment", "completeness", "verified")},

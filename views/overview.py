@@ -2,11 +2,14 @@
 import pandas as pd
 import streamlit as st
 
-from reports.formatting import SEVERITY_LABELS, long_date
+from reports.formatting import long_date
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import NOTICE_KEY, get_haven, percent, require_permission, show_notice
+from ui.database import get_haven
+from ui.notices import show_notices, tell
+from ui.organisation import require_permission
 from ui.widgets import ACTION_PARAMETER, markdown_text, readiness_badge
+from vocabulary import Severity, percent
 
 SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
 
@@ -27,7 +30,7 @@ def rejection_line(item: dict) -> None:
 
 haven = get_haven()
 principal, organisation = require_permission("view_scores")
-show_notice()
+show_notices()
 
 if organisation is None:
     st.title("Overview")
@@ -42,7 +45,7 @@ if organisation is None:
 
             with st.spinner("Generating the demo organisation…"):
                 loaded = load_demo(haven, principal, today=date.today())
-            st.session_state[NOTICE_KEY] = loaded.describe()
+            tell(loaded.describe())
             st.rerun()
     st.stop()
 
@@ -92,13 +95,13 @@ st.subheader(f"Gaps ({len(gaps)})")
 if not gaps:
     st.success("No gaps: every applicable action is met and verified.")
 else:
-    counts = {level: sum(g["severity"] == level for g in gaps) for level in SEVERITY_LABELS}
-    st.caption(" · ".join(f"{counts[level]} {SEVERITY_LABELS[level].lower()}" for level in SEVERITY_LABELS))
+    counts = {level: sum(g["severity"] == level for g in gaps) for level in Severity}
+    st.caption(" · ".join(f"{counts[level]} {level.label.lower()}" for level in Severity))
     titles = {action["id"]: action["title"] for engagement in report["engagements"] for action in engagement["actions"]}
     for action_id, action_gaps in gaps_by_action(gaps):
         with st.container(border=True):
             st.markdown(f"**{action_id} {markdown_text(titles.get(action_id, ''))}**")
-            st.markdown("\n".join(f"- :{SEVERITY_COLOURS[g['severity']]}[{SEVERITY_LABELS[g['severity']]}] "
+            st.markdown("\n".join(f"- :{SEVERITY_COLOURS[g['severity']]}[{Severity.label_of(g['severity'])}] "
                                    f"{markdown_text(g['message'])}" for g in action_gaps))
             if can_see_evidence:
                 st.page_link("views/self_assessment.py", label=f"Work on {action_id} in the self-assessment",

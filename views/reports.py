@@ -13,8 +13,9 @@ from services.board import expiring_evidence
 from services.evidence import evidence_register
 from services.file_access import ReadRequest, read_as
 from services.plan import plan_items
-from ui.context import current_reader, open_organisation_screen
 from ui.evidence_forms import RESTRICTED_FOR_ASSESSORS
+from ui.organisation import open_organisation_screen
+from ui.session import current_reader
 from ui.widgets import markdown_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

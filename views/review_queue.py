@@ -2,24 +2,20 @@
 import pandas as pd
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.formatting import long_date
-from services.errors import ServiceError
 from services.reviews import review_queue, review_revision
-from ui.context import open_organisation_screen
+from ui.notices import attempt
+from ui.organisation import open_organisation_screen
+from ui.privacy_summary import privacy_flag, privacy_panel
 from ui.review_preview import preview_panel
 from ui.widgets import markdown_text
 
 PICKER_VERSION_KEY = "review_queue_pick_version"  # a new picker after each decision, so it shows the next item
-NOTICE_KEY = "review_queue_notice"
 OWN_UPLOAD = "Uploaded by you — another reviewer must review it."
 
 haven, principal, organisation = open_organisation_screen("Review queue", "review")
 organisation_id, slug, name = organisation
 
-notice = st.session_state.pop(NOTICE_KEY, None)
-if notice:
-    st.success(notice, icon=":material/task_alt:")
 
 with haven.session() as session:
     queue = review_queue(session, principal, organisation_id=organisation_id)
@@ -33,7 +29,7 @@ st.dataframe(
     pd.DataFrame([{
         "Waiting since": item["uploaded_at"].date(), "Title": item["title"], "Type": item["evidence_type_title"],
         "Revision": item["revision"], "For actions": ", ".join(item["actions"]),
-        "Note": "Uploaded by you" if item["own_upload"] else "",
+        "Note": "Uploaded by you" if item["own_upload"] else "", "Privacy": privacy_flag(item["privacy"]),
     } for item in queue]),
     hide_index=True, width="stretch",
 )
@@ -78,14 +74,16 @@ with preview_column:
         st.text(item["note"] or "(no note)")
 
 with decision_column:
+    privacy_panel(item["privacy"], has_file=item["has_file"])
     if item["own_upload"]:
         st.warning(OWN_UPLOAD, icon=":material/person_off:")
     else:
         with st.form(f"review_{revision_id}"):
             st.markdown("**Checklist**")
+            st.caption("Tick every item to accept, or say in the comment why an unticked item does not apply.")
             ticked = [entry for index, entry in enumerate(item["checklist"])
                       if st.checkbox(entry, key=f"review_{revision_id}_check_{index}")]
-            comment = st.text_area("Comment (the reason is required to reject)", max_chars=4000,
+            comment = st.text_area("Comment (needed to reject, and to accept with an item unticked)", max_chars=4000,
                                    key=f"review_{revision_id}_comment")
             accept_column, reject_column = st.columns(2)
             accepted = accept_column.form_submit_button("Accept", type="primary", icon=":material/check:",
@@ -93,13 +91,8 @@ with decision_column:
             rejected = reject_column.form_submit_button("Reject", icon=":material/close:", width="stretch")
         if accepted or rejected:
             status = "accepted" if accepted else "rejected"
-            try:
-                with haven.session() as session:
-                    review_revision(session, principal, revision_id=revision_id, status=status, comment=comment,
-                                    checklist=ticked)
-            except (ServiceError, PermissionDenied) as error:
-                st.error(str(error))
-            else:
-                st.session_state[NOTICE_KEY] = f"{status.capitalize()}: {markdown_text(item['title'])}"
+            if attempt(haven, lambda session: review_revision(
+                    session, principal, revision_id=revision_id, status=status, comment=comment, checklist=ticked),
+                    done=f"{status.capitalize()}: {markdown_text(item['title'])}"):
                 st.session_state[PICKER_VERSION_KEY] = st.session_state.get(PICKER_VERSION_KEY, 0) + 1
                 st.rerun()

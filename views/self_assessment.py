@@ -1,20 +1,17 @@
 """Self-assessment: engagement by engagement, each action's guidance, its rating and the evidence in its slots."""
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
 from reports.formatting import long_date
-from scoring.facts import RATINGS
-from services.errors import ServiceError
 from services.evidence import evidence_register, standard_of_organisation
 from services.ratings import ratings_of_organisation, set_rating
 from services.reviews import rejections
 from services.scores import score_organisation
-from ui.context import live_session, open_organisation_screen, percent
-from ui.evidence_forms import evidence_summary, link_existing_form, say, show_said, upload_form
+from ui.evidence_forms import evidence_summary, link_existing_form, upload_form
+from ui.notices import attempt, show_notices
+from ui.organisation import open_organisation_screen
+from ui.session import live_session
 from ui.widgets import ACTION_PARAMETER, markdown_text, slot_state_badge
-
-RATING_LABELS = {"met": "Met", "partially_met": "Partially met", "not_met": "Not met",
-                 "not_assessed": "Not assessed", "not_applicable": "Not applicable"}
+from vocabulary import Rating, percent
 
 haven, principal, organisation = open_organisation_screen("Self-assessment", "view_evidence")
 
@@ -39,34 +36,29 @@ if not can_rate:
 @live_session
 def save_rating(action_id: str, key: str) -> None:
     state = st.session_state
-    try:
-        with haven.session() as session:
-            set_rating(session, principal, organisation_id=organisation_id, action_id=action_id,
-                       rating=state[f"{key}:rating"], justification=state.get(f"{key}:justification") or "",
-                       owner=state.get(f"{key}:owner") or "")
-    except (ServiceError, PermissionDenied) as error:
-        say(key, "error", str(error))
-        return
-    say(key, "success", f"The rating of {action_id} is saved.")
+    attempt(haven, lambda session: set_rating(
+        session, principal, organisation_id=organisation_id, action_id=action_id, rating=state[f"{key}:rating"],
+        justification=state.get(f"{key}:justification") or "", owner=state.get(f"{key}:owner") or ""),
+        done=f"The rating of {action_id} is saved.", where=key, in_callback=True)
 
 
 def rating_form(action: dict) -> None:
     saved = ratings.get(action["id"], {})
     key = f"rating:{organisation_id}:{action['id']}"
     with st.form(key=f"{key}:form", border=False):
-        st.selectbox("Rating", RATINGS, index=RATINGS.index(saved.get("rating", "not_assessed")),
-                     format_func=RATING_LABELS.get, key=f"{key}:rating")
+        st.selectbox("Rating", list(Rating), index=list(Rating).index(saved.get("rating", Rating.NOT_ASSESSED)),
+                     format_func=Rating.label_of, key=f"{key}:rating")
         st.text_area("Justification", value=saved.get("justification", ""), key=f"{key}:justification",
                      max_chars=4000, height=120, help="Required when the action is not applicable: say why.")
         st.text_input("Owner", value=saved.get("owner", ""), key=f"{key}:owner", max_chars=200)
         st.form_submit_button("Save rating", type="primary", key=f"{key}:save", on_click=save_rating,
                               args=(action["id"], key))
-    show_said(key)
+    show_notices(key)
 
 
 def rating_as_it_stands(action: dict) -> None:
     saved = ratings.get(action["id"], {})
-    st.markdown(f"**Rating:** {RATING_LABELS[action['rating']]}")
+    st.markdown(f"**Rating:** {Rating.label_of(action['rating'])}")
     if saved.get("justification"):
         st.caption("Justification")
         st.text(saved["justification"])

@@ -22,6 +22,9 @@ EXPECTED = {
     "intake memory": rf"MEMORY one intake of a 0.5 MP JPEG .* \(goal < 300 MB\) {VERDICT}",
     "export": rf"RATIO export of a 6-file pack .* {VERDICT}",
     "export memory": rf"RATIO export peak memory growth from 3 to 6 files: .* {VERDICT}",
+    "privacy upload": r"TIME upload with privacy scan and blur of a 0.5 MP JPEG: .* \(goal <= 3 s\) (MET|NOT MET)",
+    "privacy memory": r"MEMORY one upload with privacy scan of a 0.5 MP JPEG.* \(goal < 500 MB\) (MET|NOT MET)",
+    "privacy pdf": rf"RATIO text scan of a 3-page PDF against its text extraction alone: .* {VERDICT}",
 }
 
 

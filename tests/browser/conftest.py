@@ -142,6 +142,14 @@ class Screenshots:
         return path
 
 
+def server_settings(server: HavenServer):
+    """The settings of a running test server (its SQLite database and evidence folder), for reading what it stored."""
+    from config import Settings
+
+    return Settings(data_dir=server.data_dir, database_url=f"sqlite:///{server.data_dir / 'haven.db'}",
+                    blob_url=f"file://{server.data_dir / 'evidence'}", encryption_key=None, s3_endpoint_url=None)
+
+
 def _clean_environment(data_dir: Path, overrides: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_") or k in ("HAVEN_REQUIRE_ALL",)}
     env.update({"HAVEN_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})

@@ -14,6 +14,7 @@ import re
 
 import pytest
 from PIL import Image
+from sqlmodel import select
 
 from tests.browser.conftest import (
     add_choice,
@@ -132,9 +133,18 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
     go_to(page, "Review queue")
     page.get_by_role("heading", name="Front door and intercom").wait_for()
     shots.take(page, "review-queue")
+    assert page.get_by_test_id("stMain").get_by_test_id("stImage").count() == 0  # nothing of the file until asked
+    click_button(page, "Show preview", exact=False)
+    page.get_by_test_id("stMain").get_by_test_id("stImage").first.wait_for()
+    shots.take(page, "review-preview")
+    click_button(page, "Accept", within=page.get_by_test_id("stForm"), exact=False)  # nothing ticked: refused
+    page.get_by_text("To accept, tick every checklist item").wait_for()
+    for checkbox in page.get_by_test_id("stForm").get_by_test_id("stCheckbox").all():
+        checkbox.click()
     click_button(page, "Accept", within=page.get_by_test_id("stForm"), exact=False)
     page.get_by_text("Accepted: Front door and intercom").wait_for()
-    fill_text(page, "Comment (the reason is required to reject)", REJECTION, within=page.get_by_test_id("stForm"))
+    fill_text(page, "Comment (needed to reject, and to accept with an item unticked)", REJECTION,
+              within=page.get_by_test_id("stForm"))
     click_button(page, "Reject", within=page.get_by_test_id("stForm"), exact=False)
     page.get_by_text("Nothing is waiting for review.").wait_for()
     shots.take(page, "reviewed")
@@ -149,8 +159,10 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
     choose(page, "Evidence", "Front door and intercom — Pictures of premises")
     with page.expect_download() as download:
         click_button(page, "Download revision 1", exact=False)
-    photo = Image.open(io.BytesIO(download.value.path().read_bytes()))
+    copy = download.value.path().read_bytes()
+    photo = Image.open(io.BytesIO(copy))
     assert photo.format == "JPEG" and len(photo.getexif()) == 0 and "exif" not in photo.info
+    assert_marked_for(server, copy, "amira", "Front door and intercom")
     sign_out(page)
 
     # The board sees the scores move, and no evidence: not in the menu, not by URL.
@@ -181,6 +193,30 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
     assert dialogs == []  # the title with an onerror handler stayed text
     log = server.log_text()
     assert "Traceback" not in log and PASSWORD not in log and "$argon2" not in log
+
+
+def assert_marked_for(server, copy: bytes, username: str, title: str) -> None:
+    """The downloaded copy is the stored photo with the band of `username`'s watermark, whose code `trace` follows
+    back to them; the stored photo itself is unmarked."""
+    from datetime import date
+
+    from reports.watermarks import Watermark, watermark_image
+    from services.file_access import WATERMARK_ACTION
+    from services.instance import open_instance
+    from storage.models import AuditEntry, EvidenceRevision
+    from tests.browser.conftest import server_settings
+
+    haven = open_instance(server_settings(server))
+    with haven.session() as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.action == WATERMARK_ACTION)).all()[-1]
+        stored = haven.store.get(session.exec(select(EvidenceRevision.blob_key).where(
+            EvidenceRevision.display_name == "front-door.jpg")).one())
+    haven.engine.dispose()
+    code = entry.target.removeprefix("watermark:")
+    assert copy == watermark_image(stored, Watermark("amira", date.today(), code))  # made for amira, today
+    assert copy != stored and Image.open(io.BytesIO(copy)).size == Image.open(io.BytesIO(stored)).size
+    traced = server.manage("trace", code).stdout
+    assert f"issued to {username}" in traced and title in traced
 
 
 def rate(page, action_id: str, rating: str) -> None:

@@ -1,8 +1,11 @@
 """The command line as a user runs it: a separate process, one data folder."""
+import io
 import json
 import os
 import subprocess
 import sys
+import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -39,6 +42,14 @@ def test_create_user_refuses_a_short_password(run):
     result = run("create-user", "amira", "--role", "manager", "--password-stdin", stdin="short\n")
     assert result.returncode == 1
     assert "at least 12 characters" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_create_user_refuses_a_password_that_is_easy_to_guess_and_adds_nobody(run):
+    result = run("create-user", "amira", "--role", "manager", "--password-stdin", stdin="qwertyuiop123\n")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "This password is too easy to guess" in result.stderr
+    again = run("create-user", "amira", "--role", "manager", "--password-stdin", stdin="wardrobe lantern seventeen\n")
+    assert again.returncode == 0, again.stderr  # the name was not taken by the refused attempt
 
 
 def test_import_score_and_export_round_trip(run, tmp_path):
@@ -97,3 +108,38 @@ def test_demo_says_what_it_loaded(run):
     assert "8 ratings" in line and "12 monthly snapshots" in line and "pieces of evidence" in line
     again = run("demo")
     assert again.returncode != 0 and "already" in again.stderr
+
+
+def test_export_marks_the_pack_for_its_recipient_and_trace_names_them(run, tmp_path):
+    from pypdf import PdfReader
+
+    assert run("import", str(write_bundle(tmp_path / "bundle"))).returncode == 0
+    exported = run("export", "--org", "harbour-house", "--out", str(tmp_path / "pack.zip"), "--include-restricted",
+                   "--recipient", "Accreditation Body Ltd")
+    assert exported.returncode == 0 and "watermarked for Accreditation Body Ltd" in exported.stdout
+    with zipfile.ZipFile(tmp_path / "pack.zip") as pack:
+        footer = PdfReader(io.BytesIO(pack.read("files/00001-risk-form.pdf"))).pages[0].extract_text().splitlines()[-1]
+    assert footer.startswith(f"Confidential · Accreditation Body Ltd · {date.today().isoformat()} · ")
+    code = footer.rsplit(" · ", 1)[1]
+
+    traced = run("trace", code.lower())
+    assert traced.returncode == 0, traced.stderr
+    lines = traced.stdout.strip().splitlines()
+    assert lines[0].startswith(f"{code}: issued to Accreditation Body Ltd on {date.today().isoformat()} ")
+    assert "by cli, an accreditation pack, organisation harbour-house" in lines[0]
+    assert sorted(lines[1:]) == ["  evidence 1: Intake risk assessment form", "  evidence 2: Reception door"]
+
+
+def test_export_is_marked_for_the_person_running_it_by_default(run, tmp_path):
+    import getpass
+
+    assert run("import", str(write_bundle(tmp_path / "bundle"))).returncode == 0
+    exported = run("export", "--org", "harbour-house", "--out", str(tmp_path / "pack.zip"))
+    assert exported.returncode == 0 and f"watermarked for {getpass.getuser()}" in exported.stdout
+
+
+def test_trace_of_an_unknown_code_fails_with_one_line(run):
+    run("init")
+    result = run("trace", "ZZZZ-9999")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == ["error: no copy was issued with the code 'ZZZZ-9999'"]

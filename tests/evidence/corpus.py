@@ -36,7 +36,7 @@ def _tiff_value(kind: int, value) -> tuple[int, bytes]:
 
 def _ifd_length(entries: list[tuple[int, int, object]]) -> int:
     extra = 0
-    for tag, kind, value in entries:
+    for _tag, kind, value in entries:
         raw = _tiff_value(kind, value)[1]
         if len(raw) > 4:
             extra += len(raw) + (len(raw) & 1)
@@ -80,7 +80,8 @@ def exif_block(orientation: int, thumbnail: bytes) -> bytes:
     gps_at = exif_at + _ifd_length(exif_ifd)
     ifd1_at = gps_at + _ifd_length(gps_ifd)
     thumb_at = ifd1_at + _ifd_length(ifd1)
-    ifd0 = [entry if entry[0] not in (0x8769, 0x8825) else (entry[0], LONG, exif_at if entry[0] == 0x8769 else gps_at) for entry in ifd0]
+    pointers = {0x8769: exif_at, 0x8825: gps_at}
+    ifd0 = [(entry[0], LONG, pointers[entry[0]]) if entry[0] in pointers else entry for entry in ifd0]
     ifd1 = [entry if entry[0] != 0x0201 else (0x0201, LONG, thumb_at) for entry in ifd1]
     tiff = (
         b"II*\x00" + struct.pack("<I", ifd0_at)
@@ -124,7 +125,9 @@ def jpeg_with_everything() -> bytes:
     )
     caption = IPTC_SECRET.encode()
     iptc = b"\x1c\x02\x78" + struct.pack(">H", len(caption)) + caption
-    photoshop = b"Photoshop 3.0\x00" + b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iptc)) + iptc
+    photoshop = (
+        b"Photoshop 3.0\x00" + b"8BIM" + struct.pack(">H", 0x0404) + b"\x00\x00" + struct.pack(">I", len(iptc)) + iptc
+    )
     with_app13 = insert_jpeg_segment(plain, 0xED, photoshop)
     with_xmp = insert_jpeg_segment(with_app13, 0xE1, xmp)
     return insert_jpeg_segment(with_xmp, 0xE1, exif_block(6, thumbnail))
@@ -180,7 +183,9 @@ def raw_pdf(*objects: bytes, trailer_extra: bytes = b"") -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer_extra, xref_at)
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, trailer_extra, xref_at
+    )
     return bytes(out)
 
 
@@ -193,7 +198,8 @@ def pdf_with_object_stream(hidden: bytes) -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
         b"<< /Length 0 >>\nstream\n\nendstream",
-        b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(packed_header), len(packed))
+        b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (len(packed_header), len(packed))
         + packed + b"\nendstream",
     ]
     out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
@@ -318,14 +324,18 @@ def pypdf_pdf(change=None) -> bytes:
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 RELS = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{target}"/>'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{target}"/>'
     "</Relationships>"
 )
 MAIN_TYPES = {
     "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
     "docm": ("word/document.xml", "application/vnd.ms-word.document.macroEnabled.main+xml"),
     "xlsx": ("xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
-    "pptx": ("ppt/presentation.xml", "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
+    "pptx": (
+        "ppt/presentation.xml",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+    ),
 }
 PART_BODIES = {
     "word/document.xml": '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Policy</w:t></w:r></w:p></w:body></w:document>',
@@ -342,7 +352,9 @@ def zip_bytes(entries: list[tuple[str | zipfile.ZipInfo, bytes]], compression: i
     return out.getvalue()
 
 
-def ooxml(kind: str = "docx", *, extra: list[tuple[str | zipfile.ZipInfo, bytes]] = (), extra_types: str = "") -> bytes:
+def ooxml(kind: str = "docx", *, extra: list[tuple[str | zipfile.ZipInfo, bytes]] = (), extra_types: str = "",
+          body: str | None = None) -> bytes:
+    """A minimal package of ``kind``; ``body`` replaces the main part's XML."""
     part, content_type = MAIN_TYPES[kind]
     types = (
         f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{CT_NS}">'
@@ -354,7 +366,7 @@ def ooxml(kind: str = "docx", *, extra: list[tuple[str | zipfile.ZipInfo, bytes]
         [
             ("[Content_Types].xml", types.encode()),
             ("_rels/.rels", RELS.format(target=part).encode()),
-            (part, PART_BODIES[part].encode()),
+            (part, (PART_BODIES[part] if body is None else body).encode()),
             *extra,
         ]
     )
@@ -377,7 +389,12 @@ def odt(*, mimetype: str = ODT_MIME, content: str = "<office:text>Minutes</offic
         f"<office:body>{content}</office:body></office:document-content>"
     )
     return zip_bytes(
-        [(stored, mimetype.encode()), ("META-INF/manifest.xml", manifest.encode()), ("content.xml", body.encode()), *extra]
+        [
+            (stored, mimetype.encode()),
+            ("META-INF/manifest.xml", manifest.encode()),
+            ("content.xml", body.encode()),
+            *extra,
+        ]
     )
 
 

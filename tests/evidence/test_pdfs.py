@@ -423,9 +423,23 @@ def test_every_picture_of_a_pdf_passes_through_the_embedded_image_hook():
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200
     with embedded_image_transform(blacken):
         stored = intake(data).content
-    assert [size for size, _ in seen] == [(16, 16)] and "picture" in seen[0][1]
+    assert seen == [((16, 16), "PDF page 1, picture /I1")]
     assert _stored_pictures(stored)[0].convert("RGB").getpixel((5, 5)) == (0, 0, 0)
     assert min(_stored_pictures(intake(data).content)[0].getpixel((5, 5))) == 200  # the hook ended with the block
+
+
+def test_a_transparent_picture_reaches_the_hook_once_with_its_alpha():
+    from PIL import Image
+
+    from evidence.embedded_images import embedded_image_transform
+
+    seen = []
+    out = io.BytesIO()
+    Image.new("RGBA", (16, 16), (200, 10, 10, 128)).save(out, format="PNG")
+    data = _pdf_with_picture(out.getvalue(), 16, 16)
+    with embedded_image_transform(lambda picture, where: seen.append(picture.mode) or picture):
+        intake(data)
+    assert seen == ["RGBA"]
 
 
 def test_a_picture_that_cannot_be_read_is_refused_with_advice():
@@ -446,3 +460,9 @@ def test_a_jpeg_written_into_the_page_itself_is_refused():
     content = b"q 40 0 0 30 0 0 cm BI /W 40 /H 30 /CS /RGB /BPC 8 /F /DCT ID " + jpeg + b" EI Q"
     data = raw_pdf(*corpus.minimal_pdf_objects(content=content))
     assert "a JPEG picture written into the page itself" in refusal(data)
+
+
+def test_action_kind_kept_as_an_object_of_its_own_is_refused():
+    data = corpus.packed_page_pdf(catalog_extra=b"/OpenAction << /S 5 0 R /F (data.fdf) >>", more={5: b"/Im#70ortData"})
+    assert active_name_in_raw_bytes(data) is None
+    assert refusal(data).startswith(f"{PREFIX} an action that imports data")

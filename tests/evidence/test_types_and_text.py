@@ -220,3 +220,8 @@ def test_csv_with_negative_numbers_and_phone_numbers_is_accepted():
     data = b"name,phone,balance\nHelpline,+44 20 7946 0000,-5.50\nRefuge,-,+3\nOffice,(020) 7946-0001,-\n"
     result = intake(data, "contacts.csv")
     assert result.mime_type == "text/csv" and result.content == data
+
+
+def test_csv_with_a_full_width_formula_sign_is_refused():
+    data = "item,status\nDoor lock,checked\nExit,\uff1dcmd|' /C calc'!A0\n".encode()
+    assert "would run as a formula (line 3" in refusal(data, "checks.csv")

@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports import board_pdf
+from reports.formatting import long_date
 from reports.board_pdf import board_report_pdf, chart_images_available, latin1_text, render_chart_images
 from tests.reports import samples
 from tests.support import require_or_skip
@@ -27,20 +28,23 @@ def test_one_page_with_the_board_facts():
     assert "Standard 3: Working to ensure victims are safe" in text
     assert "Not ready" in text
     assert "3 actions are not rated met and have no open plan item" in text
-    assert "2026-11-24" in text
+    assert "Generated on 24 Nov 2026" in text
     assert "Claimed 75% · proven 50%" in text
     for engagement_row in ("3.1", "3.2", "3.3"):
         assert engagement_row in text
-    assert "100% 100% 67%" in text  # 3.1
-    assert "50% 50% 33%" in text  # 3.2
+    assert "100% green 100% green 67% amber" in text  # 3.1: the colour is also a word
+    assert "50% amber 50% amber 33% red" in text  # 3.2
     assert "N/A N/A N/A" in text  # 3.3, not applicable
+    for engagement in samples.harbour_house()["engagements"]:  # whole names, never cut with an ellipsis
+        assert engagement["title"] in text
+    assert "…" not in text
 
 
 def test_trend_table_shows_the_last_six_snapshots():
     rows = samples.snapshots(12)
     _, text = _read(board_report_pdf(samples.harbour_house(), rows, generated_on=GENERATED_ON))
-    shown = [row["taken_on"] for row in rows[-6:]]
-    hidden = [row["taken_on"] for row in rows[:-6]]
+    shown = [long_date(row["taken_on"]) for row in rows[-6:]]
+    hidden = [long_date(row["taken_on"]) for row in rows[:-6]]
     assert all(day in text for day in shown)
     assert not any(day in text for day in hidden)
 
@@ -64,6 +68,27 @@ def test_gaps_high_first_and_at_most_eight():
     assert "High gap number 0" in text and "High gap number 7" in text
     assert "High gap number 8" not in text and "Low one" not in text
     assert "and 3 more gaps" in text
+    score["gaps"] = score["gaps"][:10]
+    _, text = _read(board_report_pdf(score, samples.snapshots(3), generated_on=GENERATED_ON))
+    assert "and 2 more gaps" in text
+    score["gaps"] = score["gaps"][:9]
+    _, text = _read(board_report_pdf(score, samples.snapshots(3), generated_on=GENERATED_ON))
+    assert "and 1 more gap in the app" in text
+
+
+def test_text_extraction_reads_in_order():
+    """A screen reader (or a copy-paste) meets the page top to bottom: name, readiness, scores, engagements in
+    their order, each with its own scores, then the trend and the gaps."""
+    score = samples.harbour_house()
+    _, text = _read(board_report_pdf(score, samples.snapshots(4), generated_on=GENERATED_ON))
+    milestones = ["Board report", "Harbour House Victim Support", "Readiness: Not ready", "Self-assessed",
+                  "Evidence complete", "Verified", "Claimed 75% · proven 50%", "Engagements",
+                  "3.1 " + score["engagements"][0]["title"], "100% green 100% green 67% amber",
+                  "3.2 " + score["engagements"][1]["title"], "50% amber 50% amber 33% red",
+                  "3.3 " + score["engagements"][2]["title"], "Trend", "Top gaps", "Haven · board report"]
+    places = [text.find(milestone) for milestone in milestones]
+    assert -1 not in places, [m for m, p in zip(milestones, places, strict=True) if p == -1]
+    assert places == sorted(places), text
 
 
 def test_user_text_with_markup_and_non_latin_letters():

@@ -14,13 +14,13 @@ from reports.charts import (
     network_comparison_figure,
     network_table,
     rag_colour,
-    readiness_label,
     score_layers_figure,
     score_trend_figure,
     slot_heatmap_figure,
     slot_state_colour,
 )
 from tests.reports import samples
+from vocabulary import Readiness
 
 
 def _heatmap_cell(figure, row_label: str, type_title: str) -> tuple[str | None, str]:
@@ -58,7 +58,7 @@ class TestHelpers:
         assert slot_state_colour(state) == colour
 
     def test_readiness_labels(self):
-        assert [readiness_label(r) for r in ("ready", "approaching", "not_ready")] == ["Ready", "Approaching", "Not ready"]
+        assert [Readiness.label_of(r) for r in ("ready", "approaching", "not_ready")] == ["Ready", "Approaching", "Not ready"]
 
     def test_rag_colours_are_distinct(self):
         assert len({RAG_GREEN, RAG_AMBER, RAG_RED, RAG_GREY}) == 4
@@ -271,3 +271,31 @@ class TestCycleComparison:
         last = frame.iloc[-2]
         assert (last["rating_before"], last["rating_now"], last["verified_before"]) == ("Met", "", 50.0)
         assert frame["verified_now"].isna().iloc[-1]
+
+
+def _network_of(count: int) -> list[dict]:
+    """`count` organisations whose verified scores spread over 0–100 % (a few without any score)."""
+    network = []
+    for index in range(count):
+        value = None if index % 97 == 96 else (index * 37 % 101) / 100
+        network.append({"organisation": f"org-{index}", "organisation_name": f"Org {index}", "readiness": "not_ready",
+                        "scores": {"self_assessment": value, "completeness": value, "verified": value}, "gaps": []})
+    return network
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_the_network_distribution_reads_the_same_at_10_and_1000_organisations(count):
+    from reports.charts import network_distribution_figure, score_band_counts
+
+    network = _network_of(count)
+    bands = score_band_counts(network, "verified")
+    scored = sum(1 for score in network if score["scores"]["verified"] is not None)
+    assert [label for label, _, _ in bands][0] == "0–10%" and bands[-1][0] == "90–100%"
+    assert sum(n for _, n, _ in bands) == scored  # every scored organisation in exactly one band
+    figure = network_distribution_figure(network, "verified")
+    (bars,) = figure.data
+    assert len(bars.x) == 10 and figure.layout.height == 340  # ten bars whatever the count: no per-organisation bar
+    assert list(bars.y) == [n for _, n, _ in bands]
+    assert [text for text in bars.text if text] == [str(n) for _, n, _ in bands if n]  # counts written on the bars
+    colours = list(bars.marker.color)
+    assert colours[0] == RAG_RED and colours[-1] == RAG_GREEN and len(set(colours)) == 3  # by band, not all red

@@ -24,9 +24,10 @@ from storage.audit import (
     entry_hash,
     unkeyed_entry_hash,
 )
-from storage.audit_secrets import ANCHOR_FILE, KEY_FILE, AuditKeyError, AuditSecrets, load_audit_key
+from storage.audit_secrets import ANCHOR_FILE, AuditKeyError, AuditSecrets
 from storage.blobs import BlobCipher, LocalBlobStore, generate_encryption_key
 from storage.models import AuditEntry
+from storage.secret_key import KEY_FILE_NAME, SecretKeyError, instance_secret
 from tests.factories import SYSTEM, jpeg_with_gps, make_organisation, make_user, simple_pdf
 
 
@@ -187,12 +188,10 @@ def test_init_keys_a_log_written_before_keying_and_refuses_a_broken_one(haven):
 
 
 def test_the_key_file_is_made_owner_only_and_refused_when_others_may_read_it(tmp_path):
-    key = load_audit_key(tmp_path, None)
-    path = tmp_path / KEY_FILE
+    key = instance_secret(tmp_path, None)
+    path = tmp_path / KEY_FILE_NAME
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(key) == 32
-    assert load_audit_key(tmp_path, None) == key
+    assert instance_secret(tmp_path, None) == key
     path.chmod(0o644)
-    with pytest.raises(AuditKeyError, match="chmod 600"):
-        load_audit_key(tmp_path, None)
-    with pytest.raises(AuditKeyError, match="HAVEN_AUDIT_KEY is not an audit key"):
-        load_audit_key(tmp_path, "too short")
+    with pytest.raises(SecretKeyError, match="chmod 600"):
+        instance_secret(tmp_path, None)

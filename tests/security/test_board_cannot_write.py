@@ -40,7 +40,7 @@ TODAY = date.today()
 
 # What a board member may call: reading scores, charts, trends and the plan.
 BOARD_MAY_CALL = {
-    "board.expiring_evidence", "organisations.visible_organisations", "plan.plan_items", "ratings.ratings_of_organisation",
+    "board.expiring_evidence", "organisations.visible_organisations", "organisations.organisation_choices", "plan.plan_items", "ratings.ratings_of_organisation",
     "scores.assess_organisation", "scores.score_organisation", "scores.score_network", "snapshots.snapshot_if_changed",
     "snapshots.snapshot_series", "snapshots.closed_cycle_report", "snapshots.assessment_cycles",
     "snapshots.refresh_daily_snapshot", "users.refreshed_principal",
@@ -67,6 +67,8 @@ def refused_calls(tmp_path: Path):
         "evidence.read_thumbnails": ("haven", lambda h, b: evidence.read_thumbnails(h, b, organisation_id=1,
                                                                                     revision_ids=[1, 2])),
         "evidence.read_preview": ("haven", lambda h, b: evidence.read_preview(h, b, revision_id=2)),
+        "evidence.scan_before_upload": ("haven", lambda h, b: evidence.scan_before_upload(
+            h, b, organisation_id=1, data=simple_pdf())),
         "uploads.upload_evidence": ("haven", lambda h, b: uploads.upload_evidence(
             h, b, organisation_id=1, details=NewEvidence("policy", ("3.3.1",), TODAY), data=simple_pdf(),
             filename="policy.pdf")),
@@ -89,6 +91,7 @@ def refused_calls(tmp_path: Path):
                                                                           changes=[{"id": 1, "done": True}])),
         "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, slug="harbour-house")),
         "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, slug="harbour-house")),
+        "organisations.organisation_summaries": (s, lambda x, b: organisations.organisation_summaries(x, b)),
         "organisations.create_organisation": (s, lambda x, b: organisations.create_organisation(
             x, b, slug="board-made", name="Board made")),
         "users.create_user": (s, lambda x, b: users.create_user(x, b, username="mallory", password=PASSWORD,
@@ -187,7 +190,7 @@ CLOSED_TO_THE_BOARD = [
 @pytest.fixture
 def app_haven(sqlite_haven, monkeypatch):
     """The app opens this SQLite instance (the page guards do not depend on the database backend)."""
-    from ui.context import get_haven
+    from ui.database import get_haven
 
     monkeypatch.setenv("HAVEN_DATA_DIR", str(sqlite_haven.settings.data_dir))
     monkeypatch.setenv("HAVEN_DATABASE_URL", sqlite_haven.settings.database_url)
@@ -216,7 +219,7 @@ def run_page_script(principal, page: str, state: dict | None = None):
     just started (Streamlit then serves the views/ folder directly) or a widget message aimed at the page."""
     from streamlit.testing.v1 import AppTest
 
-    from ui.context import LAST_SEEN_KEY, PRINCIPAL_KEY, now
+    from ui.session import LAST_SEEN_KEY, PRINCIPAL_KEY, now
 
     # run_path keeps the views/ folder off sys.path, where views/reports.py would shadow the reports package
     app = AppTest.from_string(f"import runpy\nrunpy.run_path({str(ROOT / page)!r}, run_name='__main__')\n",
@@ -267,7 +270,7 @@ def test_a_manager_page_stops_for_a_stale_board_principal_even_with_a_manager_id
 
     app = open_app(forged)
 
-    from ui.context import PRINCIPAL_KEY
+    from ui.session import PRINCIPAL_KEY
 
     assert app.session_state[PRINCIPAL_KEY] == trustee
     assert not any(b.label == "Add the files" for b in app.button)

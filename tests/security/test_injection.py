@@ -83,11 +83,10 @@ def test_hostile_text_is_stored_as_it_was_typed(haven, harbour):
 
 
 def test_a_nul_character_in_a_sign_in_or_a_title_is_dropped_not_a_database_error(haven, harbour):
-    from services.users import sign_in
+    from services.sign_in import sign_in
     from storage.audit import check_audit_chain
 
-    with haven.session() as session:
-        assert sign_in(session, username="amira\x00", password="x\x00" * 6).principal is None
+    assert sign_in(haven, username="amira\x00", password="x\x00" * 6).principal is None
     upload_evidence(haven, harbour, organisation_id=1, data=simple_pdf(), filename="p\x00.pdf",
                     details=NewEvidence("policy", ("3.3.1",), date.today(), title="Po\x00licy"))
     with haven.session() as session:
@@ -161,7 +160,7 @@ def every_page(principal):
 
 def test_user_text_with_script_tags_is_shown_as_text_on_every_page(hostile_instance, monkeypatch):
     # the test user's memberships are made up (one per organisation in the database); keep them for the test
-    monkeypatch.setattr("ui.context.refreshed_principal", lambda session, principal: principal)
+    monkeypatch.setattr("ui.session.refreshed_principal", lambda session, principal: principal)
     seen_script = False
     for path, app in every_page(hostile_instance):
         assert not app.exception, path

@@ -14,8 +14,9 @@ from sqlmodel import select
 
 from bundles.importer import import_bundle
 from services.evidence import NewEvidence
+from services.sign_in import sign_in
 from services.uploads import upload_evidence
-from services.users import create_user, reset_password, sign_in
+from services.users import create_user, reset_password
 from storage.blobs import generate_encryption_key
 from storage.models import User
 from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
@@ -58,12 +59,12 @@ def encrypted_app(app_haven, monkeypatch, tmp_path):
     import_bundle(encrypted, SYSTEM, write_bundle(tmp_path / "bundle"))  # stored encrypted, as the app will read it
     make_user(app_haven, "amira", "manager", "harbour-house")
     bea = make_user(app_haven, "bea", "reviewer", None)
+    for _ in range(5):
+        sign_in(app_haven, username="amira", password="a wrong password here")
     with app_haven.session() as session:
-        for _ in range(5):
-            sign_in(session, username="amira", password="a wrong password here")
         reset_password(session, SYSTEM, user_id=bea.user_id, password=NEW_PASSWORD)
     monkeypatch.setenv("HAVEN_ENCRYPTION_KEY", KEY)
-    from ui.context import get_haven
+    from ui.database import get_haven
 
     get_haven.clear()
     root = make_user(app_haven, "root", "manager", "harbour-house", is_admin=True)
@@ -74,7 +75,7 @@ def test_no_page_shows_a_password_hash_or_the_encryption_key(encrypted_app, app_
     from tests.ui.conftest import open_app
     from ui.navigation import pages_for
 
-    monkeypatch.setattr("ui.context.refreshed_principal", lambda session, principal: principal)
+    monkeypatch.setattr("ui.session.refreshed_principal", lambda session, principal: principal)
     secrets = secrets_of(app_haven)
     opened = 0
     for entry in pages_for(encrypted_app, 1):
@@ -97,8 +98,9 @@ def test_no_log_record_carries_a_password_hash_or_key(haven, caplog, tmp_path):
         manager = make_user(haven, "amira", "manager", "harbour-house")
         with haven.session() as session:
             create_user(session, SYSTEM, username="bea", password=NEW_PASSWORD)
-            sign_in(session, username="amira", password="a wrong password here")
-            sign_in(session, username="amira", password=PASSWORD)
+        sign_in(haven, username="amira", password="a wrong password here")
+        sign_in(haven, username="amira", password=PASSWORD)
+        with haven.session() as session:
             reset_password(session, SYSTEM, user_id=manager.user_id, password=NEW_PASSWORD)
         upload_evidence(haven, manager, organisation_id=1, data=simple_pdf(), filename="p.pdf",
                         details=NewEvidence("policy", ("3.3.1",), date.today()))

@@ -8,19 +8,19 @@ import pytest
 from sqlmodel import select
 
 from bundles.importer import import_bundle
-from services.users import set_user_active, sign_in
+from services.sign_in import sign_in
+from services.users import set_user_active
 from storage.models import AuditEntry, Evidence, Rating, User
 from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
 from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import app_haven, open_app, texts  # noqa: F401  (app_haven is a fixture)
-from ui.context import LAST_SEEN_KEY, PRINCIPAL_KEY
+from ui.session import LAST_SEEN_KEY, PRINCIPAL_KEY
 
 WRONG = "a wrong guess of twelve"
 
 
 def attempt(haven, username: str, password: str, now: datetime | None = None):
-    with haven.session() as session:
-        return sign_in(session, username=username, password=password, now=now)
+    return sign_in(haven, username=username, password=password, now=now)
 
 
 def failures_audited(haven) -> int:
@@ -153,8 +153,10 @@ def test_a_callback_that_meets_a_database_outage_says_so_instead_of_failing(monk
     """Callbacks run outside app.py's error page: the guard turns a lost database into a plain notice."""
     from sqlalchemy.exc import OperationalError
 
-    import ui.context as context
+    import ui.session as context
     from accounts.permissions import Principal
+    from ui.database import DATABASE_UNAVAILABLE_CHANGE
+    from ui.notices import Notice
 
     class Down:
         settings = type("Settings", (), {"idle_timeout_minutes": 30})()
@@ -170,4 +172,4 @@ def test_a_callback_that_meets_a_database_outage_says_so_instead_of_failing(monk
     saved = []
 
     assert context.live_session(lambda: saved.append("saved"))() is None
-    assert saved == [] and state[context.NOTICE_KEY] == context.DATABASE_UNAVAILABLE_CHANGE
+    assert saved == [] and state["haven_notices:page"] == [(Notice.ERROR, DATABASE_UNAVAILABLE_CHANGE)]

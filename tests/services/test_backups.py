@@ -21,9 +21,11 @@ from services.integrity import check_integrity
 from services.organisations import create_organisation, get_organisation
 from services.reviews import review_revision
 from services.scores import score_organisation
+from services.sign_in import sign_in
 from services.snapshots import take_snapshot
 from services.uploads import upload_evidence
-from services.users import create_user, sign_in
+from services.users import create_user
+from standards.loader import get_standard
 from storage.audit import unkeyed_entry_hash
 from storage.blobs import BlobCipher, LocalBlobStore, generate_encryption_key
 from storage.models import EvidenceRevision
@@ -50,7 +52,8 @@ def populate(haven, folder: Path) -> None:
                                   details=NewEvidence("escape_plan", ("3.2.1",), date(2026, 9, 1), title="Escape plan"))
     with haven.session() as session:
         revision = session.exec(model_select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)).one()
-        review_revision(session, reviewer, revision_id=revision.id, status="accepted", comment="Clear and signed")
+        review_revision(session, reviewer, revision_id=revision.id, status="accepted", comment="Clear and signed",
+                        checklist=list(get_standard("vse-3").evidence_type("escape_plan").checklist))
         take_snapshot(session, SYSTEM, slug=SLUG, as_of=AS_OF)
 
 
@@ -105,8 +108,8 @@ def test_a_backup_restores_the_instance_exactly(haven, tmp_path, request):
 
     assert summary.files == 6
     assert_same_instance(*before, restored)
+    assert sign_in(restored, username="amira", password=PASSWORD).principal is not None
     with restored.session() as session:
-        assert sign_in(session, username="amira", password=PASSWORD).principal is not None
         new = create_organisation(session, SYSTEM, slug="new-org", name="New organisation")  # ids continue after the restored ones
         user = create_user(session, SYSTEM, username="newcomer", password=PASSWORD)
     assert new.id == max(r["id"] for r in before[0]["organisation"]) + 1

@@ -65,6 +65,22 @@ def test_the_90_day_window_includes_both_ends(haven):
     assert [r["days_left"] for r in month] == [0]
 
 
+def test_expired_evidence_is_to_renew_first_unless_current_evidence_took_its_place(haven, organisation):
+    add(haven, organisation, "policy", "3.3.1", "Old confidentiality policy", valid_until=AS_OF - timedelta(days=12))
+    add(haven, organisation, "service_procedures", "3.3.2", "Old referral procedure",
+        valid_until=AS_OF - timedelta(days=3))
+    add(haven, organisation, "risk_assessment", "3.1.1", "Risk form, lapsed", valid_until=AS_OF - timedelta(days=40))
+    add(haven, organisation, "risk_assessment", "3.1.1", "Risk form, renewed", valid_until=AS_OF + timedelta(days=200))
+    with haven.session() as session:
+        rows = expiring_evidence(session, SYSTEM, organisation_id=organisation, as_of=AS_OF, include_expired=True)
+        without = expiring_evidence(session, SYSTEM, organisation_id=organisation, as_of=AS_OF)
+    # Not listed: the old policy (the current confidentiality policy fills 3.3.1) and the renewed risk form.
+    assert [(r["title"], r["expired"], r["days_left"]) for r in rows] == [
+        ("Old referral procedure", True, -3),
+        ("Refuge floor plan, rear stairs", False, 20), ("Confidentiality policy", False, 45)]
+    assert not any(r["expired"] for r in without) and len(without) == 2
+
+
 def test_rejected_and_not_yet_issued_evidence_is_left_out(haven, organisation):
     reviewer = make_user(haven, "quinn", "reviewer", "harbour-house")
     with haven.session() as session:

@@ -25,6 +25,7 @@ from services.evidence import (
 from services.reviews import review_revision
 from services.scores import score_organisation
 from services.uploads import upload_evidence, upload_revision
+from standards.loader import get_standard
 from storage.models import AuditEntry, Evidence, EvidenceLink
 from tests.factories import as_stored, jpeg_with_gps, make_organisation, make_user, simple_pdf
 
@@ -114,7 +115,8 @@ def test_a_new_revision_keeps_the_history_and_waits_for_review_again(haven, orga
     evidence_id = upload(haven, manager, organisation)
     with haven.session() as session:
         first = revision_history(session, manager, evidence_id=evidence_id)[0]
-        review_revision(session, reviewer, revision_id=first.id, status="accepted", comment="Signed")
+        review_revision(session, reviewer, revision_id=first.id, status="accepted", comment="Signed",
+                        checklist=list(get_standard("vse-3").evidence_type("risk_assessment").checklist))
     assert register(haven, manager, organisation)[evidence_id]["review_status"] == "accepted"
 
     number = upload_revision(haven, manager, evidence_id=evidence_id, issued_on=date.today(), valid_until=None,

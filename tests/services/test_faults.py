@@ -222,7 +222,7 @@ def test_the_command_line_says_in_one_line_that_the_database_is_down(tmp_path):
 
 def test_the_app_shows_a_clear_page_when_the_database_is_down_at_start(tmp_path, monkeypatch):
     from tests.ui.conftest import open_app, texts
-    from ui.context import DATABASE_UNAVAILABLE, get_haven
+    from ui.database import DATABASE_UNAVAILABLE, get_haven
 
     monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HAVEN_DATABASE_URL", f"postgresql+psycopg://haven@127.0.0.1:{closed_port()}/haven")
@@ -356,7 +356,7 @@ def test_the_app_shows_a_clear_page_when_the_database_goes_away_and_recovers(pro
     """Each step is a new run of app.py with the signed-in user's session (AppTest reruns a page it switched
     to without app.py, so a fresh AppTest stands for the user's next click)."""
     from tests.ui.conftest import open_app, texts
-    from ui.context import DATABASE_UNAVAILABLE, get_haven
+    from ui.database import DATABASE_UNAVAILABLE, get_haven
 
     haven, proxy = proxied_postgres
     make_organisation(haven)

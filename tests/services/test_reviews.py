@@ -199,10 +199,50 @@ def test_a_revision_is_decided_once(haven, organisation, manager, reviewer):
     upload(haven, manager, organisation)
     second_reviewer = make_user(haven, "rosa", "reviewer", None)
     (item,) = queued(haven, reviewer, organisation)
-    decide(haven, reviewer, item["revision_id"], "accepted", "Fine")
+    decide(haven, reviewer, item["revision_id"], "accepted", "Fine", checklist=item["checklist"])
     with pytest.raises(ServiceError, match="was accepted by quinn already"):
         decide(haven, second_reviewer, item["revision_id"], "rejected", "Not fine")
     assert [r.status for r in reviews_stored(haven)] == ["accepted"]
+
+
+@pytest.mark.parametrize("ticked, comment", [
+    ([], ""),
+    ([], "ok"),
+    (["Shows the exits and escape routes", "Shows the assembly point"], "n/a"),
+])
+def test_accepting_with_an_item_unticked_and_no_reason_is_refused_and_nothing_changes(
+        haven, organisation, manager, reviewer, ticked, comment):
+    upload(haven, manager, organisation)
+    (item,) = queued(haven, reviewer, organisation)
+    with pytest.raises(ServiceError) as refusal:
+        decide(haven, reviewer, item["revision_id"], "accepted", comment, checklist=ticked)
+    message = str(refusal.value)
+    assert message.startswith("To accept, tick every checklist item, or say in the comment why")
+    assert "“Is dated and displayed or known to staff”" in message
+    assert ("“Shows the assembly point”" in message) == ("Shows the assembly point" not in ticked)
+    assert reviews_stored(haven) == []
+    assert [i["revision_id"] for i in queued(haven, reviewer, organisation)] == [item["revision_id"]]
+    assert escape_plan_slot(haven, manager)["state"] == "pending"
+    with haven.session() as session:
+        assert session.exec(select(AuditEntry).where(AuditEntry.action.like("review.%"))).all() == []
+
+
+def test_an_unticked_item_explained_in_the_comment_may_be_accepted(haven, organisation, manager, reviewer):
+    upload(haven, manager, organisation)
+    (item,) = queued(haven, reviewer, organisation)
+    reason = "Not displayed yet: the office moved last week; staff were briefed in person on 3 March."
+    decide(haven, reviewer, item["revision_id"], "accepted", reason,
+           checklist=["Shows the exits and escape routes", "Shows the assembly point"])
+    (review,) = reviews_stored(haven)
+    assert (review.status, review.comment) == ("accepted", reason)
+    assert json.loads(review.checklist) == ["Shows the exits and escape routes", "Shows the assembly point"]
+
+
+def test_a_rejection_needs_no_ticks(haven, organisation, manager, reviewer):
+    upload(haven, manager, organisation)
+    (item,) = queued(haven, reviewer, organisation)
+    decide(haven, reviewer, item["revision_id"], "rejected", "No date")
+    assert [r.status for r in reviews_stored(haven)] == ["rejected"]
 
 
 def test_checklist_items_must_come_from_the_evidence_type(haven, organisation, manager, reviewer):

@@ -6,6 +6,7 @@ from sqlmodel import select
 from accounts.permissions import PermissionDenied
 from services.errors import ServiceError
 from services.organisations import create_organisation
+from services.sign_in import sign_in
 from services.users import (
     count_users,
     create_first_admin,
@@ -18,7 +19,6 @@ from services.users import (
     set_membership,
     set_user_active,
     set_user_admin,
-    sign_in,
     sign_in_by_email,
     unlock_user,
 )
@@ -36,8 +36,7 @@ def audit_actions(haven, action_prefix=""):
 
 
 def attempt(haven, username, password, at):
-    with haven.session() as session:
-        return sign_in(session, username=username, password=password, now=at)
+    return sign_in(haven, username=username, password=password, now=at)
 
 
 def user_row(haven, username):
@@ -69,6 +68,10 @@ def test_bad_user_names_are_refused_and_nothing_is_stored(haven, admin, username
     ({"password": "short"}, "at least 12 characters"),
     ({"password": " twelve chars and more "}, "must not start or end with spaces"),
     ({"email": "not-an-address"}, "is not an e-mail address"),
+    ({"password": "password1234"}, "This password is too easy to guess: This is a very common password"),
+    ({"password": "qwertyuiopasdf"}, "This password is too easy to guess"),
+    ({"password": "abcabcabcabcabc"}, "This password is too easy to guess: Repeats like"),
+    ({"password": "amira-amira-amira"}, "This password is too easy to guess"),
     ({"role": "owner"}, "Unknown role 'owner'"),
     ({"role": "manager", "organisation_slug": "nowhere"}, "No organisation with the id 'nowhere'"),
 ])
@@ -152,9 +155,10 @@ def test_every_failed_sign_in_is_in_the_audit_log(haven, admin):
     attempt(haven, "amira", PASSWORD, T0 + timedelta(minutes=1))
     attempt(haven, "nobody", PASSWORD, T0)
     failures = audit_actions(haven, "login.failure")
-    assert [actor for actor, _, _ in failures] == ["amira"] * 6 + ["nobody"]
+    assert [actor for actor, _, _ in failures] == ["amira"] * 6 + ["(unknown account)"]
     assert [detail for _, _, detail in failures].count('{"failures": 3, "reason": "wrong password"}') == 1
     assert '"reason": "locked"' in failures[5][2] and '"reason": "unknown user"' in failures[6][2]
+    assert "nobody" not in failures[6][2] and '"name_key": "' in failures[6][2]
     assert '"locked_until"' in failures[4][2]
     assert not any(PASSWORD in detail or WRONG in detail for _, _, detail in failures)
 
@@ -182,9 +186,11 @@ def test_an_administrator_unlocks_an_account_at_once(haven, admin):
 
 def test_an_administrator_sets_a_new_password_and_the_old_one_stops_working(haven, admin):
     amira = make_user(haven, "amira", "manager", "harbour-house")
-    with pytest.raises(ServiceError, match="at least 12 characters"):
-        with haven.session() as session:
-            reset_password(session, admin, user_id=amira.user_id, password="too short")
+    for weak, reason in (("too short", "at least 12 characters"), ("1q2w3e4r5t6y7u8i", "too easy to guess"),
+                         ("Haven2026Haven2026", "too easy to guess")):
+        with pytest.raises(ServiceError, match=reason):
+            with haven.session() as session:
+                reset_password(session, admin, user_id=amira.user_id, password=weak)
     assert attempt(haven, "amira", PASSWORD, T0).principal is not None
     with haven.session() as session:
         reset_password(session, admin, user_id=amira.user_id, password="a brand new passphrase")

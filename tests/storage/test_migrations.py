@@ -56,9 +56,11 @@ def open_at(url: str, tmp_path, revision: str) -> Haven:
 
 
 def row_counts(engine) -> dict[str, int]:
+    """Rows per table, for the tables the database has (a later migration adds tables)."""
+    present = set(inspect(engine).get_table_names())
     with engine.connect() as connection:
         return {table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in SQLModel.metadata.sorted_tables}
+                for table in SQLModel.metadata.sorted_tables if table.name in present}
 
 
 def schema_version(engine) -> str:
@@ -77,19 +79,26 @@ def test_the_newest_migration_gives_exactly_the_tables_and_indexes_of_the_models
 
 
 def test_a_database_at_the_first_schema_with_data_upgrades_to_the_newest_without_losing_rows(empty_database, tmp_path):
-    haven = open_at(empty_database, tmp_path, FIRST)
+    # Today's code cannot write at the first schema (the organisation table has gained a column since), so the
+    # data is written at the newest schema and the database taken back to the first, as a first release left it.
+    haven = open_at(empty_database, tmp_path, "head")
     try:
-        assert schema_version(haven.engine) == FIRST
         import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
         with haven.session() as session:
             before_scores = score_network(session, SYSTEM, as_of=AS_OF)
+        command.downgrade(alembic_config(haven.engine), FIRST)
+        assert schema_version(haven.engine) == FIRST
+        assert "archived_at" not in {column["name"] for column in inspect(haven.engine).get_columns("organisation")}
         before = row_counts(haven.engine)
-        assert before["evidence"] == 3 and before["audit_entry"] > 0
+        assert before["evidence"] == 3 and before["audit_entry"] > 0 and "privacy_check" not in before
 
         migrate(haven.engine)
 
         assert schema_version(haven.engine) != FIRST
-        assert row_counts(haven.engine) == before
+        after = row_counts(haven.engine)
+        assert {name: count for name, count in after.items() if name in before} == before
+        assert all(count == 0 for name, count in after.items() if name not in before)  # new tables start empty
+        assert after["privacy_check"] == 0  # files stored before the privacy guard have no record
         indexes = {index["name"] for index in inspect(haven.engine).get_indexes("audit_entry")}
         assert "ix_audit_entry_organisation_newest" in indexes
         with haven.session() as session:
@@ -104,11 +113,16 @@ def test_the_indexes_can_be_taken_back_to_the_first_schema_and_upgraded_again(em
     try:
         import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
         before = row_counts(haven.engine)
+        assert before["privacy_check"] == 2  # the photo and the PDF of the bundle
         command.downgrade(alembic_config(haven.engine), FIRST)
         assert schema_version(haven.engine) == FIRST
         assert "ix_audit_entry_organisation_newest" not in {
             index["name"] for index in inspect(haven.engine).get_indexes("audit_entry")}
+        assert "privacy_check" not in inspect(haven.engine).get_table_names()
         migrate(haven.engine)
-        assert row_counts(haven.engine) == before
+        after = row_counts(haven.engine)
+        assert after.pop("privacy_check") == 0  # taking the schema back drops the privacy checks with their table
+        before.pop("privacy_check")
+        assert after == before
     finally:
         haven.engine.dispose()

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 from accounts.permissions import Principal
 from tests.factories import make_organisation, make_user
 from tests.ui.downloads import downloads  # noqa: F401  (a fixture for every page test)
-from ui.context import PRINCIPAL_KEY, get_haven
+from ui.database import get_haven
+from ui.session import PRINCIPAL_KEY
 
 APP_FILE = str(Path(__file__).resolve().parents[2] / "app.py")
 

@@ -1,3 +1,6 @@
+import csv
+import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -6,11 +9,12 @@ from sqlalchemy import text
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from services.users import sign_in
+from services.sign_in import sign_in
 from storage.models import Membership, Organisation, User
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.ui.conftest import APP_FILE, open_app, texts
-from ui.context import PRINCIPAL_KEY
+from tests.ui.downloads import downloads  # noqa: F401 (a fixture)
+from ui.session import PRINCIPAL_KEY
 
 USERS_PAGE, AUDIT_PAGE = "views/admin_users.py", "views/audit_log.py"
 SCRIPT = "<script>alert('x')</script>"
@@ -46,9 +50,8 @@ def staff(app_haven):
 
 
 def lock_out(haven, username):
-    with haven.session() as session:
-        for _ in range(5):
-            sign_in(session, username=username, password="a wrong password")
+    for _ in range(5):
+        sign_in(haven, username=username, password="a wrong password")
 
 
 # Users and organisations
@@ -60,8 +63,8 @@ def test_an_administrator_sees_every_user_with_their_roles_and_never_a_password_
     assert not app.exception
     table = users_table(app)
     assert list(table.index) == ["amira", "quinn", "root", "trustee"]
-    assert table.loc["amira", "Roles"] == "harbour-house: manager" and table.loc["amira", "Locked"]
-    assert table.loc["quinn", "Roles"] == "every organisation: reviewer"
+    assert table.loc["amira", "Roles"] == "Harbour House Victim Support: Manager" and table.loc["amira", "Locked"]
+    assert table.loc["quinn", "Roles"] == "Every organisation: Reviewer"
     assert table.loc["root", "Admin"] and not table.loc["quinn", "Admin"] and table["Active"].all()
     with app_haven.session() as session:
         hashes = [u.password_hash for u in session.exec(select(User))]
@@ -80,11 +83,10 @@ def test_an_administrator_adds_a_user_with_a_role_in_an_organisation(app_haven, 
     app.selectbox(key="new_user_organisation").set_value(1)
     by_label(app.button, "Add user").click().run()
     assert not app.exception and "nadia is added." in texts(app)
-    assert users_table(app).loc["nadia", "Roles"] == "harbour-house: reviewer"
+    assert users_table(app).loc["nadia", "Roles"] == "Harbour House Victim Support: Reviewer"
     added = user(app_haven, "nadia")
     assert (added.display_name, added.email, added.is_admin) == ("Nadia Okafor", "nadia@harbour.example", False)
-    with app_haven.session() as session:
-        assert sign_in(session, username="nadia", password="a long enough passphrase").principal is not None
+    assert sign_in(app_haven, username="nadia", password="a long enough passphrase").principal is not None
 
 
 @pytest.mark.parametrize("username, password, repeated, message", [
@@ -113,13 +115,13 @@ def test_an_administrator_gives_and_removes_a_role(app_haven, staff):
     app.selectbox(key="role_to_give").set_value("board")
     by_label(app.button, "Give this role").click().run()
     assert "amira is now board in Every organisation." in texts(app)
-    assert users_table(app).loc["amira", "Roles"] == "harbour-house: manager; every organisation: board"
+    assert users_table(app).loc["amira", "Roles"] == "Harbour House Victim Support: Manager; Every organisation: Board"
 
     removed = next(m.id for m in _memberships(app_haven, "amira") if m.organisation_id is not None)
     app.selectbox(key="removed_role").set_value(removed)
     by_label(app.button, "Remove this role").click().run()
     assert [(m.organisation_id, m.role) for m in _memberships(app_haven, "amira")] == [(None, "board")]
-    assert users_table(app).loc["amira", "Roles"] == "every organisation: board"
+    assert users_table(app).loc["amira", "Roles"] == "Every organisation: Board"
 
 
 def _memberships(haven, username):
@@ -145,9 +147,8 @@ def test_an_administrator_unlocks_deactivates_reactivates_and_sets_a_password(ap
     by_label(app.text_input, "Repeat the new password").input("a fresh passphrase here")
     by_label(app.button, "Set the new password").click().run()
     assert "amira has a new password." in texts(app)
-    with app_haven.session() as session:
-        assert sign_in(session, username="amira", password=PASSWORD).principal is None
-        assert sign_in(session, username="amira", password="a fresh passphrase here").principal is not None
+    assert sign_in(app_haven, username="amira", password=PASSWORD).principal is None
+    assert sign_in(app_haven, username="amira", password="a fresh passphrase here").principal is not None
 
 
 def test_an_administrator_cannot_deactivate_their_own_account(app_haven, staff):
@@ -166,9 +167,10 @@ def test_organisations_are_listed_and_added_and_a_bad_id_is_refused(app_haven, s
     by_label(app.text_input, "Id").input("northside")
     by_label(app.button, "Add organisation").click().run()
     assert "Northside Refuge is added." in texts(app)
-    organisations = app.dataframe[-1].value
+    organisations = app.table[0].value
     assert list(organisations["Id"]) == ["harbour-house", "northside"]
-    assert list(organisations["Members"]) == [2, 0]
+    # amira and trustee in Harbour House, and quinn, the network-wide reviewer, in both
+    assert list(organisations["Members"]) == [3, 1] and list(organisations["Of whom network-wide"]) == [1, 1]
     with app_haven.session() as session:
         assert [o.slug for o in session.exec(select(Organisation).order_by(Organisation.id))] == [
             "harbour-house", "northside"]
@@ -183,11 +185,11 @@ def test_user_text_is_shown_as_text_never_as_html(app_haven, staff):
         create_organisation(session, staff["admin"], slug="scripted", name=f"Refuge {SCRIPT}")
     app = open_app(staff["admin"], page=USERS_PAGE)
     assert users_table(app).loc["mallory", "Display name"] == SCRIPT
-    assert f"Refuge {SCRIPT}" in app.dataframe[-1].value["Name"].to_list()
+    assert f"Refuge {SCRIPT}" in [name.replace("\\", "") for name in app.table[0].value["Name"]]
     assert f"mallory ({SCRIPT})" in app.selectbox(key="chosen_user").options
     assert not any("<script>" in str(element.value) for element in [*app.markdown, *app.caption])
     audit = open_app(staff["admin"], page=AUDIT_PAGE)
-    assert SCRIPT in audit.dataframe[0].value["Detail"].str.cat()
+    assert SCRIPT in audit.dataframe[0].value["Detail"].str.cat()  # plain words, the user's text as typed
     assert not any("<script>" in str(element.value) for element in [*audit.markdown, *audit.caption])
 
 
@@ -200,17 +202,20 @@ def test_the_audit_log_lists_entries_newest_first_and_filters_them(app_haven, st
     assert not app.exception
     assert "The audit chain is intact" in texts(app)
     entries = app.dataframe[0].value
-    assert entries["Action"].iloc[0] == "login.failure" and entries["Action"].iloc[-1] == "organisation.create"
+    assert entries["What"].iloc[0] == "Sign-in refused" and entries["What"].iloc[-1] == "Organisation added"
+    detail = entries["Detail"].iloc[0]  # plain words, not JSON
+    assert "reason: wrong password" in detail and "failed attempts: 5" in detail and "{" not in detail
+    assert re.search(r"locked until: \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}", detail)
     assert "10 entries match." in texts(app)
 
     by_label(app.selectbox, "Actor").set_value("amira").run()
-    assert set(app.dataframe[0].value["Actor"]) == {"amira"} and "5 entries match." in texts(app)
+    assert set(app.dataframe[0].value["Who"]) == {"amira"} and "5 entries match." in texts(app)
     by_label(app.selectbox, "Actor").set_value("").run()
     by_label(app.multiselect, "Actions").set_value(["user.create"]).run()
-    assert list(app.dataframe[0].value["Target"]) == ["trustee", "quinn", "amira", "root"]
+    assert list(app.dataframe[0].value["About"]) == ["trustee", "quinn", "amira", "root"]
     by_label(app.selectbox, "Organisation").set_value(1).run()
-    assert list(app.dataframe[0].value["Target"]) == ["trustee", "amira"]
-    assert set(app.dataframe[0].value["Organisation"]) == {"harbour-house"}
+    assert list(app.dataframe[0].value["About"]) == ["trustee", "amira"]
+    assert set(app.dataframe[0].value["Organisation"]) == {"Harbour House Victim Support"}
 
 
 def test_the_audit_log_filters_by_date_range(app_haven, staff):
@@ -220,6 +225,23 @@ def test_the_audit_log_filters_by_date_range(app_haven, staff):
     assert "0 entries match." in texts(app) and app.dataframe[0].value.empty
     by_label(app.date_input, "Between").set_value((today, today)).run()
     assert "5 entries match." in texts(app)
+
+
+def test_the_audit_log_shows_the_last_seven_days_by_default_and_exports_them_as_csv(app_haven, staff, downloads):
+    from services.users import create_user
+
+    with app_haven.session() as session:
+        create_user(session, staff["admin"], username="mallory", password=PASSWORD, display_name="=HYPERLINK(1)")
+        connection = session.connection()
+        connection.execute(text("UPDATE audit_entry SET at = :old WHERE id = 1"),
+                           {"old": datetime.now(UTC) - timedelta(days=8)})
+    app = open_app(staff["admin"], page=AUDIT_PAGE)
+    today = datetime.now(UTC).date()
+    assert by_label(app.date_input, "Between").value == (today - timedelta(days=6), today)
+    assert "5 entries match." in texts(app)  # the entry of 8 days ago is outside the default week
+    rows = list(csv.DictReader(io.StringIO(downloads["Download these entries (CSV)"].decode("utf-8"))))
+    assert [row["What"] for row in rows][0] == "User added" and len(rows) == 5
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
 
 
 def test_an_edited_audit_entry_is_reported(app_haven, staff):
@@ -269,3 +291,20 @@ def test_the_administration_pages_are_in_the_navigation_of_administrators_only(a
     assert admin_titles == ["Users and organisations", "Audit log"]
     for role in ("manager", "reviewer", "board"):
         assert not [p for p in pages_for(staff[role], 1) if p.section == "Administration"]
+
+
+def test_an_administrator_renames_and_archives_an_organisation_from_the_page(app_haven, staff):
+    app = open_app(staff["admin"], page=USERS_PAGE)
+    app.text_input(key="organisation_name_1").input("Harbour House Support")
+    by_label(app.button, "Rename").click().run()
+    assert "Harbour House Victim Support is now called Harbour House Support." in texts(app)
+    by_label(app.button, "Archive").click().run()
+    assert "Harbour House Support is archived." in texts(app)
+    assert list(app.table[0].value["State"])[0].startswith("Archived on ")
+    with app_haven.session() as session:
+        organisation = session.exec(select(Organisation)).one()
+    assert organisation.name == "Harbour House Support" and organisation.archived_at is not None
+    manager_view = open_app(staff["manager"])
+    assert "Harbour House" not in texts(manager_view)  # gone from the manager's switcher and pages
+    by_label(app.button, "Bring back").click().run()
+    assert "Harbour House Support is active again." in texts(app)

@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -41,11 +42,17 @@ def test_the_board_sees_the_charts_and_never_a_restricted_name(harbour_house, do
     assert "Board dashboard" in shown and "Not ready" in shown
     assert "Claimed " in shown and " · proven " in shown
     charts = app.get("plotly_chart")
-    assert len(charts) == 5  # layers, trend, engagements, evidence by action, expiry
-    expiring = app.dataframe[1].value
+    assert len(charts) == 2  # layers and trend; engagements, evidence by action and renewals are tables
+    assert "green** 80 % or more" in shown and "red** below 50 %" in shown  # the legend of the colours
+    rag, slots, expiring = (table.value for table in app.table)
+    assert "3.1 Assess victims' safety" not in rag.to_string() and "Assess victims' safety, requirements, " \
+        "identifying risks and providing advice to victims" in rag.to_string()  # whole titles, not cut
+    assert all(re.fullmatch(r"\d+% (green|amber|red)|Not applicable", cell) for cell in rag["Verified"])
     photos = get_standard("vse-3").evidence_type("premises_photos").title
-    assert list(expiring["Evidence"]) == [f"{photos} (restricted)", "Intake risk assessment form"]
-    assert list(expiring["Days left"]) == [30, 60]
+    shown_titles = [cell.replace("\\", "") for cell in expiring["Evidence"]]  # as Markdown draws them
+    assert shown_titles == [f"{photos} (restricted)", "Intake risk assessment form"]
+    assert list(expiring["When"]) == ["In 30 days", "In 60 days"]
+    assert "As of" not in shown
     dump = page_dump(app)
     for restricted in RESTRICTED_NAMES:
         assert restricted not in dump and restricted not in shown
@@ -63,7 +70,7 @@ def test_the_board_sees_the_charts_and_never_a_restricted_name(harbour_house, do
 def test_the_manager_sees_restricted_titles_and_takes_a_snapshot(harbour_house):
     manager = make_user(harbour_house, "amira", "manager", "harbour-house")
     app = open_app(manager, PAGE)
-    assert "Reception door" in app.dataframe[1].value.to_string()
+    assert "Reception door" in app.table[2].value.to_string()
     with harbour_house.session() as session:
         before = len(session.exec(select(Snapshot)).all())
     next(button for button in app.button if button.label == "Take a snapshot now").click().run()
@@ -86,4 +93,4 @@ def test_viewing_pages_keeps_a_daily_snapshot_after_changes(harbour_house):
     with harbour_house.session() as session:
         snapshots = session.exec(select(Snapshot)).all()
     assert len(snapshots) == 1 and snapshots[0].self_assessment > first.self_assessment
-    assert "1 snapshots in the current assessment cycle." in texts(app)
+    assert "Scores over time as a table (1 snapshot in this cycle)" in [e.label for e in app.expander]

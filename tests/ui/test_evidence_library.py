@@ -17,8 +17,8 @@ from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf
 from tests.services.test_bundles import write_bundle
 from tests.ui.conftest import APP_FILE, errors, open_app, seen
 from tests.ui.downloads import downloads  # noqa: F401  (fixture)
-from ui.context import PRINCIPAL_KEY
 from ui.navigation import pages_for
+from ui.session import PRINCIPAL_KEY
 
 PAGE = "views/evidence_library.py"
 PDF = simple_pdf("Confidentiality policy")
@@ -79,6 +79,8 @@ def test_a_batch_goes_in_file_by_file_and_a_disguised_file_is_refused_by_name(ap
     assert len(list(app_haven.store.keys())) == 2  # the photo and its thumbnail; nothing of the HTML file
     assert app.file_uploader(key=f"{UPLOAD}:files:1").value in (None, [])
     assert not [u for u in app.file_uploader if u.key == f"{UPLOAD}:files:0"]
+    assert len(app.get("image")) == 0  # no picture is sent to the browser until asked
+    app.toggle(key="library:show_photos").set_value(True).run()
     assert len(app.get("image")) == 2  # its thumbnail in the gallery and beside the chosen item
 
     choose_type(app, "policy")

@@ -172,3 +172,16 @@ def test_the_review_queue_hands_over_a_small_marked_rendering_only_when_asked(ap
     copy = downloads["Download the file"]  # made on the click, audited like the library's
     assert Image.open(io.BytesIO(copy)).size == (2400, 1800)
     assert audited(app_haven, "evidence.download") == ["evidence.download"]
+
+
+def test_the_library_sends_no_photo_until_asked_and_records_the_viewing(harbour_house, media):
+    manager = make_user(harbour_house, "amira", "manager", "harbour-house")
+    app = photo_page(harbour_house, manager)
+    assert not app.image
+    assert all(Image.open(io.BytesIO(data)).size == (64, 64) for data in media if data)  # only the page icon
+    assert audited(harbour_house, "evidence.thumbnails") == []
+
+    app.toggle(key="library:show_photos").set_value(True).run()
+    thumbnails = [data for data in media if data and Image.open(io.BytesIO(data)).size != (64, 64)]
+    assert thumbnails and all(max(Image.open(io.BytesIO(data)).size) <= 320 for data in thumbnails)
+    assert audited(harbour_house, "evidence.thumbnails")  # each viewing is in the audit log

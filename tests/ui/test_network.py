@@ -18,12 +18,14 @@ def test_a_network_board_compares_every_organisation(app_haven, tmp_path):
     app = open_app(network_board, PAGE)
     assert not app.exception
     shown = texts(app)
-    assert "Organisations 2" in shown and "Ready 0 of 2" in shown
+    assert "Organisations 2" in shown and "Ready 0 of 2" in shown and "Not ready 2 of 2" in shown
     assert len(app.get("plotly_chart")) == 1
+    bands = app.table[0].value  # the chart's text equivalent
+    assert list(bands["Score"])[0] == "0–10%" and sum(int(n) for n in bands["Organisations"]) == 2
     table = app.dataframe[0].value
-    assert list(table["name"]) == ["Harbour House Victim Support", "North Light Support"]
+    assert list(table["name"]) == ["North Light Support", "Harbour House Victim Support"]  # furthest from ready first
     assert list(table["readiness"]) == ["Not ready", "Not ready"]
-    assert table["verified"].iloc[1] == 0.0
+    assert table["verified"].iloc[0] == 0.0
 
 
 def test_the_network_page_is_only_for_network_members_and_admins(app_haven):

@@ -51,7 +51,8 @@ def test_a_reviewer_accepts_the_oldest_item_and_the_queue_moves_on(app_haven, or
     button(app, "Show preview").click().run()
     assert app.image, "the PDF's first page is shown"
 
-    app.checkbox[0].check()
+    for checkbox in app.checkbox:
+        checkbox.check()
     app.text_area[0].input("Clear exits")
     button(app, "Accept").click().run()
 
@@ -60,6 +61,24 @@ def test_a_reviewer_accepts_the_oldest_item_and_the_queue_moves_on(app_haven, or
     assert "Accepted: Escape plan, ground floor" in texts(app)
     assert app.subheader[0].value == "On-site inspection of the door"
     assert len(app.dataframe[0].value) == 1
+
+
+def test_accepting_with_the_checklist_unticked_is_refused_until_the_comment_says_why(
+        app_haven, organisation, manager, reviewer):
+    upload(app_haven, manager, organisation)
+    app = open_app(reviewer, page=PAGE)
+    assert "Tick every item to accept, or say in the comment why an unticked item does not apply." in texts(app)
+    app.checkbox[0].check()
+    button(app, "Accept").click().run()
+    assert not app.exception
+    assert "To accept, tick every checklist item, or say in the comment why the unticked ones" in texts(app)
+    assert "“Shows the assembly point”" in texts(app)
+    assert reviews(app_haven) == []
+    assert app.subheader[0].value == "Escape plan, ground floor"  # still waiting, with what was ticked
+
+    app.text_area[0].input("No assembly point: the refuge is a single flat, staff lead everyone to the street.")
+    button(app, "Accept").click().run()
+    assert [status for status, _, _ in reviews(app_haven)] == ["accepted"]
 
 
 def test_a_rejection_needs_a_reason(app_haven, organisation, manager, reviewer):

@@ -9,8 +9,8 @@ from services.ratings import ratings_of_organisation
 from services.uploads import upload_evidence
 from tests.factories import make_user, simple_pdf
 from tests.ui.conftest import APP_FILE, errors, open_app, seen, texts
-from ui.context import PRINCIPAL_KEY
 from ui.navigation import pages_for
+from ui.session import PRINCIPAL_KEY
 
 PAGE = "views/self_assessment.py"
 PDF = simple_pdf("Intake risk assessment form")

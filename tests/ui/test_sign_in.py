@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from services.users import count_users, set_user_active
 from tests.factories import PASSWORD, make_organisation, make_user
 from tests.ui.conftest import APP_FILE, open_app, texts
-from ui.context import LAST_SEEN_KEY, PRINCIPAL_KEY
+from ui.session import LAST_SEEN_KEY, PRINCIPAL_KEY
 
 OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8511/oauth2callback", "cookie_secret": "a test secret",
                          "client_id": "haven", "client_secret": "not secret",
@@ -56,6 +56,18 @@ def test_the_first_run_refuses_differing_passwords_and_creates_nobody(app_haven)
     by_label(app.text_input, "Repeat the password").input("a long enough passphrasf")
     by_label(app.button, "Create administrator").click().run()
     assert "The two passwords differ." in texts(app)
+    with app_haven.session() as session:
+        assert count_users(session) == 0
+
+
+def test_the_first_run_refuses_a_password_that_is_easy_to_guess_and_creates_nobody(app_haven):
+    app = open_app()
+    by_label(app.text_input, "User name").input("founder")
+    by_label(app.text_input, "Password (at least 12 characters)").input("password1234")
+    by_label(app.text_input, "Repeat the password").input("password1234")
+    by_label(app.button, "Create administrator").click().run()
+    assert "This password is too easy to guess: This is a very common password." in texts(app)
+    assert signed_in_user(app) is None
     with app_haven.session() as session:
         assert count_users(session) == 0
 

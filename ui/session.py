@@ -1,4 +1,4 @@
-"""What every page needs: the instance, the signed-in user and the chosen organisation.
+"""Who is signed in: the Principal in server-side session state, the idle limit and account changes.
 
 Only plain data lives in st.session_state: the Principal (a frozen dataclass of ids and roles),
 the organisation id and the time of the last activity.
@@ -6,49 +6,22 @@ the organisation id and the time of the last activity.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
 
 import streamlit as st
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from accounts.permissions import Principal
 from services.file_access import Reader, SessionClock
-from services.instance import Haven, open_instance
-from services.organisations import visible_organisations
 from services.users import refreshed_principal
+from ui.database import DATABASE_ERRORS, DATABASE_UNAVAILABLE_CHANGE, get_haven, log_database_error
+from ui.notices import Notice, tell
+from ui.oidc import oidc_signed_in
 
 PRINCIPAL_KEY = "haven_principal"
 ORGANISATION_KEY = "haven_organisation_id"
 LAST_SEEN_KEY = "haven_last_seen"
-NOTICE_KEY = "haven_notice"
 CLOCK_KEY = "haven_session_clock"
-
-
-DATABASE_ERRORS = (OperationalError, InterfaceError)
-DATABASE_UNAVAILABLE = (
-    "Haven cannot reach its database right now, so this page cannot be shown. If you were saving something, "
-    "check that it was stored once Haven is back. Try again in a minute; if this goes on, tell your Haven administrator."
-)
-DATABASE_UNAVAILABLE_CHANGE = "Haven could not reach its database, so your last change was not saved. Try again in a minute."
-_log = logging.getLogger("haven")
-
-
-@st.cache_resource(show_spinner=False)
-def get_haven() -> Haven:
-    return open_instance(migrate_schema=True)
-
-
-def stop_for_database_error(error: Exception) -> NoReturn:
-    """Shows the plain message instead of a traceback when the database is down or went away mid-session."""
-    cause = getattr(error, "orig", None) or error
-    _log.error("The database cannot be reached: %s: %s", type(cause).__name__,
-               (str(cause).strip().splitlines() or [""])[0])
-    st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
-    st.button("Try again", type="primary")
-    st.stop()
 
 
 def now() -> datetime:
@@ -73,7 +46,7 @@ def sign_out(notice: str | None = None) -> None:
     for key in (PRINCIPAL_KEY, ORGANISATION_KEY, LAST_SEEN_KEY):
         st.session_state.pop(key, None)
     if notice:
-        st.session_state[NOTICE_KEY] = notice
+        tell(notice, Notice.INFO)
     if oidc_signed_in():
         st.logout()
 
@@ -155,92 +128,19 @@ def live_session(callback: Callable) -> Callable:
                     return None
             return callback(*args, **kwargs)
         except DATABASE_ERRORS as error:
-            cause = getattr(error, "orig", None) or error
-            _log.error("The database cannot be reached: %s", type(cause).__name__)
-            st.session_state[NOTICE_KEY] = DATABASE_UNAVAILABLE_CHANGE
+            log_database_error(error)
+            tell(DATABASE_UNAVAILABLE_CHANGE, Notice.ERROR)
             return None
     return guarded
 
 
-def show_notice() -> None:
-    notice = st.session_state.pop(NOTICE_KEY, None)
-    if notice:
-        st.info(notice)
+def client_address() -> str | None:
+    """The address the browser connects from, for slowing password guessers; None on this machine or in tests.
 
-
-def organisation_choices(haven: Haven, principal: Principal) -> list[tuple[int, str, str]]:
-    with haven.session() as session:
-        return [(o.id, o.slug, o.name) for o in visible_organisations(session, principal)]
-
-
-def current_organisation() -> tuple[int, str, str] | None:
-    """(id, slug, name) of the organisation chosen in the sidebar."""
-    haven, principal = get_haven(), current_principal()
-    if principal is None:
-        return None
-    choices = organisation_choices(haven, principal)
-    if not choices:
-        return None
-    chosen = st.session_state.get(ORGANISATION_KEY)
-    for choice in choices:
-        if choice[0] == chosen:
-            return choice
-    st.session_state[ORGANISATION_KEY] = choices[0][0]
-    return choices[0]
-
-
-def organisation_switcher() -> None:
-    haven, principal = get_haven(), current_principal()
-    choices = organisation_choices(haven, principal)
-    if len(choices) < 2:
-        return
-    ids = [c[0] for c in choices]
-    names = {c[0]: c[2] for c in choices}
-    current = current_organisation()
-    st.sidebar.selectbox("Organisation", ids, index=ids.index(current[0]) if current else 0,
-                         format_func=lambda i: names[i], key="organisation_picker",
-                         on_change=lambda: st.session_state.__setitem__(ORGANISATION_KEY,
-                                                                        st.session_state["organisation_picker"]))
-
-
-def require_permission(permission: str) -> tuple[Principal, tuple[int, str, str] | None]:
-    """Stops the page unless the signed-in user has `permission` in the current organisation."""
-    principal = current_principal()
-    if principal is None:
-        st.warning("Please sign in.")
-        st.stop()
-    organisation = current_organisation()
-    organisation_id = organisation[0] if organisation else None
-    if not principal.can(permission, organisation_id):
-        st.error("This page is not available to your role.")
-        st.stop()
-    return principal, organisation
-
-
-def oidc_configured() -> bool:
-    """True when Streamlit secrets carry an [auth] section for st.login."""
+    Streamlit's server takes it from the connection (uvicorn believes X-Forwarded-For only from a proxy on this
+    machine); behind another proxy every browser shares its address and the per-address limit counts them
+    together."""
     try:
-        return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+        return st.context.ip_address
     except Exception:
-        return False
-
-
-def oidc_signed_in() -> bool:
-    """True when the browser brought an identity from the OIDC provider (st.user)."""
-    return oidc_configured() and bool(st.user.get("is_logged_in"))
-
-
-def percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.0f}%"
-
-
-def open_organisation_screen(title: str, permission: str) -> tuple[Haven, Principal, tuple[int, str, str]]:
-    """How every organisation screen starts: the permission check, the title, a notice kept across a
-    rerun, and a stop with a word when there is no organisation yet. Returns (haven, principal, organisation)."""
-    principal, organisation = require_permission(permission)
-    st.title(title)
-    show_notice()
-    if organisation is None:
-        st.info("There is no organisation yet.")
-        st.stop()
-    return get_haven(), principal, organisation
+        return None

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -25,8 +26,24 @@ class Settings:
     lockout_failures: int = 5
     lockout_minutes: int = 15
     client_lockout_failures: int = 20
-    expiring_soon_days: int = 60
-    standards_dir: Path = field(default_factory=lambda: Path(__file__).parent / "standards")
+
+
+STREAMLIT_CONFIG = Path(__file__).parent / ".streamlit" / "config.toml"
+DEFAULT_UPLOAD_LIMIT_MB = 25
+
+
+def streamlit_upload_limit_mb() -> int:
+    """The upload limit, one knob for Streamlit and Haven alike: Streamlit's own `server.maxUploadSize`
+    (the STREAMLIT_SERVER_MAX_UPLOAD_SIZE variable, else `.streamlit/config.toml`). Streamlit refuses a
+    larger file before Haven sees it, and Haven's intake, imports and ingest refuse the same size."""
+    raw = os.environ.get("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", "").strip()
+    if raw:
+        return int(raw)
+    try:
+        with STREAMLIT_CONFIG.open("rb") as config:
+            return int(tomllib.load(config).get("server", {}).get("maxUploadSize", DEFAULT_UPLOAD_LIMIT_MB))
+    except (OSError, tomllib.TOMLDecodeError):
+        return DEFAULT_UPLOAD_LIMIT_MB
 
 
 def get_settings() -> Settings:
@@ -40,7 +57,7 @@ def get_settings() -> Settings:
         blob_url=blob_url,
         encryption_key=os.environ.get("HAVEN_ENCRYPTION_KEY") or None,
         s3_endpoint_url=os.environ.get("HAVEN_S3_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL") or None,
-        max_upload_bytes=_int_env("HAVEN_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        max_upload_bytes=streamlit_upload_limit_mb() * 1024 * 1024,
         idle_timeout_minutes=_int_env("HAVEN_IDLE_TIMEOUT_MINUTES", 30),
         secret_key=os.environ.get("HAVEN_SECRET_KEY") or None,
     )

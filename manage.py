@@ -8,23 +8,14 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
-
-from accounts.permissions import PermissionDenied, Principal
-from bundles.model import BundleError
-from evidence.errors import IntakeError
-from evidence.privacy_policy import CaseFileRefused, PrivacyRefused
-from services.errors import ServiceError
+from accounts.permissions import Principal
+from errors import DatabaseUnavailable, HavenError
 from services.instance import Haven, open_instance
-from standards.loader import StandardFileError
-from storage.audit_secrets import AuditKeyError
-from storage.blobs import BlobStoreError
-from storage.secret_key import SecretKeyError
 
 CLI = Principal.system("cli")
 
 
-class CommandError(Exception):
+class CommandError(HavenError):
     pass
 
 
@@ -162,6 +153,7 @@ def cmd_demo(haven: Haven, args) -> None:
 
 def cmd_import(haven: Haven, args) -> None:
     from bundles.importer import import_bundle
+    from bundles.model import BundleError
 
     for path in args.bundles:
         try:
@@ -188,6 +180,13 @@ def _operator() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "the operator"
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from error
 
 
 def cmd_trace(haven: Haven, args) -> None:
@@ -226,6 +225,7 @@ def _score_text(report: dict) -> str:
 
 
 def cmd_ingest(haven: Haven, args) -> None:
+    from evidence.privacy_policy import CaseFileRefused, PrivacyRefused
     from services.evidence import NewEvidence
     from services.organisations import get_organisation
     from services.uploads import upload_evidence
@@ -238,7 +238,7 @@ def cmd_ingest(haven: Haven, args) -> None:
                           title=args.title, valid_until=args.valid_until, classification=args.classification)
     try:
         evidence_id = upload_evidence(haven, CLI, organisation_id=organisation_id, details=details,
-                                      data=args.file.read_bytes(), filename=args.file.name,
+                                      data=_read_file(args.file), filename=args.file.name,
                                       privacy=_privacy_decision(args))
     except CaseFileRefused as error:
         raise CommandError(f"{args.file.name}: {error} (store it anyway: --allow-personal-data --reason R)") from error
@@ -306,6 +306,7 @@ def cmd_restore(haven: Haven, args) -> None:
 def cmd_privacy_scan(args) -> None:
     """Runs without a database: the same intake and scan as an upload, nothing stored."""
     from config import get_settings
+    from evidence.errors import IntakeError
     from privacy.files import scan_file
     from privacy.report import to_json, to_text
 
@@ -313,7 +314,7 @@ def cmd_privacy_scan(args) -> None:
         raise CommandError(f"{args.file}: no such file")
     settings = get_settings()
     try:
-        scan = scan_file(args.file.read_bytes(), args.file.name, max_bytes=settings.max_upload_bytes,
+        scan = scan_file(_read_file(args.file), args.file.name, max_bytes=settings.max_upload_bytes,
                          max_pixels=settings.max_image_pixels)
     except IntakeError as error:
         raise CommandError(f"{args.file.name}: {error}") from error
@@ -326,8 +327,6 @@ COMMANDS = {
     "score": cmd_score, "ingest": cmd_ingest, "verify": cmd_verify, "backup": cmd_backup, "restore": cmd_restore,
     "trace": cmd_trace,
 }
-EXPECTED_ERRORS = (CommandError, ServiceError, BundleError, IntakeError, PermissionDenied, StandardFileError,
-                   BlobStoreError, AuditKeyError, SecretKeyError, ValueError, KeyError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,13 +337,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         haven = open_instance(migrate_schema=True)
         COMMANDS[args.command](haven, args)
-    except OperationalError as error:
-        print(f"error: the database cannot be reached or used ({error.orig.__class__.__name__}: "
-              f"{str(error.orig).splitlines()[0]})", file=sys.stderr)
+    except DatabaseUnavailable as error:
+        print(terminal_safe(f"error: {error.user_message}"), file=sys.stderr)
         return 2
-    except EXPECTED_ERRORS as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-        print(terminal_safe(f"error: {message}"), file=sys.stderr)
+    except HavenError as error:  # only Haven's refusals: anything else is a bug and shows as one
+        print(terminal_safe(f"error: {error.user_message}"), file=sys.stderr)
         return 1
     return 0
 

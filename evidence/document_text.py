@@ -58,6 +58,10 @@ def _office_text(data: bytes) -> str:
     pieces: list[str] = []
     total = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "xl/workbook.xml" in archive.namelist():
+            from privacy.files import spreadsheet_text  # a row per line, as privacy-scan reads a workbook
+
+            return spreadsheet_text(data)[:MAX_CHARS]
         for info in sorted(archive.infolist(), key=lambda i: _natural(i.filename)):
             if not _TEXT_PARTS.match(info.filename) or info.file_size > MAX_PART_BYTES:
                 continue

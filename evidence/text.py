@@ -12,18 +12,22 @@ CSV = ("text/csv", ".csv")
 
 # Unicode category Cc except tab, line feed, form feed and carriage return.
 _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-# Markup that a browser, an XML reader or a spreadsheet would act on, wherever it is in the file.
-_ACTIVE_ANYWHERE = re.compile(
+# Markup that a browser or an XML reader would act on, wherever it is in the file (matched on lower case).
+_TAGS = re.compile(
     r"<(?:script|html|svg|iframe|frame|frameset|body|head|object|embed|applet|meta|link|style|base|form|img"
     r"|video|audio|math|template|xml|\?xml|\?php|!doctype|!entity)\b"
     r"|<[a-z][a-z0-9-]*\s[^<>]*\bon[a-z]+\s*="  # any tag with an event handler (onload=, onerror=...)
-    r"|(?<![a-z])(?:java|vb|live|ecma)\s*s\s*c\s*r\s*i\s*p\s*t\s*:"  # script: URLs, tabs and spaces folded
-    r"|data\s*:\s*text/html",
-    re.IGNORECASE,
+)
+# Script addresses, found in the text with its white space removed ("java script:" is still one).
+_SCRIPT_ADDRESSES = ("javascript:", "vbscript:", "livescript:", "ecmascript:", "data:text/html")
+_SCRIPT_ADDRESS = re.compile(
+    r"(?:j\s*a\s*v\s*a|v\s*b|l\s*i\s*v\s*e|e\s*c\s*m\s*a)\s*s\s*c\s*r\s*i\s*p\s*t\s*:|d\s*a\s*t\s*a\s*:\s*t\s*e\s*x\s*t\s*/\s*h\s*t\s*m\s*l"
 )
 # A cell a spreadsheet would evaluate: it starts with = or @, or with + or - followed by more than a number.
 _FORMULA_START = re.compile(r"[=@\uff1d\uff20]|[+\-\uff0b\uff0d](?![\d\s.,:/%()+-]*$)")
-_CELL_SEPARATORS = re.compile(r"[,;\t|]")
+# Where a cell starts (a line start or a separator, then blanks and an opening quote) with a sign.
+_CELL_START = re.compile(r"(?:^|[,;\t|])[^\S\n]*\"?[^\S\n]*[=@+\-\uff1d\uff20\uff0b\uff0d]", re.MULTILINE)
+_CELL_END = re.compile(r"[,;\t|\r\n]")
 _SNIFF_CHARS = 16 * 1024
 _PARSE_CHARS = 64 * 1024
 
@@ -83,12 +87,22 @@ def _refuse_markup(text: str) -> None:
     head = text[:1024].lstrip().lower()
     found = _markup_at_start(head)
     if found is None:
-        later = _ACTIVE_ANYWHERE.search(text)
-        if later is not None:
-            line = text.count("\n", 0, later.start()) + 1
-            found = f"a text file containing HTML, XML or script (on line {line}: {ascii(later.group()[:40])})"
+        found = _markup_anywhere(text)
     if found is not None:
         raise IntakeError.wrong_type(found)
+
+
+def _markup_anywhere(text: str) -> str | None:
+    lowered = text.lower()
+    later = _TAGS.search(lowered)
+    if later is None:
+        compact = "".join(lowered.split())
+        if any(address in compact for address in _SCRIPT_ADDRESSES):
+            later = _SCRIPT_ADDRESS.search(lowered)
+    if later is None:
+        return None
+    line = lowered.count("\n", 0, later.start()) + 1
+    return f"a text file containing HTML, XML or script (on line {line}: {ascii(text[later.start():later.end()][:40])})"
 
 
 def _refuse_formulas(text: str) -> None:
@@ -98,17 +112,18 @@ def _refuse_formulas(text: str) -> None:
     ``Fire exits;=cmd|...`` in a comma-separated file is caught too. Numbers and phone numbers
     (``-5``, ``+44 20 7946 0000``) are not formulas.
     """
-    for number, line in enumerate(text.splitlines(), start=1):
-        for cell in _CELL_SEPARATORS.split(line):
-            value = cell.strip().lstrip('"').lstrip()
-            if value and _FORMULA_START.match(value):
-                raise IntakeError(
-                    f"This CSV file has a cell that a spreadsheet would run as a formula (line {number}: "
-                    f"{ascii(value[:40])}). Formulas in evidence can run commands or send data away when the "
-                    "file is opened. Remove the leading =, +, - or @ (or put an apostrophe before it) "
-                    "and upload it again.",
-                    code="text",
-                )
+    for candidate in _CELL_START.finditer(text):
+        cell_end = _CELL_END.search(text, candidate.end())
+        value = text[candidate.end() - 1 : cell_end.start() if cell_end else len(text)]
+        if _FORMULA_START.match(value):
+            number = text.count("\n", 0, candidate.start()) + 1
+            raise IntakeError(
+                f"This CSV file has a cell that a spreadsheet would run as a formula (line {number}: "
+                f"{ascii(value[:40])}). Formulas in evidence can run commands or send data away when the "
+                "file is opened. Remove the leading =, +, - or @ (or put an apostrophe before it) "
+                "and upload it again.",
+                code="text",
+            )
 
 
 def _markup_at_start(head: str) -> str | None:

@@ -69,9 +69,71 @@ def scan_document_text(text: str) -> DocumentScan:
         findings += _first(kind, (match.start() for match in pattern.finditer(text)), text)
     findings += _first(PersonalDataKind.PHONE_NUMBER, _phone_numbers(text), text)
     findings += _first(PersonalDataKind.POSTCODE, (m.start() for m in UK_POSTCODE.finditer(text)), text)
+    found = {finding.kind for finding in findings}
+    findings += [finding for finding in _table_findings(text) if finding.kind not in found]
     kinds = {finding.kind for finding in findings}
     case_file, reasons = _case_file(kinds, findings)
     return DocumentScan(personal_data=tuple(findings), case_file=case_file, case_file_reasons=reasons)
+
+
+# Column headings of a list of people (a CSV, a spreadsheet, a table copied into text).
+_COLUMNS = (
+    # a plain "Name" column is not enough: staff lists have one too
+    (PersonalDataKind.CLIENT_NAME, re.compile(
+        r"^(?:(?:client|victim|survivor|service user)\s*'?s?\s*(?:full\s+)?name"
+        r"|client|victim|survivor|service user)$")),
+    (PersonalDataKind.DATE_OF_BIRTH, re.compile(r"^(?:dob|d\.o\.b\.?|date of birth|birth ?date|born|birthday)$")),
+    (PersonalDataKind.PHONE_NUMBER, re.compile(
+        r"^(?:(?:mobile|home|contact)?\s*(?:phone|tel|telephone)(?: no\.?| number)?|mobile)$")),
+    (PersonalDataKind.POSTAL_ADDRESS, re.compile(r"^(?:(?:home |postal )?address(?: line ?1)?|street)$")),
+    (PersonalDataKind.CASE_NUMBER, re.compile(
+        r"^(?:case|crime|client|referral|marac)\s*(?:no\.?|number|ref(?:erence)?|id)$")),
+)
+_VALUE_CHECKS = {
+    PersonalDataKind.CLIENT_NAME: re.compile(r"^[A-Z][\w'’-]+(?:\s+[A-Z][\w'’.-]*)*$"),
+    PersonalDataKind.DATE_OF_BIRTH: re.compile(r"^" + _DATE),
+    PersonalDataKind.PHONE_NUMBER: re.compile(r"^\+?[\d\s().-]{9,}$"),
+    PersonalDataKind.POSTAL_ADDRESS: re.compile(r"\d.*[A-Za-z]{3,}|[A-Za-z]{3,}.*\d"),
+    PersonalDataKind.CASE_NUMBER: re.compile(r"\d"),
+}
+_SEPARATORS = ("\t", ";", ",", "|")
+MAX_TABLE_ROWS = 200
+
+
+def _table_findings(text: str) -> list[PersonalDataFinding]:
+    """Personal data in a table of people: a heading row naming person columns, and rows filled in under it.
+
+    A heading row alone (a blank template) finds nothing; each column counts once it has a value that
+    looks like its kind (a capitalised name, a date, a phone number...).
+    """
+    lines = text.splitlines()
+    found: dict[PersonalDataKind, PersonalDataFinding] = {}
+    for index, line in enumerate(lines):
+        separator = next((mark for mark in _SEPARATORS if line.count(mark) >= 1), None)
+        if separator is None:
+            continue
+        headings = [cell.strip().strip('"').lower() for cell in line.split(separator)]
+        columns = {}
+        for position, heading in enumerate(headings):
+            for kind, pattern in _COLUMNS:
+                if pattern.match(heading):
+                    columns[position] = kind
+                    break
+        if len(columns) < 2 or not set(columns.values()) & _IDENTIFIES_A_PERSON:
+            continue
+        for row in lines[index + 1 : index + 1 + MAX_TABLE_ROWS]:
+            cells = [cell.strip().strip('"') for cell in row.split(separator)]
+            for position, kind in columns.items():
+                if kind in found or position >= len(cells) or not _VALUE_CHECKS[kind].search(cells[position]):
+                    continue
+                heading = line.split(separator)[position].strip().strip('"')
+                found[kind] = PersonalDataFinding(kind, _cut(f"{heading}: {cells[position][:4]}…"))
+    return list(found.values())
+
+
+def _cut(piece: str) -> str:
+    piece = " ".join(piece.split())
+    return piece if len(piece) <= EXCERPT_LENGTH else piece[: EXCERPT_LENGTH - 1] + "…"
 
 
 def excerpt(text: str, start: int) -> str:

@@ -116,7 +116,32 @@ def _office_contents(data: bytes, max_pixels: int) -> tuple[str, list[tuple[str,
                 picture = _open_embedded(archive.read(info), max_pixels)
                 if picture is not None:
                     candidates.append((picture.width * picture.height, info.filename, picture))
+        if "xl/workbook.xml" in archive.namelist():
+            texts = [spreadsheet_text(data)]
     return "\n".join(texts), _largest(candidates)
+
+
+MAX_SHEET_ROWS = 5_000
+
+
+def spreadsheet_text(data: bytes) -> str:
+    """A workbook's cells, a line per row and a tab between cells, so a list of people reads as a table."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # an unreadable workbook gives no text rather than failing the scan
+        return ""
+    lines: list[str] = []
+    try:
+        for sheet in workbook.worksheets:
+            for number, row in enumerate(sheet.iter_rows(values_only=True)):
+                if number >= MAX_SHEET_ROWS:
+                    break
+                lines.append("\t".join("" if value is None else str(value) for value in row))
+    finally:
+        workbook.close()
+    return "\n".join(lines)
 
 
 def _xml_text(xml: bytes) -> str:

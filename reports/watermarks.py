@@ -89,12 +89,16 @@ def watermark_pdf(data: bytes, mark: Watermark) -> bytes:
     """Every page gets the mark at its foot, drawn into the page's content over what is there."""
     try:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        footers: dict[tuple[float, float], object] = {}  # one footer (and one font) per page size
         for page in writer.pages:
             if page.get("/Rotate", 0):
                 page.transfer_rotation_to_content()  # the foot is then the foot the reader sees
             box = page.cropbox
-            footer = _pdf_footer(round(float(box.width), 2), round(float(box.height), 2), mark)
-            page.merge_transformed_page(footer, Transformation().translate(float(box.left), float(box.bottom)))
+            size = (round(float(box.width), 2), round(float(box.height), 2))
+            if size not in footers:
+                footers[size] = _pdf_footer(*size, mark)
+            page.merge_transformed_page(footers[size], Transformation().translate(float(box.left), float(box.bottom)))
+            page.compress_content_streams()  # merging leaves the page's content uncompressed
         out = io.BytesIO()
         writer.write(out)
         return out.getvalue()

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from accounts.permissions import PermissionDenied, Principal, require
 from reports.watermarks import Watermark, new_watermark, normalise_code, printable_line
+from services import browser_sessions
 from services.instance import Haven
 from services.users import refreshed_principal
 from storage.audit import append_audit
@@ -41,6 +42,7 @@ class SessionClock:
     user_id: int | None
     last_seen: datetime
     ended: bool = False
+    browser_session_id: int | None = None  # the browser's session (services.browser_sessions), ended by any tab
 
     def touch(self, at: datetime) -> None:
         self.last_seen = at
@@ -117,6 +119,9 @@ def _checked(session: Session, reader: Reader, request: ReadRequest, now: dateti
     clock = reader.clock
     if clock is not None:
         if clock.ended or clock.user_id != reader.principal.user_id:
+            raise ReadRefused("You have signed out: sign in again to open this file.")
+        if clock.browser_session_id is not None and not browser_sessions.exists(session, clock.browser_session_id,
+                                                                                now=now):
             raise ReadRefused("You have signed out: sign in again to open this file.")
         if now - clock.last_seen > timedelta(minutes=reader.idle_minutes):
             raise ReadRefused(f"You were signed out after {reader.idle_minutes} minutes without activity: "

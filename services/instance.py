@@ -51,5 +51,10 @@ def open_instance(settings: Settings | None = None, *, migrate_schema: bool = Fa
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     if migrate_schema:
-        migrate(engine)
+        try:
+            migrate(engine)
+        except (OperationalError, InterfaceError) as error:
+            cause = getattr(error, "orig", None) or error
+            raise DatabaseUnavailable(f"the database cannot be reached or used ({type(cause).__name__}: "
+                                      f"{(str(cause).strip().splitlines() or [''])[0]})") from error
     return Haven(settings=settings, engine=engine, store=open_blob_store(settings))

@@ -106,13 +106,23 @@ def _checked_items(checklist: tuple[str, ...], ticked: list[str]) -> list[str]:
     return [item for item in checklist if item in ticked]
 
 
-def review_queue(session: Session, principal: Principal, *, organisation_id: int) -> list[dict]:
-    """Evidence whose latest revision waits for a decision, oldest first, with the type's checklist."""
-    require(principal, "review", organisation_id)
+def _waiting(session: Session, organisation_id: int) -> tuple[list[Evidence], dict[int, EvidenceRevision]]:
     evidence_rows = session.exec(select(Evidence).where(Evidence.organisation_id == organisation_id)).all()
     revisions = latest_revisions(session, [e.id for e in evidence_rows])
     reviews = latest_reviews(session, [r.id for r in revisions.values()])
-    waiting = [e for e in evidence_rows if e.id in revisions and revisions[e.id].id not in reviews]
+    return [e for e in evidence_rows if e.id in revisions and revisions[e.id].id not in reviews], revisions
+
+
+def waiting_for_review(session: Session, principal: Principal, *, organisation_id: int) -> int:
+    """How many items the Review queue holds, for its title in the navigation."""
+    require(principal, "review", organisation_id)
+    return len(_waiting(session, organisation_id)[0])
+
+
+def review_queue(session: Session, principal: Principal, *, organisation_id: int) -> list[dict]:
+    """Evidence whose latest revision waits for a decision, oldest first, with the type's checklist."""
+    require(principal, "review", organisation_id)
+    waiting, revisions = _waiting(session, organisation_id)
     links = _linked_actions(session, [e.id for e in waiting])
     previous = _previous_reviews(session, [revisions[e.id] for e in waiting])
     names = _user_names(session, {revisions[e.id].uploaded_by for e in waiting} | {e.created_by for e in waiting})

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from accounts.passwords import WeakPassword, hash_password
@@ -11,7 +12,7 @@ from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
 from services.organisations import get_organisation
 from storage.audit import append_audit
-from storage.models import Membership, Organisation, User, utc_now
+from storage.models import BrowserSession, Membership, Organisation, User, utc_now
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,79}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -144,9 +145,16 @@ def set_user_active(session: Session, principal: Principal, *, user_id: int, act
     user.active = active
     if active:
         user.failed_logins, user.locked_until = 0, None
+    else:
+        _end_browser_sessions(session, user.id)
     session.add(user)
     append_audit(session, actor=principal.username, action="user.activate" if active else "user.deactivate",
                  target=user.username)
+
+
+def _end_browser_sessions(session: Session, user_id: int) -> None:
+    """Every browser this user stays signed in with stops working at its next request (services.browser_sessions)."""
+    session.exec(delete(BrowserSession).where(BrowserSession.user_id == user_id))
 
 
 def set_user_admin(session: Session, principal: Principal, *, user_id: int, admin: bool) -> None:
@@ -175,6 +183,7 @@ def reset_password(session: Session, principal: Principal, *, user_id: int, pass
     user = _user(session, user_id)
     user.password_hash = _hash_or_refuse(password, user.username, user.email, user.display_name)
     user.failed_logins, user.locked_until = 0, None
+    _end_browser_sessions(session, user.id)  # whoever knew the old password is signed out everywhere
     session.add(user)
     append_audit(session, actor=principal.username, action="user.password_reset", target=user.username)
 

@@ -26,11 +26,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 
+from errors import HavenError
+
 ANCHOR_FILE = "audit-anchor.json"
 _HEAD = "haven_audit_head"
 
 
-class AuditKeyError(RuntimeError):
+class AuditKeyError(HavenError, RuntimeError):
     """The audit key cannot be read or is not usable; the message says what to do."""
 
 

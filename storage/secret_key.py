@@ -14,10 +14,12 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
+from errors import HavenError
+
 KEY_FILE_NAME = "secret.key"
 
 
-class SecretKeyError(RuntimeError):
+class SecretKeyError(HavenError, RuntimeError):
     """The secret key file cannot be used as it is; the message says what to do."""
 
 

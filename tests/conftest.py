@@ -17,8 +17,11 @@ from config import get_settings
 from services.instance import Haven
 from storage.blobs import LocalBlobStore, open_blob_store
 from storage.db import make_engine, migrate
-from tests.s3_support import make_s3_bucket, s3_server_url  # noqa: F401  (the shared S3 API server fixture)
 from tests.support import require_or_skip
+from ui.database import get_haven
+
+# Shared fixtures that live in their own modules: the S3 API server and the page tests' download reader.
+pytest_plugins = ["tests.s3_support", "tests.ui.downloads"]
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -127,6 +130,8 @@ def sqlite_haven(request, tmp_path) -> Haven:
 
 def on_s3(instance: Haven, endpoint_url: str) -> Haven:
     """The same instance with its evidence store in a fresh bucket on the S3 API server at `endpoint_url`."""
+    from tests.s3_support import make_s3_bucket  # a plugin module (pytest_plugins): imported once pytest has it
+
     bucket = make_s3_bucket(endpoint_url, f"haven-{uuid.uuid4().hex[:12]}")
     settings = replace(instance.settings, blob_url=f"s3://{bucket}/evidence", s3_endpoint_url=endpoint_url)
     return replace(instance, settings=settings, store=open_blob_store(settings))
@@ -138,3 +143,15 @@ def haven_s3(request, tmp_path, s3_server_url) -> Haven:
     instance = on_s3(build_haven("sqlite", tmp_path, request), s3_server_url)
     yield instance
     instance.engine.dispose()
+
+
+@pytest.fixture
+def app_haven(haven, monkeypatch):
+    """The test instance, made the one the app opens (through the same settings variables a user sets)."""
+    monkeypatch.setenv("HAVEN_DATA_DIR", str(haven.settings.data_dir))
+    monkeypatch.setenv("HAVEN_DATABASE_URL", haven.settings.database_url)
+    monkeypatch.delenv("HAVEN_BLOB_URL", raising=False)
+    monkeypatch.delenv("HAVEN_ENCRYPTION_KEY", raising=False)
+    get_haven.clear()
+    yield haven
+    get_haven.clear()

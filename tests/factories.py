@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
+import yaml
 from fpdf import FPDF
 from PIL import Image
 
@@ -55,3 +57,42 @@ def as_stored(data: bytes, filename: str = "upload") -> bytes:
     from evidence.intake import run_intake
 
     return run_intake(data, filename, max_bytes=25 * 1024 * 1024, max_pixels=50_000_000).content
+
+
+BUNDLE_AS_OF = date(2026, 11, 23)  # the day the bundle of `write_bundle` is scored on
+
+
+def write_bundle(folder: Path, **changes) -> Path:
+    """A bundle folder like an export's: a PDF, a photo with GPS, an on-site inspection, a plan item.
+    `changes` set values by dotted path, e.g. `**{"evidence.0.title": "Fire exits"}`."""
+    (folder / "files").mkdir(parents=True)
+    (folder / "files" / "risk-form.pdf").write_bytes(simple_pdf())
+    (folder / "files" / "reception.jpg").write_bytes(jpeg_with_gps())
+    manifest = {
+        "organisation": {"slug": "harbour-house", "name": "Harbour House Victim Support"},
+        "standard": "vse-3",
+        "ratings": [
+            {"action": "3.1.1", "rating": "met", "justification": "", "owner": "A. Manager"},
+            {"action": "3.2.1", "rating": "partially_met", "owner": "A. Manager"},
+            {"action": "3.2.2", "rating": "not_applicable", "justification": "No premises open to victims"},
+        ],
+        "evidence": [
+            {"title": "Intake risk assessment form", "type": "risk_assessment", "actions": ["3.1.1"],
+             "file": "files/risk-form.pdf", "issued_on": "2026-03-01", "valid_until": "2027-03-01",
+             "classification": "internal", "review": {"status": "accepted", "reviewer": "q.reviewer", "comment": "Signed and dated"}},
+            {"title": "Reception door", "type": "premises_photos", "actions": ["3.2.1"], "file": "files/reception.jpg",
+             "issued_on": "2026-10-01"},
+            {"title": "Door entry inspection", "type": "safety_plan", "actions": ["3.2.1"], "issued_on": "2025-06-01",
+             "review": {"status": "rejected", "reviewer": "q.reviewer", "comment": "Out of date"}},
+        ],
+        "plan": [{"action": "3.2.1", "description": "Photograph new door entry system", "owner": "A. Manager",
+                  "due": "2026-12-15", "done": False}],
+    }
+    for dotted, value in changes.items():
+        target = manifest
+        keys = dotted.split(".")
+        for key in keys[:-1]:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        target[int(keys[-1]) if isinstance(target, list) else keys[-1]] = value
+    (folder / "bundle.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    return folder

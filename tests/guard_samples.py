@@ -142,3 +142,16 @@ def docx(paragraphs: list[str], picture: Image.Image | None = None) -> bytes:
         if picture is not None:
             archive.writestr("word/media/image1.png", png(picture))
     return out.getvalue()
+
+
+def client_list_xlsx() -> bytes:
+    """A spreadsheet listing clients: a header row and one person per row."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Client name", "Date of birth", "Case number", "Phone"])
+    sheet.append(["Maria Jones", "12/03/1987", "HH-2026-0412", "07700 900123"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -18,6 +18,7 @@ from services.errors import ServiceError
 from services.evidence import (
     CLASSIFICATIONS,
     NewEvidence,
+    get_evidence,
     link_evidence,
     read_evidence_file,
     read_thumbnails,
@@ -243,6 +244,10 @@ def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) ->
     valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD")
     st.text_input("What changed", key=f"{key}:note", max_chars=4000)
     file = st.session_state.get(f"{key}:file:{_generation(key)}")
+    if file is not None:
+        with haven.session() as session:
+            organisation_id = get_evidence(session, row["id"]).organisation_id
+        photo_checks(haven, principal, organisation_id, key, [file])
     st.button("Upload the new revision", icon=":material/upload:", disabled=file is None, key=f"{key}:upload",
               on_click=_upload_revision, args=(haven, principal, row["id"], key))
     show_notices(key)
@@ -258,16 +263,24 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
         tell(markdown_text("Give the date the new revision was issued."), Notice.ERROR, where=key)
         _renew(key)
         return
+    if _kept_without_reason(key, file):
+        tell(markdown_text(f"{file.name}: give a reason for every face or sensitive text you keep legible, or tick "
+                           "Blur again. Nothing was stored."), Notice.ERROR, where=key)
+        return
+    data = file.getvalue()
+    upload_scan = upload_scan_of(key, data)
     try:
         number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],
-                                 valid_until=state.get(f"{key}:valid"), data=file.getvalue(), filename=file.name,
-                                 note=state.get(f"{key}:note") or "")
+                                 valid_until=state.get(f"{key}:valid"), data=data, filename=file.name,
+                                 note=state.get(f"{key}:note") or "", upload_scan=upload_scan,
+                                 privacy=decision_for(key, upload_scan) if upload_scan else DEFAULT_POLICY)
         tell(markdown_text(f"Revision {number} is stored and waits for review."), Notice.SUCCESS, where=key)
         state[f"{key}:note"] = ""
     except IntakeError as error:
         tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
     except REFUSALS as error:
         tell(markdown_text(str(error)), Notice.ERROR, where=key)
+    forget_scans(key)
     _renew(key)
 
 

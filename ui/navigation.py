@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from accounts.permissions import Principal
 
@@ -13,6 +14,11 @@ class PageEntry:
     icon: str
     section: str
     permission: str  # checked in the current organisation; admin permissions need the admin flag
+
+    @property
+    def url_path(self) -> str:
+        """The page's address, as Streamlit derives it from the file name (views/review_queue.py → review_queue)."""
+        return PurePosixPath(self.path).stem
 
 
 PAGES: tuple[PageEntry, ...] = (
@@ -32,3 +38,28 @@ PAGES: tuple[PageEntry, ...] = (
 
 def pages_for(principal: Principal, organisation_id: int | None) -> list[PageEntry]:
     return [page for page in PAGES if principal.can(page.permission, organisation_id)]
+
+
+# Where each role's work is; with several roles in one organisation, the first of this order wins.
+LANDING_BY_ROLE: tuple[tuple[str, str], ...] = (
+    ("manager", "views/overview.py"),
+    ("reviewer", "views/review_queue.py"),
+    ("board", "views/board.py"),
+)
+
+
+def landing_page(principal: Principal, organisation_id: int | None, allowed: list[PageEntry]) -> PageEntry | None:
+    """The page a person opens on: a manager the Overview, a reviewer the Review queue, a board member the Board
+    dashboard; anyone else (an administrator without a role) the first page they may open: the Overview, where
+    a new instance offers to load the demo organisation."""
+    by_path = {entry.path: entry for entry in allowed}
+    roles = principal.roles_in(organisation_id)
+    for role, path in LANDING_BY_ROLE:
+        if role in roles and path in by_path:
+            return by_path[path]
+    return allowed[0] if allowed else None
+
+
+def refused_pages(allowed: list[PageEntry]) -> list[PageEntry]:
+    """Every other page: its address answers "You have no access to this page" instead of showing another one."""
+    return [entry for entry in PAGES if entry not in allowed]

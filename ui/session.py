@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from accounts.permissions import Principal
+from services import browser_sessions
 from services.file_access import Reader, SessionClock
 from services.users import refreshed_principal
+from ui import browser_session
 from ui.database import DATABASE_ERRORS, DATABASE_UNAVAILABLE_CHANGE, get_haven, log_database_error
 from ui.notices import Notice, tell
 from ui.oidc import oidc_signed_in
@@ -32,18 +34,26 @@ def current_principal() -> Principal | None:
     return st.session_state.get(PRINCIPAL_KEY)
 
 
-def sign_in_as(principal: Principal) -> None:
+def sign_in_as(principal: Principal, *, browser_session_id: int | None = None) -> None:
+    """Signs this tab in; a fresh sign-in (no `browser_session_id`) also keeps the browser signed in for the
+    idle limit (ui.browser_session), a resumed one joins the browser's session."""
+    if browser_session_id is None and not principal.is_system:
+        browser_session_id = browser_session.begin_for(get_haven(), principal)
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[LAST_SEEN_KEY] = now()
+    st.session_state[browser_session.BROWSER_SESSION_KEY] = browser_session_id
     _end_clock()
-    st.session_state[CLOCK_KEY] = SessionClock(user_id=principal.user_id, last_seen=st.session_state[LAST_SEEN_KEY])
+    st.session_state[CLOCK_KEY] = SessionClock(user_id=principal.user_id, last_seen=st.session_state[LAST_SEEN_KEY],
+                                               browser_session_id=browser_session_id)
     st.session_state.pop(ORGANISATION_KEY, None)
 
 
 def sign_out(notice: str | None = None) -> None:
     """Forgets the user; with OIDC it also drops the identity cookie, which would otherwise sign them in again."""
     _end_clock()
-    for key in (PRINCIPAL_KEY, ORGANISATION_KEY, LAST_SEEN_KEY):
+    if current_principal() is not None:
+        browser_session.end_for(get_haven(), st.session_state.get(browser_session.BROWSER_SESSION_KEY))
+    for key in (PRINCIPAL_KEY, ORGANISATION_KEY, LAST_SEEN_KEY, browser_session.BROWSER_SESSION_KEY):
         st.session_state.pop(key, None)
     if notice:
         tell(notice, Notice.INFO)
@@ -65,8 +75,35 @@ def refresh_principal() -> None:
 
 
 def _idle_too_long(idle_minutes: int) -> bool:
+    """This tab has been idle past the limit, and so has the browser (another tab in use keeps it signed in)."""
     last_seen = st.session_state.get(LAST_SEEN_KEY)
-    return last_seen is not None and now() - last_seen > timedelta(minutes=idle_minutes)
+    if last_seen is None or now() - last_seen <= timedelta(minutes=idle_minutes):
+        return False
+    session_id = st.session_state.get(browser_session.BROWSER_SESSION_KEY)
+    return session_id is None or browser_sessions.state(get_haven(), session_id, touch=False) != browser_sessions.ACTIVE
+
+
+def resume_browser_session() -> None:
+    """A new tab, a reload, a bookmark or a calendar link: the browser's cookie signs its user in again."""
+    if current_principal() is not None:
+        return
+    resumed = browser_session.resumable(get_haven())
+    if resumed is not None:
+        sign_in_as(resumed.principal, browser_session_id=resumed.session_id)
+
+
+def check_browser_session() -> None:
+    """Ends this tab when its browser session was ended elsewhere (a sign-out in another tab, a deactivation, a
+    new password) or expired; otherwise the session's expiry moves on with this activity."""
+    session_id = st.session_state.get(browser_session.BROWSER_SESSION_KEY)
+    if current_principal() is None or session_id is None:
+        return
+    haven = get_haven()
+    state = browser_sessions.state(haven, session_id)
+    if state == browser_sessions.ENDED:
+        sign_out("You were signed out: in another tab or window, or by your Haven administrator.")
+    elif state == browser_sessions.EXPIRED:
+        sign_out(f"You were signed out after {haven.settings.idle_timeout_minutes} minutes without activity.")
 
 
 def enforce_idle_timeout(idle_minutes: int) -> None:
@@ -92,7 +129,8 @@ def _session_clock() -> SessionClock:
     principal = current_principal()
     clock = st.session_state.get(CLOCK_KEY)
     if clock is None or clock.ended or clock.user_id != principal.user_id:
-        clock = SessionClock(user_id=principal.user_id, last_seen=st.session_state.get(LAST_SEEN_KEY) or now())
+        clock = SessionClock(user_id=principal.user_id, last_seen=st.session_state.get(LAST_SEEN_KEY) or now(),
+                             browser_session_id=st.session_state.get(browser_session.BROWSER_SESSION_KEY))
         st.session_state[CLOCK_KEY] = clock
     return clock
 

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _empty_postgres
-from tests.factories import jpeg_with_gps
-from tests.services.test_bundles import write_bundle
+from tests.factories import jpeg_with_gps, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 

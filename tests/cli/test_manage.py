@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services.test_bundles import write_bundle
+from tests.factories import write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ import sqlite3
 
 from tests import guard_samples as samples
 from tests.cli.test_manage import run  # noqa: F401  (the command runner fixture)
-from tests.services.test_bundles import write_bundle
+from tests.factories import write_bundle
 
 INGEST = ("--org", "harbour-house", "--type", "policy", "--action", "3.3.1")
 

@@ -121,3 +121,22 @@ def test_prose_that_mentions_clients_or_numbers_is_not_personal_data():
     text = ("Client: the service supports every client for 12 months on the way to recovery. "
             "Page 3 of 50, printed 2026-11-23. Invoice 123456789.")
     assert scan_document_text(text).personal_data == ()
+
+
+def test_a_list_of_clients_as_a_table_is_a_case_file():
+    csv_text = ("Client name,DOB,Phone,Address\n"
+                "Jane Doe,12/03/1985,07700 900123,14 Mill Lane\n"
+                "Amira Hassan,1990-07-03,0161 496 0000,27 Station Road\n")
+    scan = scan_document_text(csv_text)
+    assert scan.case_file
+    dob = next(finding for finding in scan.personal_data if finding.kind is PersonalDataKind.DATE_OF_BIRTH)
+    assert dob.excerpt == "DOB: 12/0…"
+
+
+def test_a_staff_contact_list_or_a_blank_client_table_is_not_a_case_file():
+    staff = "Name\tRole\tPhone\nSarah Williams\tManager\t0117 496 0000\nJames Smith\tCaseworker\t0117 496 0001\n"
+    blank = "Client name,Date of birth,Phone\n,,\n,,\n"
+    rota = "Date,Activity,Hours\n2026-01-03,Training,3\n"
+    assert not scan_document_text(staff).case_file
+    assert scan_document_text(blank).personal_data == ()
+    assert scan_document_text(rota).personal_data == ()

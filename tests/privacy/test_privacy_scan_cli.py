@@ -189,3 +189,23 @@ def test_a_photo_inside_a_word_document_is_scanned_too(engines):
     assert report["case_file"] is False and report["faces"] == []
     assert [(entry["where"], len(entry["faces"])) for entry in report["embedded_images"]] == \
         [("word/media/image1.png", 1)]
+
+
+def test_a_spreadsheet_of_clients_is_a_case_file(run, tmp_path):
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Victim", "Date of birth", "Mobile", "Case number"])
+    sheet.append(["Amira Hassan", date(1990, 7, 3), "07700 900123", "DV-2026-0113"])
+    sheet.append(["Jane Doe", date(1985, 3, 12), "07700 900456", "DV-2026-0114"])
+    path = tmp_path / "clients.xlsx"
+    workbook.save(path)
+    result = run(path, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["media_type"].endswith("spreadsheetml.sheet")
+    assert report["case_file"] is True
+    assert {"client_name", "date_of_birth"} <= {entry["kind"] for entry in report["personal_data"]}

@@ -6,8 +6,8 @@ import pytest
 from pypdf import PdfReader
 
 from reports import board_pdf
-from reports.formatting import long_date
 from reports.board_pdf import board_report_pdf, chart_images_available, latin1_text, render_chart_images
+from reports.formatting import long_date
 from tests.reports import samples
 from tests.support import require_or_skip
 

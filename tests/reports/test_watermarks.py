@@ -138,3 +138,10 @@ def test_the_recipient_cannot_smuggle_control_or_direction_characters_into_the_m
     assert clean_recipient("eve\u202egnp.exe\n\x1b[31mred") == "evegnp.exe [31mred"
     assert clean_recipient("   ") == "unknown recipient"
     assert len(clean_recipient("x" * 500)) == 60
+
+
+def test_marking_a_long_pdf_adds_one_small_footer_not_a_copy_per_page():
+    original = pdf_of_pages(*[(f"Procedure, page {number}", (595, 842)) for number in range(1, 51)])
+    marked = watermark_pdf(original, MARK)
+    assert all(TEXT in text for text in page_texts(marked))
+    assert len(marked) < len(original) + 60_000

@@ -32,8 +32,7 @@ from services import (
 )
 from services.evidence import NewEvidence
 from storage.models import Evidence, Membership, User
-from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
-from tests.services.test_bundles import write_bundle
+from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date.today()
@@ -233,7 +232,7 @@ def run_page_script(principal, page: str, state: dict | None = None):
 
 @pytest.mark.parametrize("page", CLOSED_TO_THE_BOARD)
 def test_a_board_member_running_a_closed_page_gets_no_data_and_no_form(board_session, app_haven, page):
-    from tests.ui.conftest import texts
+    from tests.app_pages import texts
 
     app = run_page_script(board_session, page)
 
@@ -261,7 +260,7 @@ def test_a_manager_page_stops_for_a_stale_board_principal_even_with_a_manager_id
     role in harbour-house is corrected back to the board member's real memberships."""
     from dataclasses import replace
 
-    from tests.ui.conftest import open_app
+    from tests.app_pages import open_app
 
     import_bundle(app_haven, SYSTEM, write_bundle(tmp_path / "bundle"))
     trustee = make_user(app_haven, "trustee", "board", "harbour-house")

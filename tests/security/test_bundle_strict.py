@@ -19,8 +19,8 @@ from bundles.model import BundleError
 from services.organisations import create_organisation
 from services.scores import score_organisation
 from storage.models import AuditEntry, Evidence, Organisation
-from tests.factories import SYSTEM
-from tests.services.test_bundles import AS_OF, write_bundle
+from tests.factories import BUNDLE_AS_OF as AS_OF
+from tests.factories import SYSTEM, write_bundle
 
 ALIAS_BOMB = (
     'organisation: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'

@@ -22,9 +22,7 @@ from services.reviews import review_revision
 from services.uploads import upload_evidence
 from services.users import create_user
 from storage.models import Evidence, EvidenceRevision, Organisation, PlanItem, Review
-from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import app_haven  # noqa: F401  (fixture)
+from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "<script>alert('haven')</script>"
@@ -148,7 +146,7 @@ def hostile_instance(app_haven, tmp_path):
 
 
 def every_page(principal):
-    from tests.ui.conftest import open_app
+    from tests.app_pages import open_app
     from ui.navigation import pages_for
 
     first = open_app(principal)

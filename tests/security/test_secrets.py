@@ -19,9 +19,7 @@ from services.uploads import upload_evidence
 from services.users import create_user, reset_password
 from storage.blobs import generate_encryption_key
 from storage.models import User
-from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import app_haven  # noqa: F401  (fixture)
+from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "another long passphrase 42"
@@ -72,7 +70,7 @@ def encrypted_app(app_haven, monkeypatch, tmp_path):
 
 
 def test_no_page_shows_a_password_hash_or_the_encryption_key(encrypted_app, app_haven, monkeypatch):
-    from tests.ui.conftest import open_app
+    from tests.app_pages import open_app
     from ui.navigation import pages_for
 
     monkeypatch.setattr("ui.session.refreshed_principal", lambda session, principal: principal)

@@ -11,9 +11,8 @@ from bundles.importer import import_bundle
 from services.sign_in import sign_in
 from services.users import set_user_active
 from storage.models import AuditEntry, Evidence, Rating, User
-from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import app_haven, open_app, texts  # noqa: F401  (app_haven is a fixture)
+from tests.app_pages import open_app, texts
+from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf, write_bundle
 from ui.session import LAST_SEEN_KEY, PRINCIPAL_KEY
 
 WRONG = "a wrong guess of twelve"

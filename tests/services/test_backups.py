@@ -30,8 +30,7 @@ from storage.audit import unkeyed_entry_hash
 from storage.blobs import BlobCipher, LocalBlobStore, generate_encryption_key
 from storage.models import EvidenceRevision
 from tests.conftest import build_haven
-from tests.factories import PASSWORD, SYSTEM, jpeg_with_gps, make_user, simple_pdf
-from tests.services.test_bundles import write_bundle
+from tests.factories import PASSWORD, SYSTEM, jpeg_with_gps, make_user, simple_pdf, write_bundle
 
 AS_OF = date(2026, 11, 23)
 SLUG = "harbour-house"

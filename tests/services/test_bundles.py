@@ -1,6 +1,4 @@
 import zipfile
-from datetime import date
-from pathlib import Path
 
 import pytest
 import yaml
@@ -12,43 +10,9 @@ from bundles.model import BundleError
 from services.scores import score_organisation
 from storage.models import Evidence, Organisation
 from tests.conftest import build_haven
-from tests.factories import SYSTEM, jpeg_with_gps, simple_pdf
+from tests.factories import BUNDLE_AS_OF, SYSTEM, simple_pdf, write_bundle
 
-AS_OF = date(2026, 11, 23)
-
-
-def write_bundle(folder: Path, **changes) -> Path:
-    (folder / "files").mkdir(parents=True)
-    (folder / "files" / "risk-form.pdf").write_bytes(simple_pdf())
-    (folder / "files" / "reception.jpg").write_bytes(jpeg_with_gps())
-    manifest = {
-        "organisation": {"slug": "harbour-house", "name": "Harbour House Victim Support"},
-        "standard": "vse-3",
-        "ratings": [
-            {"action": "3.1.1", "rating": "met", "justification": "", "owner": "A. Manager"},
-            {"action": "3.2.1", "rating": "partially_met", "owner": "A. Manager"},
-            {"action": "3.2.2", "rating": "not_applicable", "justification": "No premises open to victims"},
-        ],
-        "evidence": [
-            {"title": "Intake risk assessment form", "type": "risk_assessment", "actions": ["3.1.1"],
-             "file": "files/risk-form.pdf", "issued_on": "2026-03-01", "valid_until": "2027-03-01",
-             "classification": "internal", "review": {"status": "accepted", "reviewer": "q.reviewer", "comment": "Signed and dated"}},
-            {"title": "Reception door", "type": "premises_photos", "actions": ["3.2.1"], "file": "files/reception.jpg",
-             "issued_on": "2026-10-01"},
-            {"title": "Door entry inspection", "type": "safety_plan", "actions": ["3.2.1"], "issued_on": "2025-06-01",
-             "review": {"status": "rejected", "reviewer": "q.reviewer", "comment": "Out of date"}},
-        ],
-        "plan": [{"action": "3.2.1", "description": "Photograph new door entry system", "owner": "A. Manager",
-                  "due": "2026-12-15", "done": False}],
-    }
-    for dotted, value in changes.items():
-        target = manifest
-        keys = dotted.split(".")
-        for key in keys[:-1]:
-            target = target[int(key)] if isinstance(target, list) else target[key]
-        target[int(keys[-1]) if isinstance(target, list) else keys[-1]] = value
-    (folder / "bundle.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
-    return folder
+AS_OF = BUNDLE_AS_OF
 
 
 def test_a_bundle_imports_and_scores(haven, tmp_path):

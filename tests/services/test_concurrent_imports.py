@@ -17,8 +17,7 @@ from bundles.importer import import_bundle
 from services.evidence import read_evidence_file
 from services.integrity import check_integrity
 from storage.models import EvidenceRevision, Organisation
-from tests.factories import SYSTEM
-from tests.services.test_bundles import write_bundle
+from tests.factories import SYSTEM, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -33,7 +33,6 @@ from storage.models import AuditEntry, Evidence, EvidenceRevision
 from tests.conftest import _empty_postgres
 from tests.factories import SYSTEM, jpeg_with_gps, make_organisation, make_user, simple_pdf
 from tests.s3_support import make_s3_bucket
-from tests.ui.conftest import app_haven  # noqa: F401  (fixture: the test instance opened by app.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTO = jpeg_with_gps()
@@ -189,7 +188,7 @@ def test_ingest_on_a_full_disk_fails_with_one_line(sqlite_haven, tmp_path):
 
 
 def test_the_upload_page_says_the_disk_is_full(app_haven, monkeypatch):
-    from tests.ui.conftest import open_app
+    from tests.app_pages import open_app
 
     make_organisation(app_haven)
     manager = make_user(app_haven, "amira", "manager", "harbour-house")
@@ -221,7 +220,7 @@ def test_the_command_line_says_in_one_line_that_the_database_is_down(tmp_path):
 
 
 def test_the_app_shows_a_clear_page_when_the_database_is_down_at_start(tmp_path, monkeypatch):
-    from tests.ui.conftest import open_app, texts
+    from tests.app_pages import open_app, texts
     from ui.database import DATABASE_UNAVAILABLE, get_haven
 
     monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
@@ -355,7 +354,7 @@ def test_a_database_that_goes_away_mid_upload_loses_the_row_not_the_file(proxied
 def test_the_app_shows_a_clear_page_when_the_database_goes_away_and_recovers(proxied_postgres):
     """Each step is a new run of app.py with the signed-in user's session (AppTest reruns a page it switched
     to without app.py, so a fresh AppTest stands for the user's next click)."""
-    from tests.ui.conftest import open_app, texts
+    from tests.app_pages import open_app, texts
     from ui.database import DATABASE_UNAVAILABLE, get_haven
 
     haven, proxy = proxied_postgres

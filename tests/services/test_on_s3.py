@@ -16,9 +16,8 @@ from services.scores import score_organisation
 from services.uploads import upload_evidence
 from storage.models import EvidenceRevision
 from tests.conftest import build_haven, on_s3
-from tests.factories import SYSTEM, jpeg_with_gps, make_user
+from tests.factories import SYSTEM, jpeg_with_gps, make_user, write_bundle
 from tests.s3_support import make_s3_client
-from tests.services.test_bundles import write_bundle
 
 AS_OF = date(2026, 11, 23)
 

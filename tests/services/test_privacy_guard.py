@@ -250,7 +250,8 @@ def test_a_poster_with_the_helpline_number_is_no_case_file(sqlite_haven, organis
 @pytest.mark.parametrize("make", [
     lambda: samples.docx(samples.CASE_FILE_TEXT.splitlines()),
     lambda: samples.CASE_FILE_TEXT.encode(),
-], ids=["docx", "text"])
+    samples.client_list_xlsx,
+], ids=["docx", "text", "xlsx"])
 def test_a_case_file_in_word_or_plain_text_is_refused_too(sqlite_haven, organisation, manager, make):
     with pytest.raises(CaseFileRefused):
         upload_evidence(sqlite_haven, manager, organisation_id=organisation, details=POLICY, data=make(),
@@ -282,8 +283,7 @@ def test_a_flat_picture_is_recorded_as_scanned_with_nothing_found(haven):
 
 def test_a_bundle_import_blurs_the_photo_by_default(sqlite_haven, tmp_path, photo_scan):
     from bundles.importer import import_bundle
-    from tests.factories import SYSTEM
-    from tests.services.test_bundles import write_bundle
+    from tests.factories import SYSTEM, write_bundle
 
     folder = write_bundle(tmp_path / "bundle")
     (folder / "files" / "reception.jpg").write_bytes(samples.face_and_number_jpeg())
@@ -317,3 +317,27 @@ def test_a_photo_inside_a_pdf_is_blurred_in_the_stored_pdf(sqlite_haven, organis
     assert (record.images_scanned, record.count(RegionKind.FACE), record.blurred) == (1, 1, 2)
     sources = {r.source for r in record.regions}  # where in the PDF the intake found the picture
     assert len(sources) == 1 and "PDF" in sources.pop()
+
+
+def test_a_photo_inside_a_word_document_is_blurred_in_the_stored_document(
+        sqlite_haven, organisation, manager, photo_scan):
+    import zipfile
+
+    evidence_id = upload_evidence(sqlite_haven, manager, organisation_id=organisation, details=POLICY,
+                                  data=samples.docx(["Our front entrance"], samples.face_and_number_picture()),
+                                  filename="entrance.docx")
+    with sqlite_haven.session() as session:
+        from services.facts import latest_revisions
+
+        key = latest_revisions(session, [evidence_id])[evidence_id].blob_key
+    with zipfile.ZipFile(io.BytesIO(sqlite_haven.store.get(key))) as archive:
+        [media] = [name for name in archive.namelist() if name.startswith("word/media/")]
+        picture = Image.open(io.BytesIO(archive.read(media))).convert("RGB")
+    original = samples.face_and_number_picture()  # the picture went in as a PNG, without JPEG's loss
+    for kind in (RegionKind.FACE, RegionKind.SENSITIVE_TEXT):
+        assert difference(original, picture, region(photo_scan, kind).box) > 20
+    assert difference(original, picture, region(photo_scan, RegionKind.TEXT).box) < 1.5
+    record = record_of(sqlite_haven, evidence_id)
+    faces = record.count(RegionKind.FACE)  # the detector may see a second "face" in the lossless copy
+    assert record.images_scanned == 1 and faces >= 1 and record.count(RegionKind.SENSITIVE_TEXT) == 1
+    assert record.blurred == faces + 1

@@ -20,8 +20,7 @@ from services.uploads import upload_evidence, upload_revision
 from storage.blobs import LocalBlobStore
 from storage.db import make_engine, migrate
 from storage.models import EvidenceRevision, Organisation
-from tests.factories import SYSTEM, make_organisation, simple_pdf
-from tests.services.test_bundles import write_bundle
+from tests.factories import SYSTEM, make_organisation, simple_pdf, write_bundle
 
 AS_OF = date.today()
 

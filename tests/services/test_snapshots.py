@@ -21,8 +21,7 @@ from services.snapshots import (
     take_snapshot,
 )
 from storage.models import AssessmentCycle, Snapshot
-from tests.factories import SYSTEM, make_organisation, make_user
-from tests.services.test_bundles import write_bundle
+from tests.factories import SYSTEM, make_organisation, make_user, write_bundle
 
 DAY = date(2026, 3, 2)
 

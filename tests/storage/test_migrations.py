@@ -20,8 +20,7 @@ from storage.audit import check_audit_chain
 from storage.blobs import LocalBlobStore
 from storage.db import alembic_config, make_engine, migrate
 from tests.conftest import _postgres_reachable, postgres_admin_url
-from tests.factories import SYSTEM
-from tests.services.test_bundles import write_bundle
+from tests.factories import SYSTEM, write_bundle
 from tests.support import require_or_skip
 
 AS_OF = date(2026, 11, 23)

@@ -11,9 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from services.sign_in import sign_in
 from storage.models import Membership, Organisation, User
+from tests.app_pages import APP_FILE, open_app, texts
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.ui.conftest import APP_FILE, open_app, texts
-from tests.ui.downloads import downloads  # noqa: F401 (a fixture)
 from ui.session import PRINCIPAL_KEY
 
 USERS_PAGE, AUDIT_PAGE = "views/admin_users.py", "views/audit_log.py"

@@ -11,10 +11,9 @@ from reports.board_pdf import chart_images_available
 from reports.formatting import long_date
 from standards.loader import get_standard
 from storage.models import Snapshot
-from tests.factories import SYSTEM, make_user
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import open_app, texts
-from tests.ui.downloads import downloads, page_dump  # noqa: F401 (a fixture)
+from tests.app_pages import open_app, texts
+from tests.factories import SYSTEM, make_user, write_bundle
+from tests.ui.downloads import page_dump
 
 PAGE = "views/board.py"
 RESTRICTED_NAMES = ("Reception door", "reception.jpg", "Door entry inspection")

@@ -3,8 +3,8 @@ from sqlmodel import select
 from services.organisations import current_cycle
 from services.ratings import ratings_of_cycle, set_rating
 from storage.models import AssessmentCycle
+from tests.app_pages import open_app, texts
 from tests.factories import SYSTEM, make_organisation, make_user
-from tests.ui.conftest import open_app, texts
 
 PAGE = "views/cycles.py"
 CONFIRM = "I understand that every rating starts again at not assessed"

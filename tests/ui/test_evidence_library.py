@@ -13,10 +13,8 @@ from bundles.importer import import_bundle
 from services.evidence import NewEvidence, evidence_register, revision_history
 from services.uploads import upload_evidence
 from storage.models import AuditEntry
-from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import APP_FILE, errors, open_app, seen
-from tests.ui.downloads import downloads  # noqa: F401  (fixture)
+from tests.app_pages import APP_FILE, errors, open_app, seen
+from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf, write_bundle
 from ui.navigation import pages_for
 from ui.session import PRINCIPAL_KEY
 

@@ -24,9 +24,8 @@ from services.file_access import ReadRefused
 from services.uploads import upload_evidence
 from services.users import set_membership, set_user_active, set_user_admin
 from storage.models import AuditEntry, utc_now
-from tests.factories import SYSTEM, jpeg_with_gps, make_user
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import open_app
+from tests.app_pages import open_app
+from tests.factories import SYSTEM, jpeg_with_gps, make_user, write_bundle
 
 LIBRARY = "views/evidence_library.py"
 REVIEW_QUEUE = "views/review_queue.py"

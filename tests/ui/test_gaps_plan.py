@@ -11,8 +11,8 @@ from services.ratings import set_rating
 from services.reviews import review_revision
 from services.uploads import upload_evidence
 from storage.models import PlanItem
+from tests.app_pages import open_app, texts
 from tests.factories import make_user, simple_pdf
-from tests.ui.conftest import open_app, texts
 from ui.navigation import pages_for
 
 PAGE = "views/gaps_plan.py"

@@ -1,7 +1,6 @@
 from bundles.importer import import_bundle
-from tests.factories import SYSTEM, make_organisation, make_user
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import open_app, texts
+from tests.app_pages import open_app, texts
+from tests.factories import SYSTEM, make_organisation, make_user, write_bundle
 from ui.navigation import pages_for
 
 PAGE = "views/network.py"

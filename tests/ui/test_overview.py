@@ -1,7 +1,6 @@
 from bundles.importer import import_bundle
-from tests.factories import SYSTEM, make_user
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import open_app, seen, texts
+from tests.app_pages import open_app, seen, texts
+from tests.factories import SYSTEM, make_user, write_bundle
 
 
 def test_first_run_offers_to_create_the_administrator(app_haven):

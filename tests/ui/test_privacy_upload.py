@@ -14,8 +14,8 @@ from services.facts import latest_revisions
 from services.uploads import upload_evidence
 from storage.models import PrivacyCheck
 from tests import guard_samples as samples
+from tests.app_pages import errors, open_app, seen
 from tests.factories import make_user
-from tests.ui.conftest import errors, open_app, seen
 
 PAGE = "views/evidence_library.py"
 UPLOAD = "library:1:upload"

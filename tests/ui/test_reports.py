@@ -10,10 +10,8 @@ from pypdf import PdfReader
 
 from bundles.importer import import_bundle
 from reports.board_pdf import chart_images_available
-from tests.factories import SYSTEM, make_user
-from tests.services.test_bundles import write_bundle
-from tests.ui.conftest import open_app, texts
-from tests.ui.downloads import downloads  # noqa: F401 (a fixture)
+from tests.app_pages import open_app, texts
+from tests.factories import SYSTEM, make_user, write_bundle
 from ui.navigation import pages_for
 
 PAGE = "views/reports.py"

@@ -9,9 +9,9 @@ from services.evidence import NewEvidence
 from services.uploads import upload_evidence
 from services.users import principal_for, set_membership
 from storage.models import Review, User
+from tests.app_pages import open_app, texts
 from tests.factories import SYSTEM, jpeg_with_gps, make_user, simple_pdf
 from tests.support import require_or_skip
-from tests.ui.conftest import open_app, texts
 
 PAGE = "views/review_queue.py"
 ESCAPE_PLAN = NewEvidence("escape_plan", ("3.2.1",), date(2026, 3, 1), title="Escape plan, ground floor")

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 from services.evidence import NewEvidence, evidence_register
 from services.ratings import ratings_of_organisation
 from services.uploads import upload_evidence
+from tests.app_pages import APP_FILE, errors, open_app, seen, texts
 from tests.factories import make_user, simple_pdf
-from tests.ui.conftest import APP_FILE, errors, open_app, seen, texts
 from ui.navigation import pages_for
 from ui.session import PRINCIPAL_KEY
 

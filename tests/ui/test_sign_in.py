@@ -6,8 +6,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from services.users import count_users, set_user_active
+from tests.app_pages import APP_FILE, open_app, texts
 from tests.factories import PASSWORD, make_organisation, make_user
-from tests.ui.conftest import APP_FILE, open_app, texts
 from ui.session import LAST_SEEN_KEY, PRINCIPAL_KEY
 
 OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8511/oauth2callback", "cookie_secret": "a test secret",

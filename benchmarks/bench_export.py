@@ -161,8 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="haven-bench-export-") as scratch:
             for size in sizes:
                 slug = f"pack-{size}"
-                figure, floor = compared(lambda: export_once(haven, slug, Path(scratch) / "pack.zip"),
-                                         lambda: zip_the_files(haven, slug, Path(scratch) / "floor.zip"),
+                figure, floor = compared(lambda slug=slug: export_once(haven, slug, Path(scratch) / "pack.zip"),
+                                         lambda slug=slug: zip_the_files(haven, slug, Path(scratch) / "floor.zip"),
                                          repeat=args.repeat)
                 memory = measure_memory(target, slug, f"pack-{warm}")
                 peaks[size] = memory

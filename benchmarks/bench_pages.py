@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             ratings = iter(["met", "partially_met"] * (args.repeat + 2))
 
-            def change_one_organisation():
+            def change_one_organisation(ratings=ratings):
                 with haven.session() as session:
                     set_rating(session, GENERATOR, organisation_id=first.id, action_id=_first_action(),
                                rating=next(ratings))

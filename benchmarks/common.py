@@ -167,11 +167,11 @@ def _ratio(figure: float, floor: float) -> float:
 
 
 def paired_ratio(figure: Timing, floor: Timing) -> float:
-    return statistics.median(_ratio(a, b) for a, b in zip(figure.runs, floor.runs))
+    return statistics.median(_ratio(a, b) for a, b in zip(figure.runs, floor.runs, strict=False))
 
 
 def paired_difference(figure: Timing, floor: Timing) -> float:
-    return statistics.median(a - b for a, b in zip(figure.runs, floor.runs))
+    return statistics.median(a - b for a, b in zip(figure.runs, floor.runs, strict=False))
 
 
 def ratio_line(name: str, figure: Timing, floor: Timing, goal: float | None) -> str:

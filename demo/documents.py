@@ -433,7 +433,7 @@ def _floor_plan(pdf: _Document, *, x: float, y: float, with_assembly_point: bool
     pdf.set_line_width(0.7)
     pdf.set_dash_pattern(dash=2, gap=1.5)
     for route in routes:
-        for (x1, y1), (x2, y2) in zip(route, route[1:]):
+        for (x1, y1), (x2, y2) in zip(route, route[1:], strict=True):
             pdf.line(x + x1, y + y1, x + x2, y + y2)
     pdf.set_dash_pattern()
     pdf.set_fill_color(0, 140, 70)

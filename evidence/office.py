@@ -86,9 +86,8 @@ def sanitise_office(
     """
     kind, contents, infos = _inspect(data, max_entries, max_total_bytes, max_ratio)
     check_active_content(contents.entries, odf=kind == ODT)
-    changed = clean_parts(contents.entries, max_pixels=max_pixels)
-    if not changed:
-        return CleanOffice(data, *kind)
+    clean_parts(contents.entries, max_pixels=max_pixels)
+    # Always written again: a zip comment, bytes between or after the entries, and extra fields go.
     return CleanOffice(_rezip(infos, contents.entries), *kind)
 
 

@@ -125,7 +125,7 @@ def score_layers_figure(score: dict) -> go.Figure:
         hovertemplate="%{x}: %{text}<extra></extra>",
         showlegend=False,
     ))
-    for label, value in zip(labels, values):
+    for label, value in zip(labels, values, strict=True):
         if value is None:
             figure.add_annotation(x=label, y=0.05, text="N/A", showarrow=False,
                                   font={"size": 16, "color": INK_MUTED})
@@ -210,14 +210,14 @@ def engagement_rag_figure(score: dict) -> go.Figure:
         {"x": 0, "xref": "paper", "xanchor": "left", "y": index, "yref": "y", "yshift": RAG_ROW_PX / 2 - 2,
          "yanchor": "middle", "showarrow": False,
          "text": f"<b>{line}</b>" if row["kind"] == "engagement" else line, "font": {"size": 12, "color": TEXT_DARK}}
-        for index, (row, line) in enumerate(zip(rows, lines))  # y by position: an id such as "3.1" reads as a number
+        for index, (row, line) in enumerate(zip(rows, lines, strict=True))  # y by position: an id such as "3.1" reads as a number
     )])
     _base_layout(figure, title="Engagements and actions", height=120 + RAG_ROW_PX * len(rows))
     figure.update_xaxes(type="category", side="top", tickangle=0, showgrid=False, tickvals=layer_labels,
                         ticktext=[_wrapped(label, 10) for label in layer_labels])
     figure.update_yaxes(type="category", autorange="reversed", showgrid=False, tickvals=ids,
                         ticktext=[f"<b>{_escape_markup(i)}</b>" if row["kind"] == "engagement" else _escape_markup(i)
-                                  for i, row in zip(ids, rows)])
+                                  for i, row in zip(ids, rows, strict=True)])
     figure.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10})
     return figure
 
@@ -597,7 +597,7 @@ def cycle_comparison_figure(previous: dict, current: dict, *,
     """The three layers of a closed cycle's frozen report beside the current cycle's scores."""
     figure = go.Figure()
     layer_labels = [layer.label for layer in ScoreLayer]
-    for position, (score, name) in enumerate(zip((previous, current), labels)):
+    for position, (score, name) in enumerate(zip((previous, current), labels, strict=True)):
         values = [layer_scores(score.get("scores"))[key] for key in LAYER_KEYS]
         figure.add_trace(go.Bar(
             x=layer_labels,

@@ -118,7 +118,7 @@ def _workbook(title: str, columns: tuple[Column, ...], rows: list[dict],
     for row in rows:
         sheet.append([_cell_value(column, row.get(column.key)) for column in columns])
         marked = bool(highlight and row.get(highlight))
-        for column, cell in zip(columns, sheet[sheet.max_row]):
+        for column, cell in zip(columns, sheet[sheet.max_row], strict=False):
             if column.kind == "date" and isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
             if isinstance(cell.value, str):

@@ -18,6 +18,8 @@ from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter, Transformation
 
+from errors import HavenError
+
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I/L to misread off a printout
 CODE_LENGTH = 8
 MAX_RECIPIENT_CHARS = 60
@@ -27,7 +29,7 @@ MIN_FONT_PX = 12  # the smallest mark that stays readable on screen and on paper
 LONGEST_UPSCALED_SIDE = 8000
 
 
-class WatermarkError(ValueError):
+class WatermarkError(HavenError, ValueError):
     """The file could not be marked; it must not leave unmarked."""
 
 

@@ -12,9 +12,9 @@ def assessment_to_dict(assessment: Assessment) -> dict:
     standard = assessment.standard
     type_titles = {t.id: t.title for t in standard.evidence_types}
     engagements = []
-    for engagement_result, engagement in zip(assessment.engagements, standard.engagements):
+    for engagement_result, engagement in zip(assessment.engagements, standard.engagements, strict=True):
         actions = []
-        for action_result, action in zip(engagement_result.actions, engagement.actions):
+        for action_result, action in zip(engagement_result.actions, engagement.actions, strict=True):
             actions.append({
                 "id": action.id,
                 "title": action.title,

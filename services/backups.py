@@ -36,7 +36,7 @@ from sqlmodel import Session, SQLModel
 import storage.models  # noqa: F401  (registers the tables)
 from errors import HavenError
 from services.instance import Haven
-from storage.audit import append_audit, check_audit_chain
+from storage.audit import append_audit, check_audit_chain, write_pending_audit
 from storage.audit_secrets import Anchor, secrets_for
 from storage.blobs import BlobNotFound, check_key, content_key
 
@@ -400,10 +400,11 @@ def _insert_rows(haven: Haven, tables: list[Table], table_rows: dict[str, list[d
                     _reset_sequences(connection, tables)
                 with Session(bind=connection) as session:
                     _check_chain(session, backup_name)
-                    entry = append_audit(session, actor=actor, action="instance.restore",
-                                         detail={"backup": backup_name, "created_at": manifest.get("created_at"),
-                                                 "rows": sum(len(rows) for rows in table_rows.values())})
-                    head = Anchor(entry.id, entry.hash)
+                    append_audit(session, actor=actor, action="instance.restore",
+                                 detail={"backup": backup_name, "created_at": manifest.get("created_at"),
+                                         "rows": sum(len(rows) for rows in table_rows.values())})
+                    entries = write_pending_audit(session)  # this session shares the connection's transaction
+                    head = Anchor(entries[-1].id, entries[-1].hash)
     except DBAPIError as error:
         first_line = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise BackupError(f"The database refused the backup's rows ({first_line}). Nothing was changed.") from error

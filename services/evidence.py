@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -21,6 +21,7 @@ from services.stored_files import lock_files
 from standards.loader import get_standard
 from standards.schema import Standard
 from storage.audit import append_audit
+from storage.db import insert_statement, lock_row
 from storage.models import Evidence, EvidenceLink, EvidenceRevision, Organisation, PrivacyCheck
 from vocabulary import Classification
 
@@ -161,7 +162,7 @@ def add_revision(
     intake: IntakeResult | None, stored_key: str | None, thumbnail_key: str | None = None, note: str = "",
 ) -> EvidenceRevision:
     """A new version of a document; the history stays and the review starts again."""
-    evidence = get_evidence(session, evidence_id)
+    evidence = get_evidence(session, evidence_id, lock=True)  # the next number is taken once
     require(principal, "upload", evidence.organisation_id)
     if valid_until is not None and valid_until < issued_on:
         raise ServiceError("The valid-until date is before the issued date.")
@@ -181,8 +182,10 @@ def add_revision(
     return revision
 
 
-def get_evidence(session: Session, evidence_id: int) -> Evidence:
-    evidence = session.get(Evidence, evidence_id)
+def get_evidence(session: Session, evidence_id: int, *, lock: bool = False) -> Evidence:
+    """The evidence item; with `lock`, locked until commit, so changes to its revisions, links, reviews and
+    classification made on what was read are made one at a time."""
+    evidence = lock_row(session, Evidence, evidence_id) if lock else session.get(Evidence, evidence_id)
     if evidence is None:
         raise NotFound("No such evidence.")
     return evidence
@@ -192,18 +195,19 @@ def link_evidence(session: Session, principal: Principal, *, evidence_id: int, a
     evidence = get_evidence(session, evidence_id)
     require(principal, "link", evidence.organisation_id)
     check_link(get_standard(evidence.standard_id), evidence.evidence_type, action_id)
-    exists = session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id,
-                                                     EvidenceLink.action_id == action_id)).first()
-    if exists:
-        return
-    session.add(EvidenceLink(evidence_id=evidence_id, action_id=action_id))
+    session.flush()
+    link = insert_statement(session, EvidenceLink).values(evidence_id=evidence_id, action_id=action_id)
+    linked = session.connection().execute(link.on_conflict_do_nothing(index_elements=["evidence_id", "action_id"])
+                                          .returning(EvidenceLink.id)).first()
+    if linked is None:
+        return  # linked already, perhaps by another session a moment ago: nothing changes
     append_audit(session, actor=principal.username, action="evidence.link", organisation_id=evidence.organisation_id,
                  target=f"evidence:{evidence_id}", detail={"action": action_id})
     session.flush()
 
 
 def unlink_evidence(session: Session, principal: Principal, *, evidence_id: int, action_id: str) -> None:
-    evidence = get_evidence(session, evidence_id)
+    evidence = get_evidence(session, evidence_id, lock=True)
     require(principal, "link", evidence.organisation_id)
     link = session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id,
                                                    EvidenceLink.action_id == action_id)).first()
@@ -217,7 +221,7 @@ def unlink_evidence(session: Session, principal: Principal, *, evidence_id: int,
 
 def set_links(session: Session, principal: Principal, *, evidence_id: int, action_ids: list[str]) -> None:
     """Links the evidence to exactly `action_ids`: new ones are linked, the others unlinked."""
-    evidence = get_evidence(session, evidence_id)
+    evidence = get_evidence(session, evidence_id, lock=True)
     require(principal, "link", evidence.organisation_id)
     wanted = list(dict.fromkeys(action_ids))
     held = {link.action_id for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id))}
@@ -231,7 +235,7 @@ def set_links(session: Session, principal: Principal, *, evidence_id: int, actio
 def set_classification(session: Session, principal: Principal, *, evidence_id: int, classification: str) -> None:
     """Changes the classification (audited); making restricted evidence internal takes an administrator, so a
     manager cannot turn it internal to export it and back."""
-    evidence = get_evidence(session, evidence_id)
+    evidence = get_evidence(session, evidence_id, lock=True)
     before = evidence.classification
     if before == "restricted" and classification != "restricted":
         require(principal, "declassify")
@@ -314,11 +318,39 @@ def filter_register(
     return kept
 
 
-def revision_history(session: Session, principal: Principal, *, evidence_id: int) -> list[EvidenceRevision]:
+@dataclass(frozen=True)
+class RevisionSummary:
+    """One revision of an evidence item as its history shows it."""
+
+    id: int
+    number: int
+    issued_on: date
+    valid_until: date  # its own date, else issued_on plus the type's validity
+    display_name: str
+    mime_type: str
+    size_bytes: int
+    withheld: bool
+    note: str
+    uploaded_at: datetime
+    blob_key: str | None  # None for an on-site inspection record (or a withheld file)
+
+    @property
+    def has_file(self) -> bool:
+        return self.blob_key is not None
+
+
+def revision_history(session: Session, principal: Principal, *, evidence_id: int) -> list[RevisionSummary]:
+    """Every revision of the evidence, newest first."""
     evidence = get_evidence(session, evidence_id)
     require(principal, "view_evidence", evidence.organisation_id)
-    return list(session.exec(select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
-                             .order_by(EvidenceRevision.number.desc())))
+    validity_months = get_standard(evidence.standard_id).evidence_type(evidence.evidence_type).validity_months
+    revisions = session.exec(select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)
+                             .order_by(EvidenceRevision.number.desc()))
+    return [RevisionSummary(id=r.id, number=r.number, issued_on=r.issued_on,
+                            valid_until=valid_until_of(r, validity_months), display_name=r.display_name,
+                            mime_type=r.mime_type, size_bytes=r.size_bytes, withheld=r.withheld, note=r.note,
+                            uploaded_at=r.uploaded_at, blob_key=r.blob_key)
+            for r in revisions]
 
 
 def _stored_file(haven: Haven, revision_id: int) -> tuple[EvidenceRevision, Evidence]:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
 from services.errors import NotFound, ServiceError
 from standards.loader import bundled_standards, get_standard
 from storage.audit import append_audit
+from storage.db import lock_row
 from storage.models import AssessmentCycle, Membership, Organisation, utc_now
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
@@ -35,7 +37,10 @@ def create_organisation(
     standard = get_standard(standard_id or default_standard_id())
     organisation = Organisation(slug=slug, name=name.strip()[:200])
     session.add(organisation)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # another session created it a moment ago
+        raise ServiceError(f"An organisation with the id '{slug}' already exists.") from error
     started = started_on or date.today()
     session.add(AssessmentCycle(organisation_id=organisation.id, standard_id=standard.id,
                                 name=f"{standard.short_title or standard.id} {started.year}", started_on=started))
@@ -155,6 +160,16 @@ def current_cycle(session: Session, organisation_id: int) -> AssessmentCycle:
     if cycle is None:
         raise NotFound("This organisation has no open assessment cycle.")
     return cycle
+
+
+def lock_current_cycle(session: Session, organisation_id: int) -> AssessmentCycle:
+    """The open cycle, locked until commit: ratings and the start of the next cycle wait for each other, so a
+    rating never lands in a cycle that was closed meanwhile and two sessions never open two cycles."""
+    for _attempt in range(3):
+        cycle = lock_row(session, AssessmentCycle, current_cycle(session, organisation_id).id)
+        if cycle is not None and cycle.closed_on is None:
+            return cycle
+    raise ServiceError("The assessment cycle changed while saving; please try again.")
 
 
 def list_cycles(session: Session, organisation_id: int) -> list[AssessmentCycle]:

@@ -11,6 +11,7 @@ from services.organisations import current_cycle
 from services.ratings import ratings_of_cycle
 from standards.loader import get_standard
 from storage.audit import append_audit
+from storage.db import lock_row
 from storage.models import Organisation, PlanItem, User, utc_now
 
 GAP_PLAN_DAYS = 30
@@ -42,7 +43,7 @@ def update_plan_item(
     session: Session, principal: Principal, *, item_id: int, description: str | None = None, owner: str | None = None,
     due: date | None = None, done: bool | None = None, clear_due: bool = False,
 ) -> PlanItem:
-    item = session.get(PlanItem, item_id)
+    item = lock_row(session, PlanItem, item_id)  # compared and changed as committed now, one session at a time
     if item is None:
         raise NotFound("No such plan item.")
     require(principal, "plan", item.organisation_id)

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 import vocabulary
 from accounts.permissions import Principal, require
 from services.errors import ServiceError
-from services.organisations import current_cycle
+from services.organisations import current_cycle, lock_current_cycle
 from standards.loader import get_standard
 from storage.audit import append_audit, text_digest
 from storage.models import Rating, utc_now
@@ -19,7 +19,7 @@ def set_rating(
     """Sets the rating of one action (audited). A bundle import passes `require_justification=False`: a
     `not_applicable` rating without a justification is then kept as it is, as the na_without_justification gap."""
     require(principal, "rate", organisation_id)
-    cycle = current_cycle(session, organisation_id)
+    cycle = lock_current_cycle(session, organisation_id)
     standard = get_standard(cycle.standard_id)
     if not standard.has_action(action_id):
         raise ServiceError(f"Unknown action '{action_id}' in {standard.id}.")
@@ -28,7 +28,8 @@ def set_rating(
     justification, owner = justification.strip(), owner.strip()
     if rating == vocabulary.Rating.NOT_APPLICABLE and not justification and require_justification:
         raise ServiceError(f"Say why {action_id} does not apply: a justification is required for 'not applicable'.")
-    row = session.exec(select(Rating).where(Rating.cycle_id == cycle.id, Rating.action_id == action_id)).first()
+    row = session.exec(select(Rating).where(Rating.cycle_id == cycle.id, Rating.action_id == action_id)
+                       .execution_options(populate_existing=True)).first()
     before = row.rating if row else vocabulary.Rating.NOT_ASSESSED
     row = row or Rating(cycle_id=cycle.id, action_id=action_id)
     row.rating, row.justification, row.owner = rating, justification[:4000], owner[:200]

@@ -12,6 +12,7 @@ from services.evidence import privacy_records
 from services.facts import latest_reviews, latest_revisions
 from standards.loader import get_standard
 from storage.audit import append_audit
+from storage.db import lock_row
 from storage.models import Evidence, EvidenceLink, EvidenceRevision, Review, User
 
 DECISIONS = ("accepted", "rejected")
@@ -25,7 +26,7 @@ def review_revision(
     revision = session.get(EvidenceRevision, revision_id)
     if revision is None:
         raise NotFound("No such evidence.")
-    evidence = session.get(Evidence, revision.evidence_id)
+    evidence = lock_row(session, Evidence, revision.evidence_id)  # one decision at a time; a new revision waits
     require(principal, "review", evidence.organisation_id)
     if status not in DECISIONS:
         raise ServiceError("A review either accepts or rejects the evidence.")

@@ -14,9 +14,10 @@ from sqlmodel import Session, select
 from accounts.permissions import Principal, require
 from services.errors import NotFound, ServiceError
 from services.instance import Haven
-from services.organisations import current_cycle, get_organisation, list_cycles
+from services.organisations import current_cycle, get_organisation, list_cycles, lock_current_cycle
 from services.scores import score_organisation
 from storage.audit import append_audit
+from storage.db import insert_statement
 from storage.models import AssessmentCycle, AuditEntry, Organisation, Snapshot
 from vocabulary import ScoreLayer
 
@@ -25,21 +26,23 @@ LAYERS = tuple(layer.value for layer in ScoreLayer)
 
 def take_snapshot(session: Session, principal: Principal, *, slug: str, as_of: date | None = None,
                   report: dict | None = None) -> Snapshot:
-    """Freezes the scores at `as_of` (one snapshot per cycle and day: a second one the same day replaces it)."""
+    """Freezes the scores at `as_of` (one snapshot per cycle and day: a second one the same day replaces it).
+
+    One INSERT … ON CONFLICT on the (cycle, day) constraint, so sessions and replicas taking the same day's
+    snapshot at once leave one row and no error."""
     organisation = get_organisation(session, slug)
     require(principal, "snapshot", organisation.id)
     as_of = as_of or date.today()
     cycle = current_cycle(session, organisation.id)
     report = report or score_organisation(session, principal, slug=slug, as_of=as_of)
-    snapshot = session.exec(select(Snapshot).where(Snapshot.cycle_id == cycle.id, Snapshot.taken_on == as_of)).first()
-    snapshot = snapshot or Snapshot(organisation_id=organisation.id, cycle_id=cycle.id, taken_on=as_of)
-    for layer in LAYERS:
-        setattr(snapshot, layer, report["scores"][layer])
-    snapshot.readiness = report["readiness"]
-    snapshot.report = json.dumps(report, ensure_ascii=False)
-    session.add(snapshot)
+    values = {**{layer: report["scores"][layer] for layer in LAYERS}, "readiness": report["readiness"],
+              "report": json.dumps(report, ensure_ascii=False)}
+    upsert = insert_statement(session, Snapshot).values(organisation_id=organisation.id, cycle_id=cycle.id,
+                                                         taken_on=as_of, **values)
     session.flush()
-    return snapshot
+    session.connection().execute(upsert.on_conflict_do_update(index_elements=["cycle_id", "taken_on"], set_=values))
+    return session.exec(select(Snapshot).where(Snapshot.cycle_id == cycle.id, Snapshot.taken_on == as_of)
+                        .execution_options(populate_existing=True)).one()
 
 
 def snapshot_if_changed(session: Session, principal: Principal, *, slug: str, today: date | None = None) -> Snapshot | None:
@@ -79,7 +82,7 @@ def start_next_cycle(session: Session, principal: Principal, *, slug: str, name:
     organisation = get_organisation(session, slug)
     require(principal, "start_cycle", organisation.id)
     today = today or date.today()
-    previous = current_cycle(session, organisation.id)
+    previous = lock_current_cycle(session, organisation.id)
     if previous.started_on == today:
         raise ServiceError("The current cycle started today; start the next one on another day.")
     take_snapshot(session, principal, slug=slug, as_of=today)

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 
 from evidence.intake import IntakeResult
 from services.instance import Haven
+from storage.db import hold_write_lock
 from storage.models import EvidenceRevision
 
 FILE_LOCK_KEY = 7_311_005  # PostgreSQL advisory lock: removing unreferenced files vs committing rows that use them
@@ -78,11 +79,12 @@ class PendingFiles:
 def lock_files(session: Session) -> None:
     """Serialises removing unreferenced files with committing rows that refer to files.
 
-    SQLite's transactions already hold the database's write lock from their first statement
-    (BEGIN IMMEDIATE, see storage.db); PostgreSQL takes an advisory lock until the transaction ends.
-    Take it before anything that appends to the audit log, so every transaction takes the two in one order."""
+    SQLite takes the database's write lock (see storage.db.hold_write_lock); PostgreSQL an advisory lock,
+    both until the transaction ends."""
     if session.get_bind().dialect.name == "postgresql":
         session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=FILE_LOCK_KEY))
+    else:
+        hold_write_lock(session)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.passwords import WeakPassword, hash_password
@@ -12,6 +13,7 @@ from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
 from services.organisations import get_organisation
 from storage.audit import append_audit
+from storage.db import lock_row
 from storage.models import BrowserSession, Membership, Organisation, User, utc_now
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,79}$")
@@ -64,7 +66,10 @@ def create_user(
         password_hash=password_hash,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # another session took the name or address a moment ago
+        raise ServiceError(f"The user name '{username}' or its e-mail address is already taken.") from error
     if role:
         session.add(Membership(user_id=user.id, organisation_id=organisation.id if organisation else None, role=role))
     append_audit(session, actor=principal.username, action="user.create", target=username,
@@ -101,7 +106,8 @@ def _hash_or_refuse(password: str, *user_inputs: str | None) -> str:
 
 
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    """The account, locked until commit: an administrator's change is made on the row as it is now."""
+    user = lock_row(session, User, user_id)
     if user is None:
         raise NotFound("No such user.")
     return user

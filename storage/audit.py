@@ -10,15 +10,15 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from storage.audit_secrets import AuditKeyError, AuditSecrets, remember_head, secrets_for
-from storage.db import NUL, TRANSACTION_LOCK_KEY
+from storage.db import NUL, lock_audit_chain
 from storage.models import AuditEntry, utc_now
 
 GENESIS_HASH = "0" * 64
-_CHAIN_LOCK_KEY = TRANSACTION_LOCK_KEY  # already held by every transaction (storage.db); taken again for clarity
 
 
 def _payload(prev_hash: str, *, at, actor: str, action: str, organisation_id, target: str, detail: str) -> bytes:
@@ -44,27 +44,70 @@ def unkeyed_entry_hash(prev_hash: str, **fields) -> str:
     return hashlib.sha256(_payload(prev_hash, **fields)).hexdigest()
 
 
+_PENDING = "haven_audit_pending"  # in Session.info: entries waiting for the commit of the change they record
+
+
+@dataclass(frozen=True)
+class _PendingEntry:
+    actor: str
+    action: str
+    organisation_id: int | None
+    target: str
+    detail: str
+
+
 def append_audit(
-    session: Session, *, actor: str, action: str, organisation_id: int | None = None, target: str = "", detail: dict | None = None
-) -> AuditEntry:
-    """Adds an entry in the caller's transaction, so it commits or rolls back with the change it records."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_CHAIN_LOCK_KEY))
-    last = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
-    prev_hash = last.hash if last else GENESIS_HASH
+    session: Session, *, actor: str, action: str, organisation_id: int | None = None, target: str = "",
+    detail: dict | None = None,
+) -> None:
+    """Records a change in the caller's transaction, so the entry commits or rolls back with the change.
+
+    The entry is chained when the transaction commits (see write_pending_audit): the audit chain is the one
+    step that every write takes in turn, so it is taken last, after every row lock the change needed, and
+    held only from there to the commit."""
     detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     actor, action, target = (text.replace(NUL, "") for text in (actor[:120], action, target[:200]))  # see storage.db
-    at = utc_now()
-    entry = AuditEntry(
-        at=at, actor=actor, action=action, organisation_id=organisation_id, target=target, detail=detail_text,
-        prev_hash=prev_hash,
-        hash=entry_hash(secrets_for(session.get_bind()), prev_hash, at=at, actor=actor, action=action,
-                        organisation_id=organisation_id, target=target, detail=detail_text),
-    )
-    session.add(entry)
+    session.info.setdefault(_PENDING, []).append(_PendingEntry(actor, action, organisation_id, target, detail_text))
+
+
+def write_pending_audit(session: Session) -> list[AuditEntry]:
+    """Chains the transaction's entries onto the newest one, under the audit chain's lock (held until commit).
+    Called just before each commit; a caller that manages its own transaction calls it before committing."""
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return []
     session.flush()
-    remember_head(session, entry.id, entry.hash)
-    return entry
+    lock_audit_chain(session)
+    last = session.exec(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    prev_hash = last or GENESIS_HASH
+    secrets = secrets_for(session.get_bind())
+    entries = []
+    for item in pending:
+        at = utc_now()
+        entry = AuditEntry(
+            at=at, actor=item.actor, action=item.action, organisation_id=item.organisation_id, target=item.target,
+            detail=item.detail, prev_hash=prev_hash,
+            hash=entry_hash(secrets, prev_hash, at=at, actor=item.actor, action=item.action,
+                            organisation_id=item.organisation_id, target=item.target, detail=item.detail),
+        )
+        session.add(entry)
+        entries.append(entry)
+        prev_hash = entry.hash
+    session.flush()
+    remember_head(session, entries[-1].id, entries[-1].hash)  # anchored once the transaction commits
+    return entries
+
+
+def _write_before_commit(session) -> None:
+    write_pending_audit(session)
+
+
+def _forget_after_rollback(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+event.listen(OrmSession, "before_commit", _write_before_commit)
+event.listen(OrmSession, "after_rollback", _forget_after_rollback)
 
 
 @dataclass(frozen=True)
@@ -136,8 +179,8 @@ def anchor_existing_log(session: Session) -> str:
             prev_hash = entry.hash
             session.add(entry)
         session.flush()
-        head = append_audit(session, actor="init", action="audit.keyed", detail={"entries": len(entries)})
-        return f"Keyed the {len(entries)} audit entries with the audit key and anchored the log at entry {head.id}."
+        append_audit(session, actor="init", action="audit.keyed", detail={"entries": len(entries)})
+        return f"Keyed the {len(entries)} audit entries with the audit key and anchored the log."
     remember_head(session, entries[-1].id, entries[-1].hash)
     return f"Anchored the audit log at entry {entries[-1].id}."
 

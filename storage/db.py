@@ -4,17 +4,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NUL = "\x00"
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -24,11 +28,11 @@ def make_engine(url: str) -> Engine:
         _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite_connection)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin_reading)
+        event.listen(engine, "before_cursor_execute", _take_write_lock_before_writing)
         return engine
     engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
     if engine.dialect.name == "postgresql":
-        event.listen(engine, "begin", _take_transaction_lock)
         event.listen(engine, "before_cursor_execute", _without_nul_parameters, retval=True)
     return engine
 
@@ -58,7 +62,7 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:
-    # Transactions are started by _begin_immediate, so pysqlite must not start its own.
+    # Transactions are started by _begin_reading, so pysqlite must not start its own.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -68,9 +72,45 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _begin_immediate(connection) -> None:
-    """Take SQLite's write lock at BEGIN, so read-then-write transactions never deadlock."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+_WRITING = "haven_writing"  # in a SQLite connection's info: this transaction holds the write lock
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "SAVEPOINT")
+
+
+def _begin_reading(connection) -> None:
+    """A SQLite transaction starts as a reader: in WAL mode it sees one moment of the database and never waits."""
+    connection.info[_WRITING] = False
+    connection.exec_driver_sql("BEGIN")
+
+
+def _take_write_lock_before_writing(connection, _cursor, statement, _parameters, context, _executemany) -> None:
+    """SQLite's counterpart of PostgreSQL's row locks: a transaction takes the (one) write lock just before its
+    first write or its first `SELECT … FOR UPDATE`, and not before.
+
+    A reader's snapshot cannot become a writer once another transaction has written since it began (SQLite
+    answers "database is locked" at once), so the reading part is ended (it wrote nothing) and the transaction
+    goes on as BEGIN IMMEDIATE, which waits its turn. Like PostgreSQL's READ COMMITTED, what was read before
+    the lock may have changed: services decide on what they read under `with_for_update()` (see
+    storage.db.lock_row) or write with INSERT … ON CONFLICT.
+    """
+    if connection.info.get(_WRITING, True):
+        return
+    if not (statement.lstrip()[:9].upper().startswith(_WRITE_VERBS) or _selects_for_update(context)):
+        return
+    _become_writer(connection)
+
+
+def _become_writer(connection) -> None:
+    connection.info[_WRITING] = True
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection.in_transaction:
+        dbapi_connection.execute("COMMIT")
+    dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def _selects_for_update(context) -> bool:
+    compiled = getattr(context, "compiled", None)
+    statement = getattr(compiled, "statement", None)
+    return getattr(statement, "_for_update_arg", None) is not None
 
 
 def _drop_nul_characters(session, _flush_context, _instances) -> None:
@@ -86,18 +126,39 @@ def _drop_nul_characters(session, _flush_context, _instances) -> None:
 
 event.listen(OrmSession, "before_flush", _drop_nul_characters)
 
-TRANSACTION_LOCK_KEY = 7_311_004  # the PostgreSQL advisory lock Haven's transactions take in turn
+def lock_row(session: Session, model: type[T], row_id: int) -> T | None:
+    """The row as committed now, locked until the transaction ends (`SELECT … FOR UPDATE` on PostgreSQL; on
+    SQLite the write lock, see _take_write_lock_before_writing). A service that reads, then writes on what it
+    read, locks the parent row first: a second session doing the same waits, then sees the first one's work."""
+    return session.get(model, row_id, with_for_update=True, populate_existing=True)
 
 
-def _take_transaction_lock(connection) -> None:
-    """PostgreSQL's counterpart of SQLite's BEGIN IMMEDIATE: one Haven transaction at a time.
+AUDIT_CHAIN_LOCK_KEY = 7_311_004  # the PostgreSQL advisory lock held from an audit append to its commit
 
-    Services read, then write (the row of a rating, a link, the next revision number, the last audit
-    entry, today's snapshot); under READ COMMITTED two sessions doing that at once would both insert
-    and one would fail on a unique constraint, or fork the audit chain. Taking this lock first makes
-    every transaction see the one before it, as SQLite does; it is released at commit or rollback.
-    """
-    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({TRANSACTION_LOCK_KEY})")
+
+def hold_write_lock(session: Session) -> None:
+    """On SQLite, takes the database's (one) write lock now, before reading what the write depends on; on
+    PostgreSQL nothing: there a caller locks its rows or an advisory key."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.info.get(_WRITING, True):
+        _become_writer(connection)
+
+
+def lock_audit_chain(session: Session) -> None:
+    """The one serialised step of a write: from here to commit no other transaction appends to the audit chain,
+    so the entry read as the newest stays the newest. Services append their entry last, so it is held briefly."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK_KEY})")
+    elif connection.dialect.name == "sqlite" and not connection.info.get(_WRITING, True):
+        _become_writer(connection)
+
+
+def insert_statement(session: Session, model):
+    """INSERT for the session's database, with `on_conflict_do_nothing` / `on_conflict_do_update`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(model)
+    return sqlite_insert(model)
 
 
 @contextmanager

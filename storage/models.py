@@ -205,4 +205,14 @@ class AuditEntry(SQLModel, table=True):
 
 
 Index("ix_review_revision_decided", Review.revision_id, Review.decided_at)
+
+# One decision per revision, one open cycle per organisation, one membership per user and organisation (or
+# one covering every organisation): what concurrent sessions might otherwise each add once.
+Index("uq_review_revision", Review.revision_id, unique=True)
+Index("uq_assessment_cycle_open", AssessmentCycle.organisation_id, unique=True,
+      sqlite_where=AssessmentCycle.closed_on.is_(None), postgresql_where=AssessmentCycle.closed_on.is_(None))
+Index("uq_membership_user_organisation", Membership.user_id, Membership.organisation_id, unique=True,
+      sqlite_where=Membership.organisation_id.is_not(None), postgresql_where=Membership.organisation_id.is_not(None))
+Index("uq_membership_user_every_organisation", Membership.user_id, unique=True,
+      sqlite_where=Membership.organisation_id.is_(None), postgresql_where=Membership.organisation_id.is_(None))
 Index("ix_audit_entry_organisation_newest", AuditEntry.organisation_id, AuditEntry.id)

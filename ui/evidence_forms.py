@@ -10,11 +10,11 @@ from datetime import date
 
 import streamlit as st
 
-from accounts.permissions import PermissionDenied, Principal
+from accounts.permissions import Principal
+from errors import HavenError
 from evidence.errors import IntakeError
 from evidence.privacy_policy import DEFAULT_POLICY, CaseFileRefused, PrivacyRefused
 from reports.formatting import long_date
-from services.errors import ServiceError
 from services.evidence import (
     CLASSIFICATIONS,
     NewEvidence,
@@ -28,7 +28,6 @@ from services.evidence import (
 from services.instance import Haven
 from services.uploads import upload_evidence, upload_revision
 from standards.schema import Standard
-from storage.blobs import BlobStoreError
 from ui.notices import Notice, show_notices, tell
 from ui.privacy_forms import (
     PendingCaseFile,
@@ -56,7 +55,8 @@ RESTRICTED_FOR_ASSESSORS = (
     "secure channel and delete local copies afterwards."
 )
 ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views from windows that reveal the address."
-REFUSALS = (ServiceError, PermissionDenied, BlobStoreError)
+# Every refusal a person should read (a permission, a bad file, a store that failed) is a HavenError.
+REFUSALS = HavenError
 GALLERY_LIMIT = 48
 
 

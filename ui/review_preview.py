@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from accounts.permissions import PermissionDenied
+from errors import HavenError
 from evidence.previews import PreviewKind
-from reports.watermarks import WatermarkError
-from services.errors import ServiceError
 from services.evidence import read_preview
 from services.instance import Haven
-from storage.blobs import BlobStoreError
 from ui.evidence_forms import download_button
 from ui.session import current_reader
 
-REFUSALS = (ServiceError, PermissionDenied, BlobStoreError, WatermarkError)
+# Every refusal a person should read (a permission, a bad file, a store that failed) is a HavenError.
+REFUSALS = HavenError
 
 
 def preview_panel(haven: Haven, item: dict) -> None:

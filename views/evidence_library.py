@@ -6,7 +6,6 @@ import streamlit as st
 
 from reports.formatting import TABLE_DATE_FORMAT, long_date_time
 from services.evidence import evidence_register, filter_register, revision_history, standard_of_organisation
-from services.facts import valid_until_of
 from services.reviews import rejections
 from ui.evidence_forms import (
     CASE_FILES_NOTICE,
@@ -128,12 +127,11 @@ if st.session_state.get(ITEM_KEY) not in titles:
     st.session_state.pop(ITEM_KEY, None)
 chosen = st.selectbox("Evidence", list(titles), format_func=titles.get, key=ITEM_KEY)
 row = next(r for r in shown if r["id"] == chosen)
-validity_months = standard.evidence_type(row["evidence_type"]).validity_months
 with haven.session() as session:
-    history = [{"Revision": r.number, "Issued": r.issued_on, "Valid until": valid_until_of(r, validity_months),
+    history = [{"Revision": r.number, "Issued": r.issued_on, "Valid until": r.valid_until,
                 "File": r.display_name or ("withheld" if r.withheld else "on-site inspection"),
                 "Size (KB)": round(r.size_bytes / 1024, 1) if r.size_bytes else None, "Note": r.note,
-                "Uploaded": long_date_time(r.uploaded_at), "id": r.id, "has_file": r.blob_key is not None,
+                "Uploaded": long_date_time(r.uploaded_at), "id": r.id, "has_file": r.has_file,
                 "mime": r.mime_type}
                for r in revision_history(session, principal, evidence_id=row["id"])]
 

@@ -24,7 +24,7 @@ from tests.browser.conftest import (
     sign_out,
     upload_files,
 )
-from tests.services.test_bundles import write_bundle
+from tests.factories import write_bundle
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,7 @@ from services.instance import open_instance
 from services.users import set_user_active
 from storage.models import User
 from tests.browser.conftest import go_to, open_app, sign_in, sign_out, wait_for_app
-from tests.factories import PASSWORD, SYSTEM
-from tests.services.test_bundles import write_bundle
+from tests.factories import PASSWORD, SYSTEM, write_bundle
 
 pytestmark = pytest.mark.browser
 

@@ -27,7 +27,21 @@ def test_minimal_ooxml_documents_are_accepted(kind, name, mime, extension, shown
     data = ooxml(kind)
     result = intake(data, name)
     assert (result.mime_type, result.extension, result.kind, result.display_name) == (mime, extension, "office", shown)
-    assert result.content == data and result.thumbnail is None
+    assert result.thumbnail is None
+    with zipfile.ZipFile(io.BytesIO(result.content)) as stored, zipfile.ZipFile(io.BytesIO(data)) as sent:
+        parts = [(info.filename, stored.read(info)) for info in stored.infolist()]
+        assert parts == [(info.filename, sent.read(info)) for info in sent.infolist()]
+
+
+def test_bytes_hidden_around_the_entries_are_not_stored():
+    data = ooxml("docx")
+    end = data.rfind(b"PK\x05\x06")
+    with_comment = data[: end + 20] + b"\x0c\x00" + b"hidden note"  # a zip comment
+    assert zipfile.ZipFile(io.BytesIO(with_comment)).comment == b"hidden note"
+    appended = with_comment + b"<html><script>alert(1)</script></html>"
+    for hidden in (with_comment, appended):
+        stored = intake(hidden, "policy.docx").content
+        assert b"hidden note" not in stored and b"<script>" not in stored
 
 
 def test_minimal_odt_is_accepted():

@@ -28,11 +28,11 @@ def _heatmap_cell(figure, row_label: str, type_title: str) -> tuple[str | None, 
     the figure's own scale; (None, "") when the action does not require that type."""
     heatmap = figure.data[0]
     row = list(heatmap.y).index(row_label)
-    for column, hover in enumerate(heatmap.customdata[row]):
-        if f"<br>{type_title}: <b>" in hover:
-            break
-    else:
+    columns = [index for index, hover in enumerate(heatmap.customdata[row]) if f"<br>{type_title}: <b>" in hover]
+    if not columns:
         return None, ""
+    column = columns[0]
+    hover = heatmap.customdata[row][column]
     code = heatmap.z[row][column]
     label = hover.split(f"{type_title}: <b>", 1)[1].split("</b>", 1)[0]
     assert heatmap.text[row][column].startswith(type_title.split()[0])  # the cell names its type

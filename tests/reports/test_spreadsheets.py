@@ -56,7 +56,7 @@ def _expected_date(value) -> date:
 def test_evidence_register_reads_back_into_the_same_rows():
     rows = _read_back(evidence_register_xlsx(REGISTER), EVIDENCE_REGISTER_COLUMNS)
     assert len(rows) == len(REGISTER)
-    for got, want in zip(rows, REGISTER):
+    for got, want in zip(rows, REGISTER, strict=True):
         assert got["title"] == want["title"]
         assert got["evidence_type"] == want["evidence_type_title"]  # the standard's words, not the id
         assert [action.strip() for action in got["actions"].split(";")] == want["actions"]
@@ -82,7 +82,7 @@ def test_register_sheet_is_set_up_for_reading():
 def test_action_plan_reads_back_and_highlights_overdue_rows():
     data = action_plan_xlsx(PLAN)
     rows = _read_back(data, ACTION_PLAN_COLUMNS)
-    for got, want in zip(rows, PLAN):
+    for got, want in zip(rows, PLAN, strict=True):
         assert (got["action"], got["description"], got["owner"]) == (want["action"], want["description"], want["owner"])
         assert got["due"].date() == _expected_date(want["due"])
         assert bool(got["done"]) is want["done"] and bool(got["overdue"]) is want["overdue"]

@@ -79,7 +79,7 @@ def refused_calls(tmp_path: Path):
         "reviews.review_file": (s, lambda x, b: reviews.review_file(x, b, revision_id=2)),
         "reviews.rejections": (s, lambda x, b: reviews.rejections(x, b, organisation_id=1)),
         "reviews.record_imported_review": (s, lambda x, b: reviews.record_imported_review(
-            x, b, evidence=x.get(Evidence, 1), status="accepted")),
+            x, b, evidence=x.get(Evidence, 1), status="accepted", reviewer="q.reviewer")),
         "plan.add_plan_item": (s, lambda x, b: plan.add_plan_item(x, b, organisation_id=1, action_id="3.1.1",
                                                                  description="Sneaky task")),
         "plan.update_plan_item": (s, lambda x, b: plan.update_plan_item(x, b, item_id=1, done=True)),

@@ -1,7 +1,7 @@
 """Several sessions writing at once against one database lose no write and never fork the audit chain.
 
-Threads share one engine (as the app's sessions do); on SQLite separate processes also share the
-database file (as the app and `manage.py` do). Every worker rates the same actions, uploads, links
+Threads share one engine (as the app's sessions do); separate processes share the database (as replicas of
+the app and `manage.py` do), on SQLite and on PostgreSQL. Every worker rates the same actions, uploads, links
 the same evidence, reviews and snapshots at the same moment, so every read-then-write races.
 """
 from __future__ import annotations
@@ -200,8 +200,10 @@ def _process_worker(database_url: str, evidence_dir: str, principal, organisatio
         haven.engine.dispose()
 
 
-def test_separate_processes_on_one_sqlite_file_lose_no_write(sqlite_haven, request, tmp_path):
-    """Three processes write while this one reviews: SQLite's file locks keep them in line."""
+def test_separate_processes_on_one_database_lose_no_write(haven, request, tmp_path):
+    """Three processes write while this one reviews, as replicas and manage.py do: row locks, constraints and the
+    audit chain's lock keep them in line, on SQLite's file as on PostgreSQL."""
+    sqlite_haven = haven
     organisation_id, managers, reviewers = prepare(sqlite_haven)
     processes = 3
     start_at = time.time() + 6  # spawned interpreters need a few seconds to import Haven

@@ -139,10 +139,10 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(haven, admin):
 
 def test_a_success_resets_the_failure_count(haven, admin):
     make_user(haven, "amira", "manager", "harbour-house")
-    for failure in range(4):
+    for _failure in range(4):
         attempt(haven, "amira", WRONG, T0)
     assert attempt(haven, "amira", PASSWORD, T0).principal is not None
-    for failure in range(4):
+    for _failure in range(4):
         assert "locked" not in attempt(haven, "amira", WRONG, T0).message
     assert attempt(haven, "amira", PASSWORD, T0).principal is not None
     assert user_row(haven, "amira").failed_logins == 0

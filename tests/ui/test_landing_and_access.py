@@ -13,8 +13,8 @@ from services import browser_sessions
 from services.evidence import NewEvidence
 from services.uploads import upload_evidence
 from services.users import set_user_active
+from tests.app_pages import open_app, texts
 from tests.factories import SYSTEM, make_user, simple_pdf
-from tests.ui.conftest import open_app, texts
 from tests.ui.test_sign_in import ServerPagesManager
 from ui.browser_session import BROWSER_SESSION_KEY
 from ui.navigation import PAGES, landing_page, pages_for, refused_pages

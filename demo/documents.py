@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
@@ -433,7 +434,7 @@ def _floor_plan(pdf: _Document, *, x: float, y: float, with_assembly_point: bool
     pdf.set_line_width(0.7)
     pdf.set_dash_pattern(dash=2, gap=1.5)
     for route in routes:
-        for (x1, y1), (x2, y2) in zip(route, route[1:], strict=True):
+        for (x1, y1), (x2, y2) in pairwise(route):
             pdf.line(x + x1, y + y1, x + x2, y + y2)
     pdf.set_dash_pattern()
     pdf.set_fill_color(0, 140, 70)

@@ -7,7 +7,8 @@ web-calling formulas, PowerPoint program or macro actions, OpenDocument event li
 and plug-ins. Web links (http, https, mailto) that a person has to click stay.
 
 Cleaned: every picture re-encoded from its pixels through ``evidence.embedded_images``; the personal
-document properties (author, last editor, company, manager, template path, custom properties), the
+document properties (author, last editor, company, manager, template path, custom properties, custom XML
+data such as SharePoint library properties), the
 names of who wrote comments and tracked changes, and OpenDocument's printer names removed.
 XML is read with defusedxml: no DTDs, no entities.
 """
@@ -476,6 +477,8 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
             cleaned = _ATTACHED_TEMPLATE.sub(_template_file_name_only, data)
         elif cleaned is None and lowered == "docprops/custom.xml":
             cleaned = _without_children(name, data)
+        elif cleaned is None and _CUSTOM_XML_ITEM.match(lowered):
+            cleaned = _without_children(name, data, text_too=True)
         elif cleaned is None and lowered.endswith(".xml"):
             cleaned = _without_people(lowered, data)
         elif cleaned is None:
@@ -487,6 +490,9 @@ def clean_parts(entries: dict[str, bytes], *, max_pixels: int) -> bool:
 
 
 _ATTACHED_TEMPLATE = re.compile(rb"<[^<>]*attachedTemplate[^<>]*>")
+# Custom XML data (SharePoint library properties, bound content controls): people and addresses out of sight.
+# Its itemProps parts (an id and schema names) stay, and so does each item's root, so the package still opens.
+_CUSTOM_XML_ITEM = re.compile(r"^(?:.*/)?customxml/item\d*\.xml$")
 _TARGET = re.compile(rb'(Target=["\'])([^"\']*)')
 
 
@@ -606,13 +612,15 @@ def _without_properties(name: str, data: bytes, local_names: tuple[str, ...]) ->
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
-def _without_children(name: str, data: bytes) -> bytes:
+def _without_children(name: str, data: bytes, *, text_too: bool = False) -> bytes:
     root = _parse(name, data)
-    if not len(root):
+    if not len(root) and not (text_too and (root.text or "").strip()):
         return data
     _register_namespaces()
     for child in list(root):
         root.remove(child)
+    if text_too:
+        root.text = None
     return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 

@@ -496,6 +496,14 @@ def _image_stream(picture: Image.Image, photo: bool) -> StreamObject:
     return stream.flate_encode()
 
 
+def _is_comment(item: DictionaryObject) -> bool:
+    """An annotation other than a form field's widget (whose /T is the field's name): one with a /Rect, typed
+    /Annot, or replying to another (/IRT), even when it leaves out what the specification requires."""
+    if _plain(item.get("/Subtype", "Widget")) == "Widget":
+        return False
+    return "/Rect" in item or "/IRT" in item or "/Popup" in item or _plain(item.get("/Type", "")) == "Annot"
+
+
 def _strip_hidden_data(item: DictionaryObject) -> None:
     """Remove hidden-data keys from ``item`` and the dictionaries written inside it."""
     pending = [item]
@@ -506,7 +514,7 @@ def _strip_hidden_data(item: DictionaryObject) -> None:
             continue
         for key in _HIDDEN_DATA_KEYS:
             current.pop(key, None)
-        if "/Rect" in current and _plain(current.get("/Subtype", "Widget")) != "Widget":
+        if _is_comment(current):
             current.pop("/T", None)  # a comment's author
         for value in dict.values(current):
             if isinstance(value, (DictionaryObject, ArrayObject)) and not isinstance(value, StreamObject):

@@ -476,3 +476,25 @@ def test_word_document_variables_are_removed():
                 '<w:defaultTabStop w:val="720"/></w:settings>')
     stored = entries(intake(ooxml("docx", extra=[("word/settings.xml", settings.encode())])).content)
     assert b"Jane" not in stored["word/settings.xml"] and b"defaultTabStop" in stored["word/settings.xml"]
+
+
+def test_sharepoint_properties_kept_in_custom_xml_parts_are_removed():
+    """Word keeps a library's document properties (people, addresses) in customXml/item*.xml, not docProps."""
+    sharepoint = (
+        '<p:properties xmlns:p="http://schemas.microsoft.com/office/2006/metadata/properties">'
+        "<documentManagement><CaseWorker><UserInfo><DisplayName>Jane Caseworker</DisplayName>"
+        "<AccountId>jane.caseworker@refuge.example</AccountId></UserInfo></CaseWorker>"
+        "<SiteAddress>27 Harbour Lane</SiteAddress></documentManagement></p:properties>"
+    )
+    item_props = ('<ds:datastoreItem ds:itemID="{6D3A1F2B-0000-4000-8000-000000000001}" '
+                  'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>')
+    bare_text = "<Notes>Keyworker Sam at 27 Harbour Lane</Notes>"
+    data = ooxml("docx", extra=[("customXml/item1.xml", sharepoint.encode()),
+                                ("customXml/itemProps1.xml", item_props.encode()),
+                                ("customXml/Item2.xml", bare_text.encode())])
+    stored = entries(intake(data, "plan.docx").content)
+    everything = b"".join(stored.values())
+    for secret in (b"Jane Caseworker", b"refuge.example", b"Harbour Lane", b"Sam"):
+        assert secret not in everything
+    assert b"properties" in stored["customXml/item1.xml"]  # the part stays, so the package still opens
+    assert b"6D3A1F2B" in stored["customXml/itemProps1.xml"]

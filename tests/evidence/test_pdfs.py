@@ -351,6 +351,28 @@ def test_document_information_xmp_and_comment_authors_are_removed():
     assert reader.pages[0]["/Annots"][0].get_object()["/Contents"] == "checked"  # the comment itself stays
 
 
+def _with_replies_without_rect(writer) -> None:
+    """A comment and a reply to it whose dictionaries leave out /Rect (the reply is shown in the comment's thread)."""
+    comment = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Text"),
+        NameObject("/T"): TextStringObject("Jane Caseworker"), NameObject("/Contents"): TextStringObject("checked"),
+    }))
+    reply = writer._add_object(DictionaryObject({
+        NameObject("/Subtype"): NameObject("/Text"), NameObject("/IRT"): comment,
+        NameObject("/T"): TextStringObject("Sam Keyworker"), NameObject("/Contents"): TextStringObject("agreed"),
+    }))
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([comment, reply])
+
+
+def test_comment_authors_are_removed_even_from_comments_without_a_rect():
+    data = corpus.pypdf_pdf(_with_replies_without_rect)
+    assert b"Jane Caseworker" in _all_decoded_bytes(data) and b"Sam Keyworker" in _all_decoded_bytes(data)
+    stored = intake(data, "policy.pdf").content
+    everything = _all_decoded_bytes(stored)
+    assert b"Jane Caseworker" not in everything and b"Sam Keyworker" not in everything
+    assert b"agreed" in everything  # the comments themselves stay
+
+
 def test_an_earlier_revision_kept_by_an_incremental_save_is_not_stored():
     first = b"BT /F1 12 Tf 10 100 Td (Refuge at 27 Harbour Lane) Tj ET"
     objects = corpus.minimal_pdf_objects(content=first)

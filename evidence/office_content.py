@@ -9,7 +9,8 @@ and plug-ins. Web links (http, https, mailto) that a person has to click stay.
 Cleaned: every picture re-encoded from its pixels through ``evidence.embedded_images``; the personal
 document properties (author, last editor, company, manager, template path, custom properties, custom XML
 data such as SharePoint library properties), the
-names of who wrote comments and tracked changes, and OpenDocument's printer names removed.
+names of who wrote comments and tracked changes, the folder Excel saved a workbook in, and OpenDocument's
+printer names removed.
 XML is read with defusedxml: no DTDs, no entities.
 """
 from __future__ import annotations
@@ -576,6 +577,9 @@ _PEOPLE_ATTRIBUTES = re.compile(
 )
 _DOCUMENT_VARIABLES = re.compile(rb"<w:docVars>.*?</w:docVars>|<w:docVars/>", re.S)
 _SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
+# The folder Excel saved a workbook in (x15ac:absPath), whose path names the Windows user, in whatever part.
+_SAVED_IN_FOLDER = re.compile(rb"""(<(?:[\w.-]+:)?absPath\b[^<>]*?\surl\s*=\s*)("[^"]*"|'[^']*')""")
+_EXCEL_USER_NAMES = re.compile(rb"""(\s(?:[\w.-]+:)?userName\s*=\s*)("[^"]*"|'[^']*')""")
 _SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
 _ODF_PRINTER = re.compile(
     rb"""(<config:config-item\s+config:name="(?:PrinterName|PrinterSetup)"[^>]*>)[^<]*(</config:config-item>)"""
@@ -583,12 +587,17 @@ _ODF_PRINTER = re.compile(
 
 
 def _without_people(lowered: str, data: bytes) -> bytes:
+    data = _SAVED_IN_FOLDER.sub(rb'\1""', data)
     if lowered == "word/settings.xml":  # document variables: hidden values a template or add-in kept
         data = _DOCUMENT_VARIABLES.sub(b"", data)
     if lowered.startswith("word/") or lowered.startswith("xl/persons/") or lowered.startswith("xl/threadedcomments/"):
         return _PEOPLE_ATTRIBUTES.sub(rb'\1""', data)
     if lowered.startswith("xl/comments"):
         return _SHEET_AUTHORS.sub(rb"\1\2", data)
+    if lowered == "xl/revisions/usernames.xml":  # who tracked changes in a shared workbook
+        return _EXCEL_USER_NAMES.sub(rb'\1""', _SLIDE_AUTHORS.sub(rb'\1""', data))
+    if lowered.startswith("xl/"):  # fileSharing and revision headers name the user
+        return _EXCEL_USER_NAMES.sub(rb'\1""', data)
     if lowered == "ppt/commentauthors.xml" or lowered.startswith("ppt/authors"):
         return _PEOPLE_ATTRIBUTES.sub(rb'\1""', _SLIDE_AUTHORS.sub(rb'\1""', data))
     if lowered == "settings.xml":

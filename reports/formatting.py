@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from scoring.dates import day_in_words
 from vocabulary import Readiness, ScoreLayer, Severity, SlotState, percent
 
 # The three score layers of DESIGN.md, in the order the board reads them.
@@ -42,7 +43,6 @@ __all__ = ["percent"]  # re-exported: the reports write scores the way the scree
 EXCEL_DATE_FORMAT = "d mmm yyyy"
 TABLE_DATE_FORMAT = "D MMM YYYY"  # Streamlit's DateColumn / DatetimeColumn (moment.js tokens)
 TABLE_DATETIME_FORMAT = "D MMM YYYY, HH:mm"
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
 
 
 def rag_colour(value: float | None) -> str:
@@ -101,7 +101,7 @@ def long_date(value: date | datetime | str | None, *, empty: str = "") -> str:
     day = as_date(value)
     if day is None:
         return empty
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return day_in_words(day)
 
 
 def long_date_time(moment: datetime | None) -> str:

@@ -20,3 +20,11 @@ def parse_date(value: str | date | None) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
+
+
+def day_in_words(day: date) -> str:
+    """Haven's one date style for people, "1 Dec 2026" (reports.formatting.long_date uses it too)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

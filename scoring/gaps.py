@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scoring.dates import day_in_words
 from vocabulary import Severity
 
 GAP_SEVERITY = {
@@ -66,12 +67,13 @@ def find_gaps(assessment) -> list[Gap]:
                                 _slot_message(kind, type_title, be, action.action_id)))
             if slot.expiring_soon:
                 gaps.append(Gap("expiring_soon", action.action_id, slot.evidence_type,
-                                f"The {type_title} for {action.action_id} {expire} on {slot.valid_until.isoformat()}"))
+                                f"The {type_title} for {action.action_id} {expire} on "
+                                f"{day_in_words(slot.valid_until)}"))
     applicable_ids = {a.action_id for a in assessment.actions if a.applicable}
     for item in assessment.facts.plan:
         if item.is_open() and item.due is not None and item.due < assessment.as_of and item.action_id in applicable_ids:
             gaps.append(Gap("overdue_action", item.action_id, None,
-                            f"Plan item for {item.action_id} was due on {item.due.isoformat()}: {item.description}"))
+                            f"Plan item for {item.action_id} was due on {day_in_words(item.due)}: {item.description}"))
     action_order = {a.id: index for index, a in enumerate(standard.actions)}
     return sorted(gaps, key=lambda g: (Severity(g.severity).rank, action_order.get(g.action_id, 0)))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 
+from scoring.dates import day_in_words, parse_date
 from scoring.engine import BlockerKind
 from scoring.facts import PlanFact
 from vocabulary import Rating
@@ -47,7 +48,7 @@ def _unverified(action: str, kind_of: str, **_) -> str:
 
 def _expiring(action: str, kind_of: str, valid_until: str | None = None, **_) -> str:
     expires = "they expire" if _plural(kind_of) else "it expires"
-    before = f" before {expires} on {valid_until}" if valid_until else f" before {expires}"
+    before = f" before {expires} on {day_in_words(parse_date(valid_until))}" if valid_until else f" before {expires}"
     return f"Upload the renewed {kind_of} for {action}{before}"
 
 
@@ -156,7 +157,7 @@ def still_needed_for_approaching(report: Mapping, plan: list[Mapping]) -> list[s
 def _plan_item_needed(action_id: str, items: list[PlanFact], as_of: date) -> str:
     """What to do to the plan so that it covers a not-ready action, starting from the items it has."""
     open_items = [p for p in items if p.is_open()]
-    on_or_after = f"on or after {as_of.isoformat()}"
+    on_or_after = f"on or after {day_in_words(as_of)}"
     if any(p.due is not None and p.due < as_of for p in open_items):
         return f"Give the overdue plan item of {action_id} a new due date {on_or_after}, or add a new plan item"
     if any(not p.owner.strip() for p in open_items):

@@ -108,7 +108,13 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
     """One or many files as evidence of one type, each through the intake; the uploader empties afterwards."""
     evidence_type = _type_and_actions(standard, key, evidence_type, action_id)
     kind = standard.evidence_type(evidence_type)
-    issued, valid, classification = st.columns(3)
+    # Inline in a slot (action given) the form is a third of the page wide: two date fields side by side at most,
+    # so a date reads "2026-12-01", not "2026 - 12".
+    if action_id:
+        issued, valid = st.columns(2)
+        classification = st.container()
+    else:
+        issued, valid, classification = st.columns(3)
     issued.date_input("Issued on", value=date.today(), max_value=date.today(), key=f"{key}:issued",
                       format="YYYY-MM-DD")
     valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD",
@@ -362,8 +368,9 @@ def evidence_summary(row: dict, rejection: dict | None = None) -> None:
 
 def rejection_note(rejection: dict) -> None:
     reviewer = markdown_text(rejection["reviewer"]) or "the reviewer"
-    st.caption(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection['decided_on'])}:] "
-               f"{markdown_text(rejection['reason'])}")
+    # Markdown, not a caption: a caption fades coloured text below a readable contrast.
+    st.markdown(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection['decided_on'])}:] "
+                f"{markdown_text(rejection['reason'])}")
 
 
 SHOW_PHOTOS_KEY = "library:show_photos"

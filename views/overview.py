@@ -68,15 +68,14 @@ verified.metric("Verified", percent(scores["verified"]), help="Required evidence
 
 st.subheader("Engagements")
 engagement_rows = [
-    {"Engagement": e["id"], "Title": e["title"], "Self-assessed": percent(e["scores"]["self_assessment"]),
+    {"Engagement": e["id"], "Title": e["title"],
+     "Self-assessed": percent(e["scores"]["self_assessment"]),
      "Evidence complete": percent(e["scores"]["completeness"]), "Verified": percent(e["scores"]["verified"])}
     for e in report["engagements"]
 ]
-st.dataframe(
-    pd.DataFrame(engagement_rows), hide_index=True, width="stretch",
-    column_config={"Engagement": st.column_config.TextColumn(width="small"),
-                   "Title": st.column_config.TextColumn(width="large")},
-)
+st.dataframe(pd.DataFrame(engagement_rows), hide_index=True, width="stretch", row_height=60,
+             column_config={"Engagement": st.column_config.TextColumn(width="small"),
+                            "Title": st.column_config.TextColumn(width="large")})
 
 can_see_evidence = principal.can("view_evidence", organisation_id)
 if can_see_evidence:

@@ -73,7 +73,7 @@ if principal.can("export_restricted"):
                    "plans): they can reveal where victims are. Send it only to the accreditation body, over a "
                    "secure channel, and delete local copies afterwards.", icon=":material/warning:")
 if not include_restricted:
-    st.caption(RESTRICTED_FOR_ASSESSORS.format(slug=slug))
+    st.info(RESTRICTED_FOR_ASSESSORS.format(slug=slug), icon=":material/lock:")
 pack = checked("pack.download", lambda principal: pack_bytes(include_restricted, principal),
                include_restricted=include_restricted)
 restricted_suffix = "-restricted" if include_restricted else ""

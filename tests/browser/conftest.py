@@ -273,10 +273,15 @@ def click_button(page, name: str, *, within=None, exact: bool = True) -> None:
 
 
 def sign_in(page, username: str, password: str) -> None:
+    """Signs in and waits for the outcome: the signed-in sidebar, or the refusal (a sign-in reruns the app more
+    than once, and the script may rest a moment between those runs)."""
     form = page.get_by_test_id("stForm")
     fill_text(page, "User name", username, within=form)
     fill_text(page, "Password", password, within=form)
     click_button(page, "Sign in", within=form)
+    page.get_by_test_id("stSidebar").get_by_text("Signed in as").or_(
+        page.get_by_test_id("stAlertContentError")).first.wait_for()
+    wait_for_app(page)
 
 
 def go_to(page, title: str) -> None:

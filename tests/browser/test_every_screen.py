@@ -10,13 +10,13 @@ it was excluded on, and why. Nothing of Haven's own content is excluded.
 """
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from tests.browser.conftest import (
     ARTIFACTS,
-    ROOT,
     HavenServer,
     _clean_environment,
     free_port,
@@ -38,8 +38,17 @@ ROLES = {
     "admin": ("ada", ["--admin"]),
 }
 BLOCKING = ("critical", "serious")
-# (axe rule, CSS selector of the Streamlit element it fired on): findings in Streamlit's own chrome, not Haven's.
-STREAMLIT_CHROME: dict[tuple[str, str], str] = {}
+PHONE_USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                    "Version/17.0 Mobile/15E148 Safari/604.1")
+# Findings inside Streamlit's own chrome, not Haven's content: (axe rule, the Streamlit element it fired inside) ->
+# why. Each is matched only for nodes inside that element, so the same rule anywhere in Haven's pages still fails.
+STREAMLIT_CHROME: dict[tuple[str, str], str] = {
+    ("list", '[data-testid="stSidebarNavItems"]'):
+        "Streamlit draws the sidebar navigation's section headings (Assessment, Board, …) as <div>s directly inside "
+        "its <ul>; Haven only names the sections.",
+    ("listitem", '[data-testid="stSidebarNavItems"]'):
+        "The same navigation: its <li> links sit inside those section <div>s, not directly in the <ul>.",
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,27 +73,54 @@ def navigation_titles(page) -> list[str]:
             for link in page.get_by_test_id("stSidebarNav").get_by_role("link").all()]
 
 
+def sidebar_is_open(page) -> bool:
+    box = page.get_by_test_id("stSidebar").bounding_box()
+    return box is not None and box["x"] >= 0 and box["width"] > 10
+
+
 def open_sidebar(page) -> None:
     """On a phone the sidebar starts closed: open it with its button, as a thumb would."""
-    if page.get_by_test_id("stSidebarContent").is_visible():
+    if sidebar_is_open(page):
         return
     page.get_by_test_id("stExpandSidebarButton").click()
-    page.get_by_test_id("stSidebarNav").wait_for(state="visible")
+    page.wait_for_function("() => { const b = document.querySelector('[data-testid=stSidebar]')"
+                           ".getBoundingClientRect(); return b.x >= 0 && b.width > 10; }")
+    page.wait_for_timeout(300)  # the slide-in animation
 
 
-def sidebar_is_open(page) -> bool:
-    sidebar = page.get_by_test_id("stSidebar")
-    box = sidebar.bounding_box()
-    return sidebar.get_attribute("aria-expanded") == "true" and box is not None and box["x"] + box["width"] > 10
+def signed_in(page, username: str) -> None:
+    sign_in(page, username, PASSWORD)
+    page.get_by_role("button", name="Sign in").wait_for(state="detached")
+    wait_for_app(page)
+
+
+CONTENT_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
+    ...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppScrollToBottomContainer]')]
+    .map(e => e.scrollHeight))"""
+
+
+def whole_screenshot(page, path, width: int, height: int) -> None:
+    """Streamlit scrolls inside its main container: make the window as tall as the content for the picture."""
+    page.set_viewport_size({"width": width, "height": min(int(page.evaluate(CONTENT_HEIGHT)) + 20, 8000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": width, "height": height})
+
+
+def settled(page) -> None:
+    """The script has finished and every widget has drawn: Streamlit shows a skeleton while a widget's code loads,
+    and a skeleton is neither checked by axe nor reachable by the keyboard."""
+    wait_for_app(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]')",
+                           timeout=60_000)
 
 
 def go_to_screen(page, title: str, phone: bool) -> None:
     if phone:
         open_sidebar(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
-    wait_for_app(page)
-    page.wait_for_timeout(400)  # charts and tables draw after the script ends
-    wait_for_app(page)
+    settled(page)
+    page.wait_for_timeout(300)  # charts and tables draw after the script ends
 
 
 def serious_violations(page) -> list[str]:
@@ -98,8 +134,10 @@ def serious_violations(page) -> list[str]:
             continue
         for node in violation["nodes"]:
             target = " ".join(str(part) for part in node["target"])
-            if any(rule == violation["id"] and re.search(selector, target)
-                   for rule, selector in STREAMLIT_CHROME):
+            inside = [container for rule, container in STREAMLIT_CHROME if rule == violation["id"]]
+            if inside and page.evaluate(
+                    "([target, containers]) => { const e = document.querySelector(target);"
+                    " return !!e && containers.some(c => e.closest(c)); }", [target, inside]):
                 continue
             found.append(f"{violation['id']} ({violation['impact']}): {target} — {node['failureSummary'][:200]}")
     return found
@@ -112,17 +150,18 @@ def test_every_screen_draws_and_passes_axe(every_screen_server, chromium_browser
     viewport_width, viewport_height = WIDTHS[width]
     phone = width == "phone"
     folder = ARTIFACTS / "every_screen"
-    context = chromium_browser.new_context(viewport={"width": viewport_width, "height": viewport_height},
-                                           locale="en-GB", timezone_id="Europe/London",
-                                           is_mobile=phone, has_touch=phone)
+    context = chromium_browser.new_context(
+        viewport={"width": viewport_width, "height": viewport_height}, locale="en-GB", timezone_id="Europe/London",
+        **({"is_mobile": True, "has_touch": True, "user_agent": PHONE_USER_AGENT} if phone else {}))
     context.set_default_timeout(20_000)
     page = context.new_page()
     problems: list[str] = []
     try:
         open_app(page, every_screen_server)
         problems += [f"sign-in: {v}" for v in serious_violations(page)]
-        sign_in(page, username, PASSWORD)
+        signed_in(page, username)
         if phone:
+            assert not sidebar_is_open(page), "a phone starts with the sidebar closed"
             open_sidebar(page)
         titles = navigation_titles(page)
         assert titles, f"{role} sees no screen"
@@ -130,11 +169,11 @@ def test_every_screen_draws_and_passes_axe(every_screen_server, chromium_browser
             go_to_screen(page, title, phone)
             if phone:
                 assert not sidebar_is_open(page), f"the sidebar stayed open over {title} after the tap"
-            shown = main_text(page)
-            assert "Traceback" not in shown and "Error" not in page.get_by_test_id("stException").all_inner_texts()
-            assert not page.get_by_test_id("stException").count(), f"{title}: {shown[:500]}"
-            page.screenshot(path=str(folder / f"{role}-{width}-{re.sub(r'[^a-z]+', '-', title.lower())}.png"),
-                            full_page=True)
+            assert not page.get_by_test_id("stException").count(), f"{title}: {main_text(page)[:500]}"
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport_width + 1, \
+                f"{title} is wider than the screen"
+            whole_screenshot(page, folder / f"{role}-{width}-{re.sub(r'[^a-z]+', '-', title.lower())}.png",
+                             viewport_width, viewport_height)
             problems += [f"{title}: {v}" for v in serious_violations(page)]
     except Exception:
         page.screenshot(path=str(folder / f"{role}-{width}-failure.png"), full_page=True)
@@ -145,8 +184,68 @@ def test_every_screen_draws_and_passes_axe(every_screen_server, chromium_browser
     assert "Traceback" not in every_screen_server.log_text()
 
 
-def test_the_chrome_exclusions_are_documented():
-    """Each exclusion says why it is Streamlit's, not Haven's (and there are few of them)."""
+def test_the_chrome_exclusions_are_few_and_each_says_why():
     assert len(STREAMLIT_CHROME) <= 4
+    assert all(container.startswith('[data-testid="st') for _, container in STREAMLIT_CHROME)  # Streamlit's, by id
     assert all(len(reason) > 40 for reason in STREAMLIT_CHROME.values())
-    assert (ROOT / "app.py").is_file()
+
+
+# --- keyboard only -------------------------------------------------------------------------------------------
+
+ACTIVE = "() => { const e = document.activeElement; return e ? e.tagName + ' ' + (e.getAttribute('aria-label') || '') + ' | ' + " \
+         "(e.innerText || e.value || '').trim().slice(0, 80) + ' | ' + (e.closest('[class*=st-key-]') || " \
+         "{className: ''}).className : ''; }"
+
+
+def tab_to(page, pattern: str, *, limit: int = 400) -> str:
+    """Presses Tab until the focused element's label, text or widget key matches `pattern`; only the keyboard."""
+    wanted = re.compile(pattern, re.DOTALL)
+    met = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(ACTIVE)
+        if wanted.search(focused):
+            return focused
+        met.append(focused)
+    raise AssertionError(f"Tab never reached {pattern!r}; it met {list(dict.fromkeys(met))[:40]}")
+
+
+def test_a_manager_rates_an_action_with_the_keyboard_only(every_screen_server, chromium_browser):
+
+    folder = ARTIFACTS / "every_screen"
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        open_app(page, every_screen_server)
+        tab_to(page, r"^INPUT User name")  # the first field of the sign-in form
+        page.keyboard.type("amira")
+        tab_to(page, r"^INPUT Password")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Sign in").wait_for(state="detached")
+        wait_for_app(page)
+
+        tab_to(page, r"^A .*Self-assessment \|")
+        page.keyboard.press("Enter")
+        settled(page)
+        tab_to(page, r"st-key-rating-1-3-1-3-rating\b")  # the rating of 3.1.3 (demo: partially met)
+        page.keyboard.type("Met")
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+        tab_to(page, r"^BUTTON .*st-key-rating-1-3-1-3-save")
+        page.keyboard.press("Enter")
+        page.get_by_text("The rating of 3.1.3 is saved.").wait_for()
+        wait_for_app(page)
+        page.screenshot(path=str(folder / "keyboard-rated.png"))
+
+    except Exception:
+        page.screenshot(path=str(folder / "keyboard-failure.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+    report = json.loads(every_screen_server.manage("score", "--org", "harbour-house", "--json").stdout)
+    rating = next(a["rating"] for e in report["engagements"] for a in e["actions"] if a["id"] == "3.1.3")
+    assert rating == "met"
+    listed = every_screen_server.manage("score", "--org", "harbour-house").stdout
+    assert listed  # the instance still answers after the keyboard session

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from scoring.dates import day_in_words
 from tests.scoring.builders import all_rated, days, evidence, full_evidence, plan, run
 
 SEVERITY = {
@@ -134,7 +135,7 @@ def test_expiring_soon_is_low_and_per_slot(mini):
     result = gaps(mini, all_rated(mini), items)
     assert found(result) == [("expiring_soon", "A.1", "leaflet"), ("expiring_soon", "A.2", "leaflet")]
     assert {g.severity for g in result} == {"low"}
-    assert days(45).isoformat() in result[0].message
+    assert day_in_words(days(45)) in result[0].message
 
 
 def test_missing_evidence_message_reads_as_design_shows(vse3):

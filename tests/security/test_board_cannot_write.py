@@ -43,6 +43,7 @@ BOARD_MAY_CALL = {
     "scores.assess_organisation", "scores.score_organisation", "scores.score_network", "snapshots.snapshot_if_changed",
     "snapshots.snapshot_series", "snapshots.closed_cycle_report", "snapshots.assessment_cycles",
     "snapshots.refresh_daily_snapshot", "users.refreshed_principal",
+    "browser_sessions.begin",  # a board member signing in starts their own browser session
 }
 
 
@@ -90,6 +91,11 @@ def refused_calls(tmp_path: Path):
                                                                           changes=[{"id": 1, "done": True}])),
         "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, slug="harbour-house")),
         "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, slug="harbour-house")),
+        "organisations.rename_organisation": (s, lambda x, b: organisations.rename_organisation(
+            x, b, organisation_id=1, name="Taken over")),
+        "organisations.set_organisation_archived": (s, lambda x, b: organisations.set_organisation_archived(
+            x, b, organisation_id=1, archived=True)),
+        "reviews.waiting_for_review": (s, lambda x, b: reviews.waiting_for_review(x, b, organisation_id=1)),
         "organisations.organisation_summaries": (s, lambda x, b: organisations.organisation_summaries(x, b)),
         "organisations.create_organisation": (s, lambda x, b: organisations.create_organisation(
             x, b, slug="board-made", name="Board made")),

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from scoring.dates import day_in_words
 from scoring.facts import PlanFact
 from scoring.gaps import GAP_SEVERITY
 from scoring.report import assessment_to_dict
@@ -49,7 +50,7 @@ def test_every_kind_of_gap_has_a_next_step_naming_its_action(kind):
      "Ask a quality reviewer to review the policy for 3.3.3"),
     ({"kind": "expiring_soon", "action": "3.1.2", "evidence_type": "network_agreements"},
      {"type_title": "Network agreements", "valid_until": "2026-12-29"},
-     "Upload the renewed network agreements for 3.1.2 before they expire on 2026-12-29"),
+     "Upload the renewed network agreements for 3.1.2 before they expire on 29 Dec 2026"),
     ({"kind": "not_assessed", "action": "3.3.3", "evidence_type": None}, {},
      "Rate 3.3.3 on the Self-assessment page"),
 ])
@@ -86,7 +87,7 @@ def test_expiring_soon_advice_names_the_date():
     soon = evidence("leaflet", "A.1", "A.2", valid_until=days(20))
     result = report(mini(), all_rated(mini()), [soon, evidence("rota", "A.2", "B.1")])
     (expiring,) = [g for g in advise(result) if g["kind"] == "expiring_soon" and g["action"] == "A.1"]
-    assert expiring["next_step"].endswith(f"before it expires on {days(20).isoformat()}")
+    assert expiring["next_step"].endswith(f"before it expires on {day_in_words(days(20))}")
 
 
 SCENARIOS = {
@@ -126,8 +127,8 @@ def test_what_is_still_needed_is_said_per_action():
     needed = still_needed_for_approaching(report(standard, ratings, [], items), plan_rows(*items))
     assert needed == [
         "Rate A.2 at least partially met on the Self-assessment page (now: not assessed)",
-        f"Add a plan item for A.2 with an owner and a due date on or after {AS_OF.isoformat()}",
-        f"Give the overdue plan item of B.1 a new due date on or after {AS_OF.isoformat()}, or add a new plan item",
+        f"Add a plan item for A.2 with an owner and a due date on or after {day_in_words(AS_OF)}",
+        f"Give the overdue plan item of B.1 a new due date on or after {day_in_words(AS_OF)}, or add a new plan item",
     ]
 
 
@@ -139,7 +140,7 @@ def test_an_open_item_without_an_owner_or_a_due_date_is_named():
     rows[2]["due"] = None
     needed = still_needed_for_approaching(report(standard, ratings, [], items[:2]), rows)
     assert needed == ["Name an owner for the open plan item of A.1",
-                      f"Give the open plan item of B.1 a due date on or after {AS_OF.isoformat()}"]
+                      f"Give the open plan item of B.1 a due date on or after {day_in_words(AS_OF)}"]
 
 
 def test_a_not_applicable_action_without_justification_is_named():

@@ -6,6 +6,7 @@ import zipfile
 from datetime import date
 
 from PIL import Image
+from pypdf import PdfReader
 
 from bundles.exporter import export_bundle
 from bundles.importer import import_bundle
@@ -56,7 +57,19 @@ def test_import_and_export_read_and_write_the_bucket(haven_s3, tmp_path):
     with haven_s3.session() as session:
         register = evidence_register(session, SYSTEM, organisation_id=1)
         keys = [session.get(EvidenceRevision, row["revision_id"]).blob_key for row in register if row["has_file"]]
-    assert sorted(files.values()) == sorted(haven_s3.store.get(key) for key in keys)
+    stored = [haven_s3.store.get(key) for key in keys]
+    # The pack holds the watermarked copy of each object read from the bucket: the PDF's own words and the
+    # photo's own shape, with the mark added.
+    packed_pdf = next(data for data in files.values() if data.startswith(b"%PDF"))
+    stored_pdf = next(data for data in stored if data.startswith(b"%PDF"))
+    assert PdfReader(io.BytesIO(stored_pdf)).pages[0].extract_text() in PdfReader(io.BytesIO(packed_pdf)).pages[0].extract_text()
+    packed_photo = next(data for data in files.values() if not data.startswith(b"%PDF"))
+    stored_photo = next(data for data in stored if not data.startswith(b"%PDF"))
+    (packed_width, packed_height), (width, height) = (Image.open(io.BytesIO(data)).size
+                                                      for data in (packed_photo, stored_photo))
+    assert packed_width >= width and abs(packed_width / packed_height - width / height) < 0.01  # a small photo is
+    # enlarged so that its band stays readable
+    assert len(files) == len(stored) == 2
 
 
 def test_verify_finds_a_tampered_a_missing_and_an_orphan_object(haven_s3, tmp_path):

@@ -1,7 +1,9 @@
+
 """From the demo organisation to "approaching", through the services the Gaps and action plan,
 Self-assessment and Review queue pages call, in the order a manager and a reviewer would work."""
 from datetime import date, timedelta
 
+from reports.formatting import long_date
 from services.demo import load_demo
 from services.gap_advice import advise, rejection_reasons, still_needed_for_approaching
 from services.organisations import get_organisation
@@ -32,8 +34,8 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
     assert report["readiness"] == "not_ready"
     needed = still_needed_for_approaching(report, plan)
     assert needed == [
-        f"Give the overdue plan item of 3.1.3 a new due date on or after {today.isoformat()}, or add a new plan item",
-        f"Add a plan item for 3.2.1 with an owner and a due date on or after {today.isoformat()}",
+        f"Give the overdue plan item of 3.1.3 a new due date on or after {long_date(today)}, or add a new plan item",
+        f"Add a plan item for 3.2.1 with an owner and a due date on or after {long_date(today)}",
         "Rate 3.3.3 at least partially met on the Self-assessment page (now: not assessed)",
     ]
 

@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(haven: Haven, args) -> None:
+    from storage.audit import anchor_existing_log
+
+    with haven.session() as session:
+        anchored = anchor_existing_log(session)
+    if anchored:
+        print(anchored)
     print(f"Database ready; standards: {', '.join(sorted(_standards()))}.")
 
 

@@ -16,7 +16,7 @@ from services.organisations import create_organisation
 from services.plan import add_plan_item
 from services.ratings import set_rating
 from services.reviews import record_imported_review
-from services.stored_files import files_then_rows
+from services.stored_files import files_then_rows, lock_files
 from storage.audit import append_audit
 from storage.models import Organisation
 
@@ -133,6 +133,7 @@ def _import_folder(haven: Haven, principal: Principal, folder: Path) -> str:
 
 
 def _write_bundle(session, principal: Principal, bundle: Bundle, intakes, stored) -> None:
+    lock_files(session)  # first, as every change that records files does (the audit entry's lock comes after)
     organisation = create_organisation(session, principal, slug=bundle.slug, name=bundle.name,
                                        standard_id=bundle.standard.id)
     for rating in bundle.ratings:

@@ -579,6 +579,7 @@ _DOCUMENT_VARIABLES = re.compile(rb"<w:docVars>.*?</w:docVars>|<w:docVars/>", re
 _SLIDE_AUTHORS = re.compile(rb"""(\s(?:name|initials)\s*=\s*)("[^"]*"|'[^']*')""")
 # The folder Excel saved a workbook in (x15ac:absPath), whose path names the Windows user, in whatever part.
 _SAVED_IN_FOLDER = re.compile(rb"""(<(?:[\w.-]+:)?absPath\b[^<>]*?\surl\s*=\s*)("[^"]*"|'[^']*')""")
+_EXCEL_USER_NAMES = re.compile(rb"""(\s(?:[\w.-]+:)?userName\s*=\s*)("[^"]*"|'[^']*')""")
 _SHEET_AUTHORS = re.compile(rb"(<(?:[\w.-]+:)?author>)[^<]*(</(?:[\w.-]+:)?author>)")
 _ODF_PRINTER = re.compile(
     rb"""(<config:config-item\s+config:name="(?:PrinterName|PrinterSetup)"[^>]*>)[^<]*(</config:config-item>)"""
@@ -593,6 +594,10 @@ def _without_people(lowered: str, data: bytes) -> bytes:
         return _PEOPLE_ATTRIBUTES.sub(rb'\1""', data)
     if lowered.startswith("xl/comments"):
         return _SHEET_AUTHORS.sub(rb"\1\2", data)
+    if lowered == "xl/revisions/usernames.xml":  # who tracked changes in a shared workbook
+        return _EXCEL_USER_NAMES.sub(rb'\1""', _SLIDE_AUTHORS.sub(rb'\1""', data))
+    if lowered.startswith("xl/"):  # fileSharing and revision headers name the user
+        return _EXCEL_USER_NAMES.sub(rb'\1""', data)
     if lowered == "ppt/commentauthors.xml" or lowered.startswith("ppt/authors"):
         return _PEOPLE_ATTRIBUTES.sub(rb'\1""', _SLIDE_AUTHORS.sub(rb'\1""', data))
     if lowered == "settings.xml":

@@ -4,6 +4,9 @@ The zip holds
   manifest.json         format, version, Alembic revision, created_at, row and file counts, checksums
   tables/<table>.jsonl  every row as one JSON object per line, tables in dependency order
   blobs/<sha256>        every evidence file and thumbnail that a row refers to, as plaintext
+  manifest.sig          HMAC-SHA256 of manifest.json under a key derived from the instance's secret key (kept
+                        outside the database and the backup, storage.secret_key): the manifest holds the checksum of every table and the list of every file, so
+                        an edited table, a swapped-in file or a re-written manifest no longer verifies
 
 Rows are written through the SQLModel metadata, not a database dump, so a backup made on SQLite
 restores into PostgreSQL and the other way round. Files are stored decrypted and re-encrypted
@@ -16,6 +19,7 @@ the rows go in within one transaction that also re-checks the audit chain.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import zipfile
@@ -33,11 +37,13 @@ import storage.models  # noqa: F401  (registers the tables)
 from errors import HavenError
 from services.instance import Haven
 from storage.audit import append_audit, check_audit_chain, write_pending_audit
+from storage.audit_secrets import Anchor, secrets_for
 from storage.blobs import BlobNotFound, check_key, content_key
 
 FORMAT = "haven-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: signed (manifest.sig), the manifest lists every file
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 MAX_MEMBER_BYTES = 2 * 1024**3
 _INSERT_BATCH = 500
 
@@ -92,14 +98,34 @@ def write_backup(haven: Haven, out: Path, *, actor: str = "cli") -> BackupSummar
                 "format": FORMAT, "format_version": FORMAT_VERSION, "alembic_revision": revision,
                 "created_at": created_at, "database": haven.engine.dialect.name,
                 "tables": [table.name for table in tables_in_order()], "counts": rows, "files": len(keys),
-                "checksums": checksums,
+                "checksums": checksums, "blobs": sorted(keys),
             }
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+            manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
+            archive.writestr(MANIFEST, manifest_bytes)
+            archive.writestr(SIGNATURE, _signature(haven, manifest_bytes))
         os.replace(partial, out)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return BackupSummary(out, rows, len(keys), created_at, revision)
+
+
+def _signature(haven: Haven, manifest_bytes: bytes) -> str:
+    return secrets_for(haven.engine).mac("backup-manifest", manifest_bytes)
+
+
+def _check_signature(haven: Haven, archive: zipfile.ZipFile, name: str) -> None:
+    """The manifest must carry this instance's signature: made with the same secret key, not edited since."""
+    try:
+        signature = _read_member(archive, SIGNATURE, name).decode("ascii", "replace").strip()
+    except KeyError:
+        raise BackupError(f"{name} is not signed ({SIGNATURE} is missing), so it cannot be trusted. Nothing was "
+                          "changed.") from None
+    expected = _signature(haven, _read_member(archive, MANIFEST, name))
+    if not hmac.compare_digest(signature, expected):
+        raise BackupError(f"{name}: the backup's signature does not verify: it was altered after it was made, or it "
+                          "was made by a Haven with another secret key (restore needs that instance's HAVEN_SECRET_KEY "
+                          "or its secret.key file). Nothing was changed.")
 
 
 def _write_tables(haven: Haven, archive: zipfile.ZipFile, *, actor: str, created_at: str):
@@ -173,6 +199,7 @@ def restore_backup(haven: Haven, file: Path, *, actor: str = "cli") -> BackupSum
         raise BackupError(f"{file.name} is not a Haven backup (not a readable zip file: {error}).") from None
     with archive:
         manifest = _read_manifest(archive, file.name)
+        _check_signature(haven, archive, file.name)
         tables = _check_tables(archive, manifest, file.name)
         blob_names = _check_blob_members(archive, manifest, file.name)
         with haven.engine.connect() as connection:
@@ -241,7 +268,7 @@ def _check_tables(archive: zipfile.ZipFile, manifest: dict, name: str) -> list[T
 def _check_blob_members(archive: zipfile.ZipFile, manifest: dict, name: str) -> list[str]:
     blobs, unexpected = [], []
     for member in archive.namelist():
-        if member == MANIFEST or (member.startswith("tables/") and member.endswith(".jsonl")):
+        if member in (MANIFEST, SIGNATURE) or (member.startswith("tables/") and member.endswith(".jsonl")):
             continue
         key = member[len("blobs/"):] if member.startswith("blobs/") else ""
         try:
@@ -250,9 +277,9 @@ def _check_blob_members(archive: zipfile.ZipFile, manifest: dict, name: str) -> 
             unexpected.append(member)
     if unexpected:
         raise BackupError(f"{name} is not a clean Haven backup: unexpected entry {unexpected[0]!r}.")
-    if manifest.get("files") != len(blobs):
+    if manifest.get("files") != len(blobs) or manifest.get("blobs") != sorted(blobs):
         raise BackupError(f"{name} is damaged: the manifest lists {manifest.get('files')} evidence files, "
-                          f"the archive holds {len(blobs)}.")
+                          f"the archive holds {len(blobs)} that are not the same.")
     return sorted(blobs)
 
 
@@ -376,10 +403,12 @@ def _insert_rows(haven: Haven, tables: list[Table], table_rows: dict[str, list[d
                     append_audit(session, actor=actor, action="instance.restore",
                                  detail={"backup": backup_name, "created_at": manifest.get("created_at"),
                                          "rows": sum(len(rows) for rows in table_rows.values())})
-                    write_pending_audit(session)  # this session shares the connection's transaction
+                    entries = write_pending_audit(session)  # this session shares the connection's transaction
+                    head = Anchor(entries[-1].id, entries[-1].hash)
     except DBAPIError as error:
         first_line = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise BackupError(f"The database refused the backup's rows ({first_line}). Nothing was changed.") from error
+    secrets_for(haven.engine).advance_anchor(head)
 
 
 def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
@@ -395,7 +424,7 @@ def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
 
 
 def _check_chain(session: Session, backup_name: str) -> None:
-    faults = check_audit_chain(session)
+    faults = check_audit_chain(session, anchored=False)
     if faults:
         raise BackupError(f"{backup_name}: the audit log in the backup is not intact (entry {faults[0].entry_id} "
                           f"{faults[0].problem}). Nothing was changed.")

@@ -85,7 +85,10 @@ def add_evidence(
     check_new_evidence(standard, details)
     if stored_key is not None:
         lock_files(session)
-    classification = details.classification or standard.evidence_type(details.evidence_type).classification
+    default = standard.evidence_type(details.evidence_type).classification
+    classification = details.classification or default
+    if default == "restricted" and classification != "restricted":
+        require(principal, "declassify")  # storing a restricted type as internal is declassifying it
     title = (details.title or (intake.display_name if intake else "") or standard.evidence_type(details.evidence_type).title)
     evidence = Evidence(
         organisation_id=organisation_id, standard_id=standard.id, evidence_type=details.evidence_type,
@@ -101,11 +104,19 @@ def add_evidence(
     _record_privacy(session, revision, intake)
     append_audit(session, actor=principal.username, action="evidence.add", organisation_id=organisation_id,
                  target=f"evidence:{evidence.id}",
-                 detail={"type": details.evidence_type, "actions": list(details.actions), "classification": classification,
-                         "sha256": stored_key, "inspection": intake is None and not withheld,
+                 detail={"type": details.evidence_type, "actions": list(details.actions),
+                         "classification": classification, "sha256": stored_key, "thumbnail": thumbnail_key,
+                         "inspection": intake is None and not withheld, **revision_facts(revision),
                          **_privacy_audit(intake)})
     session.flush()
     return evidence
+
+
+def revision_facts(revision: EvidenceRevision) -> dict:
+    """What of a revision decides scores, as the audit log records it (checked by verify against the row)."""
+    return {"issued_on": revision.issued_on.isoformat(),
+            "valid_until": revision.valid_until.isoformat() if revision.valid_until else None,
+            "withheld": revision.withheld}
 
 
 def _record_privacy(session: Session, revision: EvidenceRevision, intake: IntakeResult | None) -> None:
@@ -165,7 +176,8 @@ def add_revision(
     _record_privacy(session, revision, intake)
     append_audit(session, actor=principal.username, action="evidence.revise", organisation_id=evidence.organisation_id,
                  target=f"evidence:{evidence.id}",
-                 detail={"revision": revision.number, "sha256": stored_key, **_privacy_audit(intake)})
+                 detail={"revision": revision.number, "sha256": stored_key, "thumbnail": thumbnail_key,
+                         **revision_facts(revision), **_privacy_audit(intake)})
     session.flush()
     return revision
 

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from config import Settings, get_settings
 from errors import DatabaseUnavailable
+from storage.audit_secrets import ANCHOR_FILE, AuditSecrets, register
 from storage.blobs import BlobStore, open_blob_store
 from storage.db import make_engine, migrate, session_scope
 from storage.secret_key import instance_secret, purpose_key
@@ -23,6 +24,10 @@ class Haven:
     settings: Settings
     engine: Engine
     store: BlobStore
+
+    def __post_init__(self) -> None:
+        """Gives the database engine its audit key and anchor (storage.audit_secrets)."""
+        register(self.engine, AuditSecrets(key=self.key("audit-log"), anchor_path=self.settings.data_dir / ANCHOR_FILE))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,4 +1,5 @@
-"""The integrity check behind `manage.py verify`: files against their hashes, orphans, the audit chain."""
+"""The integrity check behind `manage.py verify`: files against their hashes, orphans, the audit chain and its
+anchor, and the rows that matter against the log (services.rows_vs_log)."""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +10,7 @@ from sqlmodel import select
 
 from accounts.permissions import Principal, require
 from services.instance import Haven
+from services.rows_vs_log import check_rows_against_log
 from storage.audit import append_audit, check_audit_chain
 from storage.blobs import BlobNotFound, BlobStoreError
 from storage.models import EvidenceRevision, utc_now
@@ -43,6 +45,7 @@ def check_integrity(haven: Haven, principal: Principal) -> IntegrityReport:
     with haven.session() as session:
         referenced = _referenced_keys(session)
         chain_faults = check_audit_chain(session)
+        row_faults = check_rows_against_log(session)
         from storage.models import AuditEntry
 
         report.audit_entries = len(session.exec(select(AuditEntry.id)).all())
@@ -62,6 +65,7 @@ def check_integrity(haven: Haven, principal: Principal) -> IntegrityReport:
         report.faults.append(f"orphan file: {key[:12]}… is in the evidence store but no evidence refers to it")
     for fault in chain_faults:
         report.faults.append(f"audit chain: entry {fault.entry_id} {fault.problem}")
+    report.faults.extend(f"rows vs audit log: {fault}" for fault in row_faults)
     return report
 
 

@@ -8,7 +8,7 @@ from accounts.permissions import Principal, require
 from services.errors import ServiceError
 from services.organisations import current_cycle, lock_current_cycle
 from standards.loader import get_standard
-from storage.audit import append_audit
+from storage.audit import append_audit, text_digest
 from storage.models import Rating, utc_now
 
 
@@ -36,7 +36,8 @@ def set_rating(
     row.updated_at, row.updated_by = utc_now(), principal.user_id
     session.add(row)
     append_audit(session, actor=principal.username, action="rating.set", organisation_id=organisation_id,
-                 target=action_id, detail={"from": before, "to": rating, "owner": row.owner})
+                 target=action_id, detail={"from": before, "to": rating, "owner": row.owner, "cycle": cycle.id,
+                                           "justification": text_digest(row.justification)})
     session.flush()
     return row
 

@@ -111,10 +111,12 @@ class BlobCipher:
 
     def decrypt(self, stored: bytes, key: str) -> bytes:
         if not stored.startswith(_MAGIC):
-            if content_key(stored) == key:
-                return stored  # written before encryption was turned on
+            # Never taken as it is, even when it hashes to its name: whoever can write to the store could
+            # otherwise swap in any file of their own, named by its own hash. (A store written before
+            # encryption was turned on is encrypted by a backup and a restore.)
             raise BlobDecryptionError(
-                f"The evidence file {key[:12]}… is neither encrypted by Haven nor intact."
+                f"The evidence file {key[:12]}… is not encrypted, but HAVEN_ENCRYPTION_KEY is set: it was not "
+                "stored by this Haven."
             )
         nonce = stored[len(_MAGIC) : len(_MAGIC) + _NONCE_BYTES]
         try:

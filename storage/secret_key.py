@@ -10,10 +10,17 @@ import hashlib
 import hmac
 import os
 import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
 
+from errors import HavenError
+
 KEY_FILE_NAME = "secret.key"
+
+
+class SecretKeyError(HavenError, RuntimeError):
+    """The secret key file cannot be used as it is; the message says what to do."""
 
 
 def purpose_key(master: bytes, purpose: str) -> bytes:
@@ -23,7 +30,17 @@ def purpose_key(master: bytes, purpose: str) -> bytes:
 def instance_secret(data_dir: Path, configured: str | None) -> bytes:
     if configured:
         return hashlib.sha256(configured.encode("utf-8")).digest()
-    return _key_file_secret(Path(data_dir).resolve())
+    secret = _key_file_secret(Path(data_dir).resolve())
+    _check_owner_only(Path(data_dir).resolve() / KEY_FILE_NAME)
+    return secret
+
+
+def _check_owner_only(path: Path) -> None:
+    """A key others may read is no secret: refused (checked at every use, so a loosened file is noticed)."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SecretKeyError(f"{path} may be read by others (mode {stat.S_IMODE(mode):o}): make it readable by its "
+                             f"owner only (chmod 600 {path}).")
 
 
 @lru_cache(maxsize=32)
@@ -45,5 +62,5 @@ def _key_file_secret(data_dir: Path) -> bytes:
             draft.unlink()
     key = path.read_text().strip()
     if len(key) < 32:
-        raise RuntimeError(f"The secret key in {path} is damaged (too short); restore it from a backup of that file.")
+        raise SecretKeyError(f"The secret key in {path} is damaged (too short); restore it from a backup of that file.")
     return bytes.fromhex(key) if all(c in "0123456789abcdef" for c in key) else key.encode("utf-8")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import uuid
 from dataclasses import replace
@@ -23,6 +24,11 @@ from ui.database import get_haven
 pytest_plugins = ["tests.s3_support", "tests.ui.downloads"]
 
 BACKENDS = ("sqlite", "postgresql")
+
+# One secret key for the whole test run, as an operator sets HAVEN_SECRET_KEY for every process of one Haven:
+# instances the tests build (and the command-line processes they start) can restore each other's backups and
+# check each other's audit entries. Tests of the key file in the data folder clear it themselves.
+os.environ.setdefault("HAVEN_SECRET_KEY", secrets.token_hex(32))
 
 
 @pytest.fixture(autouse=True)

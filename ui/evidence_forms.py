@@ -119,7 +119,8 @@ def upload_form(haven: Haven, principal: Principal, organisation_id: int, standa
                       format="YYYY-MM-DD")
     valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD",
                      help=f"Leave empty for {kind.validity_months} months from the issued date.")
-    classification.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(kind.classification),
+    offered = CLASSIFICATIONS if kind.classification != "restricted" or principal.can("declassify") else ("restricted",)
+    classification.selectbox("Classification", offered, index=offered.index(kind.classification),
                              format_func=Classification.label_of, key=f"{key}:classification:{evidence_type}",
                              help="Restricted evidence is never shown to the board or exported without permission.")
     st.text_input("Title", key=f"{key}:title", max_chars=200, placeholder="Leave empty to use the file name")

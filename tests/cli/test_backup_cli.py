@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +61,15 @@ def stored_files(data: Path) -> list[bytes]:
     return sorted(p.read_bytes() for p in (data / "evidence").rglob("*") if p.is_file())
 
 
+def with_secret_key_of(original: Original, data: Path) -> Path:
+    """What the operator does (README, Backups): the new data folder gets the original's secret key."""
+    data.mkdir(parents=True)
+    shutil.copy(original.data / "secret.key", data / "secret.key")
+    return data
+
+
 def test_backup_and_restore_round_trip_through_the_command_line(original, tmp_path):
-    restored = tmp_path / "restored"
+    restored = with_secret_key_of(original, tmp_path / "restored")
     result = manage(restored, "restore", str(original.backup))
 
     assert result.returncode == 0, result.stderr
@@ -89,7 +99,7 @@ def test_restoring_something_that_is_not_a_backup_fails_with_one_line(tmp_path):
 
 def test_a_sqlite_backup_restores_into_postgresql_through_the_command_line(original, tmp_path, postgres_database_url):
     _empty_postgres(postgres_database_url)
-    restored = tmp_path / "on-postgres"
+    restored = with_secret_key_of(original, tmp_path / "on-postgres")
     result = manage(restored, "restore", str(original.backup), database_url=postgres_database_url)
 
     assert result.returncode == 0, result.stderr
@@ -97,3 +107,23 @@ def test_a_sqlite_backup_restores_into_postgresql_through_the_command_line(origi
     assert manage(restored, "verify", database_url=postgres_database_url).returncode == 0
     again = manage(restored, "backup", "--out", str(tmp_path / "from-postgres.zip"), database_url=postgres_database_url)
     assert again.returncode == 0, again.stderr
+
+
+def test_the_secret_key_is_an_owner_only_file_outside_the_database_and_the_backup(original):
+    key_file = original.data / "secret.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_bytes().strip()
+    with zipfile.ZipFile(original.backup) as archive:
+        for name in archive.namelist():
+            assert key not in archive.read(name), name
+    assert key not in (original.data / "haven.db").read_bytes()
+
+
+def test_a_restore_without_the_original_secret_key_is_refused_and_writes_nothing(original, tmp_path):
+    restored = tmp_path / "no-key"
+    result = manage(restored, "restore", str(original.backup))
+    assert result.returncode == 1 and "signature does not verify" in result.stderr
+    assert "another secret key" in result.stderr
+    assert stored_files(restored) == []
+    counted = manage(restored, "score", "--all", "--json")
+    assert counted.returncode == 0 and json.loads(counted.stdout) == []

@@ -514,3 +514,18 @@ def test_folder_excel_saved_the_workbook_in_is_removed():
     everything = b"".join(stored.values())
     assert b"Jane" not in everything and b"Harbour Lane" not in everything
     assert b'<sheet name="Rota"' in stored["xl/workbook.xml"] and b'mc:Ignorable="x15ac"' in stored["xl/workbook.xml"]
+
+
+def test_user_names_excel_keeps_for_sharing_and_tracked_changes_are_removed():
+    workbook = (f'<workbook xmlns="{SHEET_NS}" xmlns:r="{REL}"><fileSharing readOnlyRecommended="1" '
+                'userName="Jane Caseworker"/><sheets><sheet name="Rota" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    headers = (f'<headers xmlns="{SHEET_NS}" xmlns:r="{REL}" guid="{{0}}"><header guid="{{1}}" '
+               'dateTime="2026-01-01T00:00:00" userName="Sam Keyworker" r:id="rId1"/></headers>')
+    users = (f'<users xmlns="{SHEET_NS}" count="1"><userInfo guid="{{2}}" name="Sam Keyworker" id="1" '
+             'dateTime="2026-01-01T00:00:00"/></users>')
+    data = ooxml("xlsx", body=workbook, extra=[("xl/revisions/revisionHeaders.xml", headers.encode()),
+                                               ("xl/revisions/userNames.xml", users.encode())])
+    stored = entries(intake(data, "rota.xlsx").content)
+    everything = b"".join(stored.values())
+    assert b"Jane" not in everything and b"Sam" not in everything
+    assert b'readOnlyRecommended="1"' in stored["xl/workbook.xml"] and b'<sheet name="Rota"' in stored["xl/workbook.xml"]

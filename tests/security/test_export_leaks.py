@@ -149,3 +149,20 @@ def test_index_csv_has_no_formula_however_a_spreadsheet_splits_it(haven, tmp_pat
             assert not part.lstrip(' "').startswith(TRIGGERS[:4]), (line, part)
     titles = [row["Title"] for row in csv.DictReader(io.StringIO(text, newline=""))]
     assert titles[0] == "Fire exits;'=cmd|' /C calc'!A0"
+
+
+def test_a_manager_cannot_store_a_restricted_type_as_internal(haven):
+    organisation_id = make_organisation(haven)
+    manager = make_user(haven, "amira", "manager", "harbour-house")
+    details = NewEvidence("escape_plan", ("3.2.1",), date(2026, 3, 1), title="Escape plan", classification="internal")
+    with pytest.raises(PermissionDenied, match="only an administrator"):
+        upload_evidence(haven, manager, organisation_id=organisation_id, details=details, data=simple_pdf(),
+                        filename="escape.pdf")
+    with haven.session() as session:
+        assert session.exec(select(func.count(Evidence.id))).one() == 0
+    assert list(haven.store.keys()) == []
+    restricted = NewEvidence("escape_plan", ("3.2.1",), date(2026, 3, 1), title="Escape plan")
+    evidence_id = upload_evidence(haven, manager, organisation_id=organisation_id, details=restricted,
+                                  data=simple_pdf(), filename="escape.pdf")
+    with haven.session() as session:
+        assert session.get(Evidence, evidence_id).classification == "restricted"

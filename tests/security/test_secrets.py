@@ -51,7 +51,10 @@ def _walk(node) -> list[str]:
 @pytest.fixture
 def encrypted_app(app_haven, monkeypatch, tmp_path):
     """The app with evidence encrypted at rest, a manager's uploads, a locked account and a reset password."""
-    import_bundle(app_haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    from storage.blobs import BlobCipher, LocalBlobStore
+
+    encrypted = replace(app_haven, store=LocalBlobStore(app_haven.store.root, cipher=BlobCipher.from_text(KEY)))
+    import_bundle(encrypted, SYSTEM, write_bundle(tmp_path / "bundle"))  # stored encrypted, as the app will read it
     make_user(app_haven, "amira", "manager", "harbour-house")
     bea = make_user(app_haven, "bea", "reviewer", None)
     for _ in range(5):

@@ -190,8 +190,9 @@ def test_concurrent_sessions_lose_no_write(haven, request, tmp_path):
 
 def _process_worker(database_url: str, evidence_dir: str, principal, organisation_id: int, worker: int,
                     start_at: float) -> list[int]:
-    haven = Haven(settings=replace(get_settings(), database_url=database_url, blob_url=f"file://{evidence_dir}"),
-                  engine=make_engine(database_url), store=LocalBlobStore(evidence_dir))
+    settings = replace(get_settings(), data_dir=Path(evidence_dir).parent, database_url=database_url,
+                       blob_url=f"file://{evidence_dir}")
+    haven = Haven(settings=settings, engine=make_engine(database_url), store=LocalBlobStore(evidence_dir))
     time.sleep(max(0.0, start_at - time.time()))
     try:
         return work(haven, principal, organisation_id, worker)

@@ -27,7 +27,7 @@ from services.scores import score_organisation
 from services.uploads import upload_evidence, upload_revision
 from standards.loader import get_standard
 from storage.models import AuditEntry, Evidence, EvidenceLink
-from tests.factories import as_stored, jpeg_with_gps, make_organisation, make_user, simple_pdf
+from tests.factories import SYSTEM, as_stored, jpeg_with_gps, make_organisation, make_user, simple_pdf
 
 ISSUED = date.today() - timedelta(days=30)
 PDF = simple_pdf()
@@ -97,7 +97,9 @@ def test_classification_defaults_from_the_type_unless_chosen(haven, organisation
     cases = [("premises_photos", "3.2.1", None, "restricted"), ("escape_plan", "3.2.1", None, "restricted"),
              ("safety_plan", "3.2.2", None, "restricted"), ("policy", "3.3.1", None, "internal"),
              ("premises_photos", "3.2.1", "internal", "internal"), ("policy", "3.3.1", "restricted", "restricted")]
-    ids = [upload(haven, manager, organisation, evidence_type, (action,), classification=chosen)
+    # A restricted type stored as internal is a declassification: an administrator's (here the system's) to make.
+    ids = [upload(haven, SYSTEM if (evidence_type, chosen) == ("premises_photos", "internal") else manager,
+                  organisation, evidence_type, (action,), classification=chosen)
            for evidence_type, action, chosen, _ in cases]
     rows = register(haven, manager, organisation)
     assert [rows[i]["classification"] for i in ids] == [expected for *_, expected in cases]

@@ -163,9 +163,13 @@ def test_encrypted_blob_read_without_a_key_is_an_error_not_ciphertext(tmp_path):
         LocalBlobStore(tmp_path).get(key)
 
 
-def test_encrypted_store_still_reads_files_written_before_encryption(tmp_path):
+def test_an_encrypted_store_refuses_a_plaintext_file_even_named_by_its_own_hash(tmp_path):
+    """Whoever can write to the store must not swap in a file of their own: with encryption on, a file that
+    Haven did not encrypt is refused, whatever its name. (An older plaintext store is encrypted by a backup
+    and a restore.)"""
     key = LocalBlobStore(tmp_path).put(CONTENT)
-    assert LocalBlobStore(tmp_path, cipher=cipher()).get(key) == CONTENT
+    with pytest.raises(BlobDecryptionError, match="not encrypted"):
+        LocalBlobStore(tmp_path, cipher=cipher()).get(key)
 
 
 def test_encrypted_store_missing_file_is_not_found(tmp_path):

@@ -185,9 +185,10 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
         for secret in EVIDENCE_NAMES:
             assert secret not in shown, (path, secret)
         shots.take(page, f"board-asks-for-{path}")
-    page.goto(f"{server.url}/evidence_library")  # a fresh load is a new session: it must sign in first
+    # A fresh load keeps the sign-in (the browser-session cookie), and the screen still says no.
+    page.goto(f"{server.url}/evidence_library")
     wait_for_app(page)
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    page.get_by_text("You have no access to this page").wait_for()
     assert not any(secret in page.get_by_test_id("stApp").inner_text() for secret in EVIDENCE_NAMES)
 
     assert dialogs == []  # the title with an onerror handler stayed text

@@ -276,8 +276,13 @@ def sign_in(page, username: str, password: str) -> None:
     """Signs in and waits for the outcome: the signed-in sidebar, or the refusal (a sign-in reruns the app more
     than once, and the script may rest a moment between those runs)."""
     form = page.get_by_test_id("stForm")
-    fill_text(page, "User name", username, within=form)
-    fill_text(page, "Password", password, within=form)
+    for _ in range(3):  # a rerun still under way (after a sign-out) can redraw the form and empty a field
+        fill_text(page, "User name", username, within=form)
+        fill_text(page, "Password", password, within=form)
+        wait_for_app(page)
+        if (form.get_by_label("User name", exact=True).input_value() == username
+                and form.get_by_label("Password", exact=True).input_value() == password):
+            break
     click_button(page, "Sign in", within=form)
     page.get_by_test_id("stSidebar").get_by_text("Signed in as").or_(
         page.get_by_test_id("stAlertContentError")).first.wait_for()
@@ -343,7 +348,10 @@ def upload_files(page, label: str, files: list[tuple[str, bytes, str]], *, withi
 
 
 def sign_out(page) -> None:
+    """Signs out and waits for the sign-in form (the browser-session cookie is cleared in a round trip)."""
     click_button(page, "Sign out", within=page.get_by_test_id("stSidebar"), exact=False)
+    page.get_by_role("button", name="Sign in").wait_for()
+    wait_for_app(page)
 
 
 def keyed(page, key: str):

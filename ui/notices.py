@@ -37,14 +37,20 @@ def tell(text: str, kind: Notice = Notice.SUCCESS, *, where: str = PAGE) -> None
     st.session_state.setdefault(_key(where), []).append((Notice(kind), text))
 
 
-def show_notices(where: str = PAGE) -> None:
-    """Draws, once, what was told for `where` (Markdown, never HTML)."""
+def show_notices(where: str = PAGE, *, keep: bool = False) -> None:
+    """Draws what was told for `where` (Markdown, never HTML): once, or, with `keep`, on every run until
+    `forget_notices` (the sign-in screen keeps "You have signed out." through the reruns a sign-out makes)."""
     draw = {Notice.SUCCESS: st.success, Notice.ERROR: st.error, Notice.WARNING: st.warning, Notice.INFO: st.info}
-    for kind, text in st.session_state.pop(_key(where), []):
+    told = st.session_state.get(_key(where), []) if keep else st.session_state.pop(_key(where), [])
+    for kind, text in told:
         if where == TOAST:
             st.toast(text, icon=":material/task_alt:" if kind == Notice.SUCCESS else ":material/error:")
         else:
             draw[kind](text)
+
+
+def forget_notices(where: str = PAGE) -> None:
+    st.session_state.pop(_key(where), None)
 
 
 def attempt(

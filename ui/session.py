@@ -17,7 +17,7 @@ from services.file_access import Reader, SessionClock
 from services.users import refreshed_principal
 from ui import browser_session
 from ui.database import DATABASE_ERRORS, DATABASE_UNAVAILABLE_CHANGE, get_haven, log_database_error
-from ui.notices import Notice, tell
+from ui.notices import Notice, forget_notices, tell
 from ui.oidc import oidc_signed_in
 
 PRINCIPAL_KEY = "haven_principal"
@@ -37,6 +37,7 @@ def current_principal() -> Principal | None:
 def sign_in_as(principal: Principal, *, browser_session_id: int | None = None) -> None:
     """Signs this tab in; a fresh sign-in (no `browser_session_id`) also keeps the browser signed in for the
     idle limit (ui.browser_session), a resumed one joins the browser's session."""
+    forget_notices()  # what the sign-in screen kept showing ("You have signed out.") ends here
     if browser_session_id is None and not principal.is_system:
         browser_session_id = browser_session.begin_for(get_haven(), principal)
     st.session_state[PRINCIPAL_KEY] = principal

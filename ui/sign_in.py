@@ -25,7 +25,7 @@ def sign_in_screen() -> None:
     with middle:
         st.title(":material/shield: Haven")
         st.caption("Self-assessment for victim-support services preparing for accreditation.")
-        show_notices()
+        show_notices(keep=True)
         if first_run:
             first_administrator_form(haven)
         else:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 from datetime import timedelta
 
@@ -143,7 +144,9 @@ def call(route, *, body: bytes = b"", scheme: str = "http", headers: dict[str, s
         delivered = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return asyncio.run(route(Request(scope, receive)))
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
+        return runner.submit(asyncio.run, route(Request(scope, receive))).result()
 
 
 SAME_ORIGIN = {"sec-fetch-site": "same-origin", "origin": "http://haven.example"}

@@ -20,9 +20,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from errors import DatabaseUnavailable
 from services.evidence import NewEvidence
 from services.instance import Haven
 from services.integrity import check_integrity, remove_orphans
@@ -341,7 +341,7 @@ def test_a_database_that_goes_away_mid_upload_loses_the_row_not_the_file(proxied
     manager = make_user(haven, "amira", "manager", "harbour-house")
     cut = replace(haven, store=CutsTheDatabaseAfterStoring(haven.store, proxy))
 
-    with pytest.raises(OperationalError):
+    with pytest.raises(DatabaseUnavailable):  # the service's word for the driver's OperationalError
         upload_photo(cut, manager)
 
     proxy.start()

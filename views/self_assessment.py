@@ -137,9 +137,11 @@ if asked_for:  # from a gap on the Overview: open the engagement of that action 
             st.session_state[tabs_key] = label
             st.info(f"{markdown_text(asked_for)} is in the tab {markdown_text(label)} below.",
                     icon=":material/arrow_downward:")
-tabs = st.tabs(labels, key=tabs_key)
+tabs = st.tabs(labels, key=tabs_key, on_change="rerun")  # only the open tab is drawn: a switch reruns the page
 for tab, engagement in zip(tabs, engagements, strict=True):
     with tab:
+        if not tab.open:
+            continue
         st.header(f"{engagement.id} {engagement.title}", divider="gray")
         st.caption(layer_words(engagement.scores))
         for action in engagement.actions:

@@ -154,7 +154,7 @@ def shared(haven, s3_server_url):
 
 
 def test_each_replica_s_network_scores_follow_the_changes_made_in_the_others(shared, processes):
-    harbour = make_organisation(shared)
+    make_organisation(shared)
     quay = make_organisation(shared, "quay-house", "Quay House")
     manager = make_user(shared, "manager", "manager", "quay-house")
     reviewer = make_user(shared, "reviewer", "reviewer", None)

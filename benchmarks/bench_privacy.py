@@ -133,8 +133,9 @@ def measure_memory(path: Path, *, first: bool = False) -> dict:
 def memory_line(megapixels: float, memory: dict, *, first: bool) -> str:
     note = "" if memory["exact"] else " (peak since start: the kernel mark could not be reset)"
     verdict = "MET" if memory["peak_mb"] < MEMORY_GOAL_MB else "NOT MET"
-    which = "the first upload of a fresh process" if first else "one upload after a first one"
-    return (f"MEMORY {which}, with privacy scan of a {megapixels:g} MP JPEG{note}: peak {memory['peak_mb']:.1f} MB "
+    which = "the first of a fresh process" if first else "after a first one of the same shape"
+    return (f"MEMORY one upload with privacy scan of a {megapixels:g} MP JPEG, {which}{note}: "
+            f"peak {memory['peak_mb']:.1f} MB "
             f"in all, models included (goal < {MEMORY_GOAL_MB:g} MB) {verdict}; {memory['above_mb']:.1f} MB above "
             f"the {memory['resting_mb']:.1f} MB before it; Python allocations peak {memory['python_peak_mb']:.1f} MB "
             f"(tracemalloc); whole process peak {memory['process_peak_mb']:.1f} MB (getrusage)")

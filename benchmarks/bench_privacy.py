@@ -86,14 +86,13 @@ def scan_only(data: bytes):
     return scan_upload(data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
 
 
-def app_upload(data: bytes):
-    """The app's upload of a photo in its two steps: the scan shown to the uploader, then the intake that reuses
-    it (decode, blur the default regions, encode, thumbnail) when the uploader confirms."""
+def intake_reusing(data: bytes, shown):
+    """The app's second step, when the uploader confirms: the intake reusing the scan they were shown (decode,
+    blur the default regions, encode, thumbnail; no second scan)."""
     from config import get_settings
     from evidence.intake import run_intake
 
     settings = get_settings()
-    shown = scan_only(data)
     return run_intake(data, "IMG_0001.jpg", max_bytes=settings.max_upload_bytes,
                       max_pixels=settings.max_image_pixels, upload_scan=shown)
 
@@ -185,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     shown, _ = compared(lambda: scan_only(data), lambda: bare_pillow(data), repeat=max(1, args.repeat // 2))
     print(f"for information: the scan shown to the uploader before deciding (decode, scan, preview) "
           f"median {shown.median:.3f} s, CPU {shown.cpu_median:.3f} s")
-    both, _ = compared(lambda: app_upload(data), lambda: bare_pillow(data), repeat=max(1, args.repeat // 2))
-    print(f"for information: the app's two steps (that scan, then the intake reusing it) "
-          f"median {both.median:.3f} s, CPU {both.cpu_median:.3f} s")
+    shown_scan = scan_only(data)
+    second = timed(lambda: intake_reusing(data, shown_scan), repeat=args.repeat)
+    print(f"for information: the intake reusing that scan when the uploader confirms median {second.median:.3f} s, "
+          f"CPU {second.cpu_median:.3f} s; the app's two steps together {shown.median + second.median:.3f} s, "
+          f"CPU {shown.cpu_median + second.cpu_median:.3f} s")
     verdict = "MET" if figure.median <= UPLOAD_GOAL_S else "NOT MET"
     print(f"TIME upload with privacy scan and blur of a {args.megapixels:g} MP JPEG: median {figure.median:.3f} s, "
           f"CPU {figure.cpu_median:.3f} s, best {figure.best:.3f} s (goal <= {UPLOAD_GOAL_S:g} s) {verdict}")

@@ -4,7 +4,7 @@ Detection runs on smaller copies made with one pass over the full-size pixels: f
 of at most 960 pixels on its longest side, text on a copy of 800 (made from the first); each text line
 is then read from the full-size pixels, so small print is read as well as the photo allows. Boxes are
 returned in full-size pixels of the upright image. Why these sizes (benchmarks/RESULTS.md): on the
-labelled test pictures faces were all found at 960 and a sixth of them lost at 800; text was found
+labelled test pictures faces were all found at 960 and 3 of 20 lost at 800; text was found
 as well at 640-800 as at 960, and the text detector's working memory grows with its pixels (about
 150 MB at 800, 200 MB at 960), which keeps the upload of a 12-megapixel photo well under 500 MB. What
 it costs: text smaller than about 1/65 of the photo's longest side (12 px on the 800 copy) and faces

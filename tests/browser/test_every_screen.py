@@ -272,6 +272,7 @@ def test_a_manager_rates_an_action_and_uploads_evidence_with_the_keyboard_only(e
         tab_to(page, r"^INPUT Title")
         page.keyboard.type(KEYBOARD_TITLE)
         tab_to(page, r"^BUTTON .*Upload \| .*st-key-library-\d+-upload-files")
+        wait_for_app(page)  # leaving the title stored it: that run ends before the button is pressed
         with page.expect_file_chooser() as chooser:
             page.keyboard.press("Space")
         chooser.value.set_files([{"name": "front-door.jpg", "mimeType": "image/jpeg",

@@ -15,6 +15,7 @@ from PIL import Image
 from accounts.permissions import Principal, require
 from evidence.privacy_policy import PrivacyRecord
 from reports.watermarks import mark_file, watermark_pdf
+from scoring.report import ScoreReport, report_of
 from services.evidence import evidence_register, privacy_records
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
@@ -169,14 +170,15 @@ def _index_csv(rows: list[dict]) -> str:
     return index_csv(rows)
 
 
-def _report_data(session, principal, slug, as_of) -> tuple[dict, list[dict]]:
-    from services.scores import score_organisation
+def _report_data(session, principal, slug, as_of) -> tuple[ScoreReport, list[dict]]:
+    from services.scores import assess_organisation
     from services.snapshots import snapshot_series
 
-    return score_organisation(session, principal, slug=slug, as_of=as_of), snapshot_series(session, principal, slug=slug)
+    score = report_of(assess_organisation(session, principal, slug=slug, as_of=as_of))
+    return score, snapshot_series(session, principal, slug=slug)
 
 
-def _report_pdf(score: dict, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
+def _report_pdf(score: ScoreReport, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
     """The one-page board report; render_chart_images answers {} when Kaleido cannot draw, and the
     trend then stays a table."""
     from reports.board_pdf import board_report_pdf, render_chart_images

@@ -27,21 +27,11 @@ from services.scores import score_organisation
 from services.uploads import upload_evidence, upload_revision
 from standards.loader import get_standard
 from storage.models import AuditEntry, Evidence, EvidenceLink
-from tests.factories import SYSTEM, as_stored, jpeg_with_gps, make_organisation, make_user, simple_pdf
+from tests.factories import SYSTEM, as_stored, jpeg_with_gps, make_user, simple_pdf
 
 ISSUED = date.today() - timedelta(days=30)
 PDF = simple_pdf()
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-
-
-@pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
-@pytest.fixture
-def manager(haven, organisation):
-    return make_user(haven, "amira", "manager", "harbour-house")
 
 
 def upload(haven, principal, organisation, evidence_type="risk_assessment", actions=("3.1.1",), data=None,

@@ -67,18 +67,18 @@ if not gaps:
 counts = {level: sum(g["severity"] == level for g in gaps) for level in SEVERITY_COLOURS}
 if gaps:
     st.caption(" · ".join(f"{counts[level]} {level}" for level in SEVERITY_COLOURS))
-open_items = [item for item in plan if not item["done"]]
+open_items = [item for item in plan if not item.done]
 for index, gap in enumerate(gaps):
     with st.container(border=True):
         severity_column, text_column, button_column = st.columns([1, 7, 2], vertical_alignment="center")
         severity_column.badge(gap["severity"].capitalize(), color=SEVERITY_COLOURS[gap["severity"]])
         text_column.markdown(f"**{markdown_text(gap['message'])}**")
         text_column.markdown(f"Next step: {markdown_text(gap['next_step'])}")
-        planned = [item for item in open_items if item["action"] == gap["action"] and item["gap_kind"] == gap["kind"]]
+        planned = [item for item in open_items if item.action == gap["action"] and item.gap_kind == gap["kind"]]
         if planned:
             first = planned[0]
-            due = long_date(first["due"], empty="no due date")
-            text_column.caption(markdown_text(f"In the plan: {first['owner'] or 'no owner'}, due {due}"))
+            due = long_date(first.due, empty="no due date")
+            text_column.caption(markdown_text(f"In the plan: {first.owner or 'no owner'}, due {due}"))
         if gap["kind"] == "overdue_action":
             button_column.caption("See the plan below")
         elif planned:
@@ -91,7 +91,7 @@ for index, gap in enumerate(gaps):
                 done(f"Added to the plan for {gap['action']}, due in {GAP_PLAN_DAYS} days.")
 
 st.subheader("Action plan")
-overdue = [item for item in plan if item["overdue"]]
+overdue = [item for item in plan if item.overdue]
 if overdue:
     st.warning(f"{len(overdue)} plan item{'s are' if len(overdue) != 1 else ' is'} overdue.", icon=":material/warning:")
 
@@ -101,16 +101,16 @@ shown = filter_column.segmented_control("Show", PLAN_FILTERS, default="Open", re
 action_ids = [action["id"] for engagement in report["engagements"] for action in engagement["actions"]]
 action_filter = action_column.selectbox("Action", [ALL_ACTIONS, *action_ids], key="plan_action", on_change=new_editor)
 rows = [item for item in plan
-        if (shown == "All" or (shown == "Open" and not item["done"]) or (shown == "Done" and item["done"])
-            or (shown == "Overdue" and item["overdue"]))
-        and action_filter in (ALL_ACTIONS, item["action"])]
+        if (shown == "All" or (shown == "Open" and not item.done) or (shown == "Done" and item.done)
+            or (shown == "Overdue" and item.overdue))
+        and action_filter in (ALL_ACTIONS, item.action)]
 
 if not rows:
     st.info("No plan items to show with this filter.")
 else:
     table = pd.DataFrame([{
-        "id": item["id"], "Action": item["action"], "Description": item["description"], "Owner": item["owner"],
-        "Due": item["due"], "Done": item["done"], "Overdue": OVERDUE_FLAG if item["overdue"] else "",
+        "id": item.id, "Action": item.action, "Description": item.description, "Owner": item.owner,
+        "Due": item.due, "Done": item.done, "Overdue": OVERDUE_FLAG if item.overdue else "",
     } for item in rows]).set_index("id")
     edited = st.data_editor(
         table, key=f"plan_editor_{st.session_state.get(EDITOR_VERSION_KEY, 0)}", hide_index=True, width="stretch",

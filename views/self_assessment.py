@@ -24,7 +24,7 @@ with haven.session() as session:
     report = score_organisation(session, principal, slug=slug)
     ratings = ratings_of_organisation(session, principal, organisation_id=organisation_id)
     register = evidence_register(session, principal, organisation_id=organisation_id)
-    rejected = {r["evidence_id"]: r for r in rejections(session, principal, organisation_id=organisation_id)}
+    rejected = {r.evidence_id: r for r in rejections(session, principal, organisation_id=organisation_id)}
     standard = standard_of_organisation(session, organisation_id)
 
 st.caption(f"{markdown_text(name)} · {report['standard_title']} · evidence and scores on {long_date(report['as_of'])}")
@@ -68,12 +68,12 @@ def rating_as_it_stands(action: dict) -> None:
 
 def evidence_slot(action: dict, slot: dict) -> None:
     type_id = slot["evidence_type"]
-    linked = [r for r in register if r["evidence_type"] == type_id and action["id"] in r["actions"]]
+    linked = [r for r in register if r.evidence_type == type_id and action["id"] in r.actions]
     with st.container(border=True):
         st.markdown(f"**{slot['evidence_type_title']}**")
         slot_state_badge(slot["state"], slot["expiring_soon"])
         for row in linked:
-            evidence_summary(row, rejected.get(row["id"]))
+            evidence_summary(row, rejected.get(row.id))
         if not linked:
             st.caption("No evidence is linked yet.")
         if can_link or can_add:
@@ -81,7 +81,7 @@ def evidence_slot(action: dict, slot: dict) -> None:
             with st.expander("Link or upload evidence", key=f"{key}:panel"):
                 if can_link:
                     st.markdown("**Link evidence already in the library**")
-                    others = [r for r in register if r["evidence_type"] == type_id and action["id"] not in r["actions"]]
+                    others = [r for r in register if r.evidence_type == type_id and action["id"] not in r.actions]
                     link_existing_form(haven, principal, others, action_id=action["id"], key=f"{key}:link")
                 if can_add:
                     st.markdown("**Or upload new evidence**")

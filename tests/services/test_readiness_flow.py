@@ -1,6 +1,7 @@
 
 """From the demo organisation to "approaching", through the services the Gaps and action plan,
 Self-assessment and Review queue pages call, in the order a manager and a reviewer would work."""
+from dataclasses import asdict
 from datetime import date, timedelta
 
 from reports.formatting import long_date
@@ -44,9 +45,9 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
                    owner="Priya Nair, Data Protection Lead",
                    justification="The protocol is written; the case procedure still has to follow it.")
 
-    (overdue,) = [item for item in plan if item["overdue"]]
-    edited = [dict(item) for item in plan]
-    next(item for item in edited if item["id"] == overdue["id"])["due"] = today + timedelta(days=21)
+    (overdue,) = [item for item in plan if item.overdue]
+    edited = [asdict(item) for item in plan]
+    next(item for item in edited if item["id"] == overdue.id)["due"] = today + timedelta(days=21)
     with haven.session() as session:  # "Save changes" under the plan editor
         save_plan_changes(session, manager, organisation_id=organisation, changes=changed_plan_rows(plan, edited))
 
@@ -59,25 +60,25 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
     report, plan, gaps = page_state()
     assert report["readiness"] == "approaching", report["readiness_reason"]
     assert still_needed_for_approaching(report, plan) == []
-    assert not [item for item in plan if item["overdue"]]
+    assert not [item for item in plan if item.overdue]
     new_item = plan[-1]
-    assert (new_item["action"], new_item["owner"], new_item["due"], new_item["gap_kind"]) == (
+    assert (new_item.action, new_item.owner, new_item.due, new_item.gap_kind) == (
         "3.2.1", "Tom Brennan, Facilities Officer", today + timedelta(days=30), "unverified_evidence")
 
     with haven.session() as session:  # the Review queue
         queue = review_queue(session, reviewer, organisation_id=organisation)
-    assert [item["uploaded_at"] for item in queue] == sorted(item["uploaded_at"] for item in queue)
-    (escape_plan,) = [item for item in queue if item["title"] == "Escape plan, ground floor"]
+    assert [item.uploaded_at for item in queue] == sorted(item.uploaded_at for item in queue)
+    (escape_plan,) = [item for item in queue if item.title == "Escape plan, ground floor"]
     with haven.session() as session:
-        review_revision(session, reviewer, revision_id=escape_plan["revision_id"], status="accepted",
-                        comment="Dated, shows exits and the assembly point", checklist=escape_plan["checklist"])
+        review_revision(session, reviewer, revision_id=escape_plan.revision_id, status="accepted",
+                        comment="Dated, shows exits and the assembly point", checklist=escape_plan.checklist)
 
     report, plan, gaps = page_state()
     assert report["readiness"] == "approaching"
     assert not [g for g in gaps if g["action"] == "3.2.1" and g["kind"] == "unverified_evidence"]
     with haven.session() as session:
-        assert escape_plan["revision_id"] not in [
-            item["revision_id"] for item in review_queue(session, reviewer, organisation_id=organisation)]
+        assert escape_plan.revision_id not in [
+            item.revision_id for item in review_queue(session, reviewer, organisation_id=organisation)]
 
     with haven.session() as session:  # with every slot of 3.2.1 verified, the manager can claim it met
         set_rating(session, manager, organisation_id=organisation, action_id="3.2.1", rating="met",

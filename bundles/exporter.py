@@ -13,6 +13,7 @@ import yaml
 from accounts.permissions import Principal, require
 from reports.spreadsheets import IndexLine, index_csv
 from reports.watermarks import mark_file, watermark_pdf
+from scoring.report import ScoreReport, report_of
 from services.evidence import RegisterRow, evidence_register
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
@@ -132,14 +133,15 @@ def _safe_file_name(name: str) -> str:
     return cleaned[:100] or "evidence"
 
 
-def _report_data(session, principal, slug, as_of) -> tuple[dict, list[dict]]:
-    from services.scores import score_organisation
+def _report_data(session, principal, slug, as_of) -> tuple[ScoreReport, list[dict]]:
+    from services.scores import assess_organisation
     from services.snapshots import snapshot_series
 
-    return score_organisation(session, principal, slug=slug, as_of=as_of), snapshot_series(session, principal, slug=slug)
+    report = report_of(assess_organisation(session, principal, slug=slug, as_of=as_of))
+    return report, snapshot_series(session, principal, slug=slug)
 
 
-def _report_pdf(score: dict, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
+def _report_pdf(score: ScoreReport, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
     """The one-page board report; render_chart_images answers {} when Kaleido cannot draw, and the
     trend then stays a table."""
     from reports.board_pdf import board_report_pdf, render_chart_images

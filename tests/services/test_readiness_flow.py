@@ -5,13 +5,14 @@ from dataclasses import asdict
 from datetime import date, timedelta
 
 from reports.formatting import long_date
+from scoring.report import report_of
 from services.demo import load_demo
 from services.gap_advice import advise, rejection_reasons, still_needed_for_approaching
 from services.organisations import get_organisation
 from services.plan import add_plan_item_for_gap, changed_plan_rows, plan_items, save_plan_changes
 from services.ratings import set_rating
 from services.reviews import rejections, review_queue, review_revision
-from services.scores import score_organisation
+from services.scores import assess_organisation
 from tests.factories import SYSTEM, make_user
 
 
@@ -25,14 +26,14 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
 
     def page_state():
         with haven.session() as session:
-            report = score_organisation(session, manager, slug="harbour-house", as_of=today)
+            report = report_of(assess_organisation(session, manager, slug="harbour-house", as_of=today))
             plan = plan_items(session, manager, organisation_id=organisation, as_of=today)
             gaps = advise(report, rejection_reasons=rejection_reasons(
                 rejections(session, manager, organisation_id=organisation)))
         return report, plan, gaps
 
     report, plan, gaps = page_state()
-    assert report["readiness"] == "not_ready"
+    assert report.readiness == "not_ready"
     needed = still_needed_for_approaching(report, plan)
     assert needed == [
         f"Give the overdue plan item of 3.1.3 a new due date on or after {long_date(today)}, or add a new plan item",
@@ -51,14 +52,15 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
     with haven.session() as session:  # "Save changes" under the plan editor
         save_plan_changes(session, manager, organisation_id=organisation, changes=changed_plan_rows(plan, edited))
 
-    (escape_plan_gap,) = [g for g in gaps if g["action"] == "3.2.1" and g["kind"] == "unverified_evidence"]
-    assert escape_plan_gap["next_step"] == "Ask a quality reviewer to review the escape plan for 3.2.1"
+    (escape_plan_gap,) = [g for g in gaps if g.action == "3.2.1" and g.kind == "unverified_evidence"]
+    assert escape_plan_gap.next_step == "Ask a quality reviewer to review the escape plan for 3.2.1"
     with haven.session() as session:  # "Add to plan" beside the gap
-        add_plan_item_for_gap(session, manager, organisation_id=organisation, gap=escape_plan_gap,
-                              description=escape_plan_gap["next_step"], today=today)
+        add_plan_item_for_gap(session, manager, organisation_id=organisation,
+                              gap={"action": escape_plan_gap.action, "kind": escape_plan_gap.kind},
+                              description=escape_plan_gap.next_step, today=today)
 
     report, plan, gaps = page_state()
-    assert report["readiness"] == "approaching", report["readiness_reason"]
+    assert report.readiness == "approaching", report.readiness_reason
     assert still_needed_for_approaching(report, plan) == []
     assert not [item for item in plan if item.overdue]
     new_item = plan[-1]
@@ -74,8 +76,8 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
                         comment="Dated, shows exits and the assembly point", checklist=escape_plan.checklist)
 
     report, plan, gaps = page_state()
-    assert report["readiness"] == "approaching"
-    assert not [g for g in gaps if g["action"] == "3.2.1" and g["kind"] == "unverified_evidence"]
+    assert report.readiness == "approaching"
+    assert not [g for g in gaps if g.action == "3.2.1" and g.kind == "unverified_evidence"]
     with haven.session() as session:
         assert escape_plan.revision_id not in [
             item.revision_id for item in review_queue(session, reviewer, organisation_id=organisation)]
@@ -84,6 +86,6 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
         set_rating(session, manager, organisation_id=organisation, action_id="3.2.1", rating="met",
                    owner="Tom Brennan, Facilities Officer")
     report, plan, gaps = page_state()
-    action = next(a for e in report["engagements"] for a in e["actions"] if a["id"] == "3.2.1")
-    assert action["ready"] is True
-    assert report["readiness"] == "approaching"
+    action = next(a for e in report.engagements for a in e.actions if a.id == "3.2.1")
+    assert action.ready is True
+    assert report.readiness == "approaching"

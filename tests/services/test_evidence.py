@@ -31,7 +31,6 @@ from tests.factories import (
     SYSTEM,
     as_stored,
     jpeg_with_gps,
-    make_organisation,
     make_user,
     register_row,
     simple_pdf,
@@ -40,16 +39,6 @@ from tests.factories import (
 ISSUED = date.today() - timedelta(days=30)
 PDF = simple_pdf()
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-
-
-@pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
-@pytest.fixture
-def manager(haven, organisation):
-    return make_user(haven, "amira", "manager", "harbour-house")
 
 
 def upload(haven, principal, organisation, evidence_type="risk_assessment", actions=("3.1.1",), data=None,

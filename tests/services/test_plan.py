@@ -31,16 +31,6 @@ def make_user(*args, **kwargs):
     return make_user_with_password(*args, password=None, **kwargs)
 
 
-@pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
-@pytest.fixture
-def manager(haven, organisation):
-    return make_user(haven, "amira", "manager", "harbour-house")
-
-
 def items(haven, who, organisation, as_of=TODAY):
     with haven.session() as session:
         return plan_items(session, who, organisation_id=organisation, as_of=as_of)

@@ -26,16 +26,6 @@ ESCAPE_PLAN = NewEvidence("escape_plan", ("3.2.1",), date(2026, 3, 1), title="Es
 
 
 @pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
-@pytest.fixture
-def manager(haven, organisation):
-    return make_user(haven, "amira", "manager", "harbour-house")
-
-
-@pytest.fixture
 def reviewer(haven, organisation):
     return make_user(haven, "quinn", "reviewer", "harbour-house")
 

@@ -1,6 +1,7 @@
 """Writes the accreditation pack: bundle.yaml, the evidence files, index.csv and report.pdf."""
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -9,10 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from PIL import Image
 
 from accounts.permissions import Principal, require
+from evidence.privacy_policy import PrivacyRecord
 from reports.watermarks import mark_file, watermark_pdf
-from services.evidence import evidence_register
+from scoring.report import ScoreReport, report_of
+from services.evidence import evidence_register, privacy_records
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
 from services.instance import Haven
@@ -43,8 +47,11 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
         standard = get_standard(cycle.standard_id)
         register = evidence_register(session, principal, organisation_id=organisation.id, as_of=as_of)
         revisions = latest_revisions(session, [row["id"] for row in register])
+        records = privacy_records(session, [revision.id for revision in revisions.values()])
         manifest, files, index_rows = _manifest(organisation, standard, ratings_of_cycle(session, cycle.id),
                                                 register, revisions, include_restricted)
+        _add_privacy_decisions(manifest, register, revisions, records,
+                               image_size=lambda key: _image_size(haven.store.get(key)))
         manifest["plan"] = [
             {"action": p["action"], "description": p["description"], "owner": p["owner"], "due": p["due"], "done": p["done"]}
             for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
@@ -117,6 +124,32 @@ def _manifest(organisation, standard, ratings, register, revisions: dict[int, Ev
     return manifest, files, index_rows
 
 
+def _add_privacy_decisions(manifest: dict, register, revisions: dict[int, EvidenceRevision],
+                           records: dict[int, PrivacyRecord], *, image_size) -> None:
+    """Adds to each exported file the privacy decisions stored with it, so an import keeps what its uploader kept
+    (and stores a case file they stored with a reason) instead of applying the default policy again."""
+    for row, entry in zip(register, manifest["evidence"], strict=True):
+        revision = revisions[row["id"]]
+        record = records.get(revision.id)
+        if "file" not in entry or record is None:
+            continue
+        kept = [region for region in record.kept_with_reason if not region.source]  # in the file itself
+        decisions: dict = {}
+        if kept:
+            decisions["kept"] = [{"kind": str(region.kind), "box": region.box.as_list(), "reason": region.reason}
+                                 for region in kept]
+            decisions["image_size"] = list(image_size(revision.blob_key))
+        if record.case_file and record.allowed_reason:
+            decisions["allowed_personal_data"] = record.allowed_reason
+        if decisions:
+            entry["privacy"] = decisions
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as picture:  # the header only; stored pictures are upright already
+        return picture.size
+
+
 def _index_row(row: dict, title: str, pack_file: str, withheld: bool) -> dict:
     """The index.csv line of an evidence item; a withheld one carries none of its free text (title, note,
     file name, review comment), only what the bundle lists of it."""
@@ -137,14 +170,15 @@ def _index_csv(rows: list[dict]) -> str:
     return index_csv(rows)
 
 
-def _report_data(session, principal, slug, as_of) -> tuple[dict, list[dict]]:
-    from services.scores import score_organisation
+def _report_data(session, principal, slug, as_of) -> tuple[ScoreReport, list[dict]]:
+    from services.scores import assess_organisation
     from services.snapshots import snapshot_series
 
-    return score_organisation(session, principal, slug=slug, as_of=as_of), snapshot_series(session, principal, slug=slug)
+    score = report_of(assess_organisation(session, principal, slug=slug, as_of=as_of))
+    return score, snapshot_series(session, principal, slug=slug)
 
 
-def _report_pdf(score: dict, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
+def _report_pdf(score: ScoreReport, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
     """The one-page board report; render_chart_images answers {} when Kaleido cannot draw, and the
     trend then stays a table."""
     from reports.board_pdf import board_report_pdf, render_chart_images

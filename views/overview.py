@@ -9,7 +9,7 @@ from services.scores import assess_organisation
 from ui.database import get_haven
 from ui.notices import show_notices, tell
 from ui.organisation import require_permission
-from ui.widgets import ACTION_PARAMETER, markdown_text, readiness_badge
+from ui.widgets import ACTION_PARAMETER, WRAPPING_ROW_HEIGHT, markdown_text, readiness_badge
 from vocabulary import Severity, percent
 
 SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
@@ -73,7 +73,7 @@ engagement_rows = [
      "Evidence complete": percent(e.scores.completeness), "Verified": percent(e.scores.verified)}
     for e in report.engagements
 ]
-st.dataframe(pd.DataFrame(engagement_rows), hide_index=True, width="stretch", row_height=60,
+st.dataframe(pd.DataFrame(engagement_rows), hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT,
              column_config={"Engagement": st.column_config.TextColumn(width="small"),
                             "Title": st.column_config.TextColumn(width="large")})
 

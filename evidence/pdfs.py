@@ -354,6 +354,7 @@ class _Cleaner:
                     mask = item.get(key)
                     if isinstance(mask, IndirectObject):
                         self.masks.add(mask.idnum)
+        drawn = _drawn_pictures(objects)
         page_resources = {
             part.idnum: page.get("/Resources")
             for page in self.writer.pages
@@ -363,8 +364,10 @@ class _Cleaner:
             if isinstance(item, DictionaryObject):
                 _strip_hidden_data(item)
             is_image = isinstance(item, StreamObject) and _plain(item.get("/Subtype", "")) == "Image"
-            if is_image and (number in self.masks or item.get("/ImageMask", False)):
-                self._check_mask(number, item)  # a stencil or a mask shows a shape: the guard looks at it too
+            if is_image and (item.get("/ImageMask", False) or (number in self.masks and number in drawn)):
+                self._check_mask(number, item)  # a stencil, or a soft mask also drawn as a picture of its own
+            elif is_image and number in self.masks:
+                continue  # a soft mask only: the guard sees it as its picture's transparency
             elif is_image:
                 self._clean_picture(number, item)
             elif isinstance(item, StreamObject) and (number in contents or _drawn_content(item)):
@@ -491,6 +494,21 @@ class _Cleaner:
             if saved is not None:
                 image[NameObject("/SMask")] = saved
         check_unblurrable(as_grey(picture), where)
+
+
+def _drawn_pictures(objects: list) -> set[int]:
+    """Object numbers named in any /XObject resource dictionary (of a page, a form, a pattern, a Type 3 font)."""
+    numbers: set[int] = set()
+    for item in objects:
+        if not isinstance(item, DictionaryObject):
+            continue
+        resources = item.get("/Resources") if "/XObject" not in item else item
+        resources = resources.get_object() if resources is not None else None
+        pictures = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+        pictures = pictures.get_object() if pictures is not None else None
+        if isinstance(pictures, DictionaryObject):
+            numbers.update(value.idnum for value in dict.values(pictures) if isinstance(value, IndirectObject))
+    return numbers
 
 
 def _drawn_content(stream: StreamObject) -> bool:

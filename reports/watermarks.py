@@ -212,13 +212,17 @@ def watermark_image(data: bytes, mark: Watermark) -> bytes:
     image = _enlarged_to_carry(image, mark.text)
     size = _font_size(image.width, image.height, mark.text)
     font = _image_font(size)
-    band = round(size * 1.9)
-    image = _with_room_for_band(image, band, _text_width(mark.text, size))
+    image = _wide_enough(image, size)
+    lines = _wrapped(mark.text, size, image.width * 0.94)
+    step = round(size * 1.3)
+    band = round(size * 1.9) + step * (len(lines) - 1)
+    image = _with_room_for_band(image, band)
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     draw.rectangle((0, image.height - band, image.width, image.height), fill=(0, 0, 0, 190))
-    draw.text((image.width / 2, image.height - band / 2), mark.text, font=font, fill=(255, 255, 255, 255),
-              anchor="mm")
+    first = image.height - band + round(size * 0.95)
+    for index, line in enumerate(lines):
+        draw.text((image.width / 2, first + index * step), line, font=font, fill=(255, 255, 255, 255), anchor="mm")
     marked = Image.alpha_composite(image, overlay)
     return _encode(marked, kind)
 
@@ -247,14 +251,42 @@ def _enlarged_to_carry(image: Image.Image, text: str) -> Image.Image:
                         Image.Resampling.LANCZOS)
 
 
-def _with_room_for_band(image: Image.Image, band: int, text_width: float) -> Image.Image:
-    """A picture too thin for the band even when enlarged (8000 × 10) gets the band below it, on a wider canvas if the
-    mark needs one, so the mark is always whole and readable."""
-    needed_width = math.ceil(text_width / 0.94)
-    if image.height >= 4 * band and image.width >= needed_width:
+MIN_CHARACTERS_ACROSS = 12  # narrower than this many characters of the mark, a copy is widened to hold them
+
+
+def _wide_enough(image: Image.Image, size: int) -> Image.Image:
+    """A picture too narrow to hold even a part of the mark per line (10 × 8000) on a wider canvas, centred."""
+    needed = math.ceil(_text_width("M" * MIN_CHARACTERS_ACROSS, size) / 0.94)
+    if image.width >= needed:
         return image
-    canvas = Image.new("RGBA", (max(image.width, needed_width), image.height + band), (255, 255, 255, 255))
-    canvas.paste(image, ((canvas.width - image.width) // 2, 0))
+    canvas = Image.new("RGBA", (needed, image.height), (255, 255, 255, 255))
+    canvas.paste(image, ((needed - image.width) // 2, 0))
+    return canvas
+
+
+def _wrapped(text: str, size: int, width: float) -> list[str]:
+    """The mark in as few lines as fit `width`, broken between its parts (and inside a part only when one is longer
+    than a line): a narrow copy shows the whole mark, the code included, instead of clipping both ends."""
+    lines: list[str] = []
+    for part in text.split(" · "):
+        joined = f"{lines[-1]} · {part}" if lines else part
+        if lines and _text_width(joined, size) <= width:
+            lines[-1] = joined
+            continue
+        while _text_width(part, size) > width and len(part) > 1:
+            cut = max(1, max(n for n in range(1, len(part) + 1) if n == 1 or _text_width(part[:n], size) <= width))
+            lines.append(part[:cut])
+            part = part[cut:]
+        lines.append(part)
+    return lines
+
+
+def _with_room_for_band(image: Image.Image, band: int) -> Image.Image:
+    """A picture too flat for the band even when enlarged (8000 × 10) gets the band below it, so the mark is whole."""
+    if image.height >= 4 * band:
+        return image
+    canvas = Image.new("RGBA", (image.width, image.height + band), (255, 255, 255, 255))
+    canvas.paste(image, (0, 0))
     return canvas
 
 

@@ -72,15 +72,21 @@ def _png(size) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("size", [(1, 1), (3, 3), (8000, 10), (10, 8000), (4000, 3), (640, 480)])
-def test_an_image_of_any_shape_carries_the_whole_mark(size):
+@pytest.mark.parametrize("size", [(1, 1), (8000, 10), (10, 8000), (4000, 3), (20, 900), (640, 480)])
+def test_an_image_of_any_shape_carries_the_whole_mark_code_included(size):
+    """The band's text is read back by the OCR model: the code, not a clipped part of it, is on the copy."""
+    from privacy.scan import read_text
+
     marked = Image.open(io.BytesIO(watermark_image(_png(size), MARK))).convert("RGB")
-    pixels = np.asarray(marked).astype(int)
-    band = pixels[-12:]  # the lowest rows: the dark band with the white mark across it
-    white = (band.min(axis=2) > 200).any(axis=0)
-    assert band.mean() < 120 and white.sum() > 0
-    columns = np.nonzero(white)[0]
-    assert columns.max() - columns.min() > 0.5 * watermarks._text_width(MARK.text, watermarks.MIN_FONT_PX) - 20
+    pixels = np.asarray(marked.convert("L")).astype(int)
+    dark_rows = np.nonzero(pixels.mean(axis=1) < 120)[0]
+    assert dark_rows.size and dark_rows.max() >= marked.height - 2, "a dark band at the foot"
+    band = marked.crop((0, int(dark_rows.min()), marked.width, marked.height))
+    if band.width > 1600:  # the reader works on a copy at most 960 pixels long: read the middle, where the mark is
+        band = band.crop((band.width // 2 - 400, 0, band.width // 2 + 400, band.height))
+    band = band.resize((band.width * 2, band.height * 2))
+    read = "".join(region.text or "" for region in read_text(band)).replace(" ", "").upper()
+    assert "ABCD" in read and "EFGH" in read, read
 
 
 def test_two_copies_never_share_a_code_even_when_the_random_draw_repeats(sqlite_haven, monkeypatch):

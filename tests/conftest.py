@@ -5,11 +5,12 @@ import os
 import secrets
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
@@ -17,7 +18,7 @@ from config import get_settings
 from services.instance import Haven
 from storage.blobs import LocalBlobStore, open_blob_store
 from storage.db import make_engine, migrate
-from tests.support import require_or_skip
+from tests.support import quick_password_hasher, require_or_skip
 from ui.database import get_haven
 
 # Shared fixtures that live in their own modules: the S3 API server and the page tests' download reader.
@@ -40,9 +41,9 @@ def quick_argon2(request, monkeypatch):
         return
     from accounts import passwords
 
-    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    quick, dummy = quick_password_hasher()
     monkeypatch.setattr(passwords, "_hasher", quick)
-    monkeypatch.setattr(passwords, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
+    monkeypatch.setattr(passwords, "DUMMY_HASH", dummy)
 
 
 def postgres_admin_url() -> str | None:
@@ -145,13 +146,22 @@ def haven_s3(request, tmp_path, s3_server_url) -> Haven:
     instance.engine.dispose()
 
 
-@pytest.fixture
-def app_haven(haven, monkeypatch):
-    """The test instance, made the one the app opens (through the same settings variables a user sets)."""
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(haven.settings.data_dir))
-    monkeypatch.setenv("HAVEN_DATABASE_URL", haven.settings.database_url)
+@contextmanager
+def opened_by_the_app(instance: Haven, monkeypatch) -> Iterator[Haven]:
+    """`instance`, made the one the app opens (through the same settings variables a user sets), until the end."""
+    monkeypatch.setenv("HAVEN_DATA_DIR", str(instance.settings.data_dir))
+    monkeypatch.setenv("HAVEN_DATABASE_URL", instance.settings.database_url)
     monkeypatch.delenv("HAVEN_BLOB_URL", raising=False)
     monkeypatch.delenv("HAVEN_ENCRYPTION_KEY", raising=False)
     get_haven.clear()
-    yield haven
-    get_haven.clear()
+    try:
+        yield instance
+    finally:
+        get_haven.clear()
+
+
+@pytest.fixture
+def app_haven(haven, monkeypatch):
+    """The test instance, made the one the app opens."""
+    with opened_by_the_app(haven, monkeypatch) as instance:
+        yield instance

@@ -6,8 +6,9 @@ from datetime import date
 
 import streamlit as st
 
-from reports.charts import NETWORK_TABLE_LABELS, network_distribution_figure, network_table, score_band_counts
+from reports.charts import network_distribution_figure
 from reports.formatting import long_date
+from reports.tables import NETWORK_TABLE_LABELS, network_table, score_band_counts
 from services.board import network_scores
 from ui.database import get_haven
 from ui.organisation import require_permission
@@ -40,8 +41,9 @@ with chart:
     st.plotly_chart(network_distribution_figure(network, layer), width="stretch")
 with numbers:
     st.markdown(f"**Organisations by {layer.label.lower()} score**")
-    st.table({"Score": [label for label, _, _ in score_band_counts(network, layer)],
-              "Organisations": [f"{n:,}" for _, n, _ in score_band_counts(network, layer)]}, hide_index=True)
+    bands = score_band_counts(network, layer)
+    st.table({"Score": [band.label for band in bands], "Organisations": [f"{band.count:,}" for band in bands]},
+             hide_index=True)
     median = table[layer].median()
     st.caption(f"Median: {median:.0f}%." if table[layer].notna().any() else "No scores yet.")
 
@@ -52,10 +54,10 @@ st.dataframe(
     ordered.drop(columns=["organisation"]),
     hide_index=True, width="stretch",
     column_config={
-        "name": st.column_config.TextColumn(NETWORK_TABLE_LABELS["name"], width="large"),
-        "readiness": st.column_config.TextColumn(NETWORK_TABLE_LABELS["readiness"]),
-        **{key: st.column_config.NumberColumn(NETWORK_TABLE_LABELS[key], format="%.0f%%")
+        "name": st.column_config.TextColumn(NETWORK_TABLE_LABELS["name"], width="medium"),
+        "readiness": st.column_config.TextColumn(NETWORK_TABLE_LABELS["readiness"], width="small"),
+        **{key: st.column_config.NumberColumn(NETWORK_TABLE_LABELS[key], format="%.0f%%", width="small")
            for key in ("self_assessment", "completeness", "verified")},
-        "high_gaps": st.column_config.NumberColumn(NETWORK_TABLE_LABELS["high_gaps"]),
+        "high_gaps": st.column_config.NumberColumn(NETWORK_TABLE_LABELS["high_gaps"], width="small"),
     },
 )

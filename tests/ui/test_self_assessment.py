@@ -24,6 +24,21 @@ def slot_key(organisation, action_id, evidence_type, field):
     return f"slot:{organisation}:{action_id}:{evidence_type}:{field}"
 
 
+def open_tab(app, organisation, engagement_id):
+    """Opens an engagement's tab, as a click on it does (only the open tab is drawn)."""
+    (label,) = [tab.label for tab in app.tabs if tab.label.startswith(f"{engagement_id} ")]
+    app.session_state[f"engagements:{organisation}"] = label
+    return app.run()
+
+
+def open_slot(app, organisation, action_id, evidence_type):
+    """Opens a slot's "Link or upload evidence" panel in its engagement's tab, as clicks on them do (only the open
+    tab is drawn, and a slot's forms once its panel is open)."""
+    open_tab(app, organisation, action_id.rsplit(".", 1)[0])
+    app.session_state[slot_key(organisation, action_id, evidence_type, "panel")] = True
+    return app.run()
+
+
 def saved_ratings(haven, principal, organisation):
     with haven.session() as session:
         return ratings_of_organisation(session, principal, organisation_id=organisation)
@@ -45,8 +60,9 @@ def test_the_manager_sees_each_action_with_the_standards_guidance_and_rates_it(a
     shown = seen(app)
     assert "Self-assessment" in shown and "3.1.1 Work out a risk assessment for victims to identify risks" in shown
     assert "In the first contact with a victim, it is important to identify any ongoing risks" in shown
-    assert "Have a look at data protection protocols in your own country" in shown
+    assert "Have a look at data protection protocols in your own country" in seen(open_tab(app, organisation, "3.3"))
     assert len(app.tabs) >= 3
+    open_tab(app, organisation, "3.1")
 
     app.selectbox(key=rating_key(organisation, "3.1.1", "rating")).set_value("partially_met")
     app.text_area(key=rating_key(organisation, "3.1.1", "justification")).input("Form in use; staff not yet trained")
@@ -62,7 +78,7 @@ def test_the_manager_sees_each_action_with_the_standards_guidance_and_rates_it(a
 
 
 def test_not_applicable_without_a_justification_is_refused_and_nothing_is_stored(app_haven, organisation, manager):
-    app = open_app(manager, PAGE)
+    app = open_tab(open_app(manager, PAGE), organisation, "3.2")
     app.selectbox(key=rating_key(organisation, "3.2.2", "rating")).set_value("not_applicable")
     app.button(key=rating_key(organisation, "3.2.2", "save")).click().run()
 
@@ -78,6 +94,7 @@ def test_not_applicable_without_a_justification_is_refused_and_nothing_is_stored
 def test_a_slot_shows_its_state_and_evidence_and_takes_an_upload(app_haven, organisation, manager):
     app = open_app(manager, PAGE)
     assert ":red-badge[Missing]" in texts(app) and "No evidence is linked yet." in seen(app)
+    open_slot(app, organisation, "3.1.1", "risk_assessment")
     uploader_key = slot_key(organisation, "3.1.1", "risk_assessment", "upload:files:0")
     app.file_uploader(key=uploader_key).upload("risk-form.pdf", PDF, "application/pdf").run()
     app.button(key=slot_key(organisation, "3.1.1", "risk_assessment", "upload:upload")).click().run()
@@ -85,7 +102,7 @@ def test_a_slot_shows_its_state_and_evidence_and_takes_an_upload(app_haven, orga
     assert not app.exception
     assert "Stored 1 of 1: risk-form.pdf." in seen(app)
     rows = register(app_haven, manager, organisation)
-    assert [(r["title"], r["evidence_type"], r["actions"]) for r in rows] == [
+    assert [(r.title, r.evidence_type, r.actions) for r in rows] == [
         ("risk-form.pdf", "risk_assessment", ["3.1.1"])]
     assert ":blue-badge[Pending review]" in texts(app)
     assert not [u for u in app.file_uploader if u.key == uploader_key]
@@ -93,7 +110,7 @@ def test_a_slot_shows_its_state_and_evidence_and_takes_an_upload(app_haven, orga
 
 
 def test_an_html_file_named_jpg_is_refused_in_a_slot_with_its_message(app_haven, organisation, manager):
-    app = open_app(manager, PAGE)
+    app = open_slot(open_app(manager, PAGE), organisation, "3.2.1", "premises_photos")
     uploader_key = slot_key(organisation, "3.2.1", "premises_photos", "upload:files:0")
     app.file_uploader(key=uploader_key).upload("door.jpg", b"<html><body>not a photo</body></html>", "image/jpeg").run()
     app.button(key=slot_key(organisation, "3.2.1", "premises_photos", "upload:upload")).click().run()
@@ -106,12 +123,12 @@ def test_an_html_file_named_jpg_is_refused_in_a_slot_with_its_message(app_haven,
 
 def test_evidence_already_in_the_library_is_linked_to_another_action(app_haven, organisation, manager):
     evidence_id = add_evidence(app_haven, manager, organisation, "Confidentiality policy", "policy", ("3.3.1",))
-    app = open_app(manager, PAGE)
+    app = open_slot(open_app(manager, PAGE), organisation, "3.3.3", "policy")
     app.selectbox(key=slot_key(organisation, "3.3.3", "policy", "link:pick")).set_value(evidence_id)
     app.button(key=slot_key(organisation, "3.3.3", "policy", "link:link")).click().run()
 
     assert "Linked to 3.3.3." in seen(app)
-    assert register(app_haven, manager, organisation)[0]["actions"] == ["3.3.1", "3.3.3"]
+    assert register(app_haven, manager, organisation)[0].actions == ["3.3.1", "3.3.3"]
 
 
 def test_the_reviewer_reads_the_self_assessment_without_controls(app_haven, organisation, manager):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -115,6 +116,22 @@ def redeem(haven: Haven, code: str, *, now: datetime | None = None, secure: bool
             .values(handoff_hash=None, handoff_until=None, token_hash=_digest(token))
         ).rowcount
     return cookie_value(haven, token, secure) if taken == 1 else None
+
+
+@dataclass(frozen=True)
+class PresentedCookie:
+    """The session cookie a browser sent, and whether it came under the `__Host-` name."""
+    value: str
+    secure_name: bool
+
+
+def presented_cookie(cookies: Mapping[str, object]) -> PresentedCookie | None:
+    """The cookie to resume from a request's cookies: the `__Host-` one when present, else the plain one."""
+    for name, secure_name in ((SECURE_COOKIE_NAME, True), (COOKIE_NAME, False)):
+        value = cookies.get(name)
+        if isinstance(value, str) and value:
+            return PresentedCookie(value, secure_name)
+    return None
 
 
 def resume(haven: Haven, cookie: str | None, *, now: datetime | None = None,

@@ -86,3 +86,19 @@ def test_neither_the_audit_log_nor_the_database_holds_a_token_or_code_in_clear(s
     with served.session() as session:
         logged = " ".join(f"{entry.target} {entry.detail}" for entry in session.exec(select(AuditEntry)))
     assert token not in logged
+
+
+def test_the_app_resumes_a_tossed_plain_cookie_for_nobody(served, amira):
+    """What the app reads from a request: with the `__Host-` cookie present it wins; an HTTPS-issued value tossed
+    in under the plain name alone signs nobody in, while a plain instance's own cookie still does."""
+    attackers = _https_cookie(served, amira)
+    tossed = browser_sessions.presented_cookie({browser_sessions.COOKIE_NAME: attackers})
+    assert tossed == browser_sessions.PresentedCookie(attackers, secure_name=False)
+    assert browser_sessions.resume(served, tossed.value, secure_name=tossed.secure_name) is None
+    both = browser_sessions.presented_cookie({browser_sessions.COOKIE_NAME: "planted.value",
+                                              browser_sessions.SECURE_COOKIE_NAME: attackers})
+    assert both.secure_name and browser_sessions.resume(served, both.value, secure_name=True).principal == amira
+    _, plain = signed_in_browser(served, amira)
+    own = browser_sessions.presented_cookie({browser_sessions.COOKIE_NAME: plain})
+    assert browser_sessions.resume(served, own.value, secure_name=own.secure_name).principal == amira
+    assert browser_sessions.presented_cookie({}) is None and browser_sessions.presented_cookie({"other": "x"}) is None

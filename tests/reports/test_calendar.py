@@ -3,20 +3,10 @@ from datetime import UTC, date, datetime
 from icalendar import Calendar
 
 from reports.calendar import PRODID, deadlines_ics
-from services.plan import PlanRow
 from tests.reports import samples
 
 GENERATED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-PLAN = [
-    PlanRow(id=1, action="3.2.1", description="Photograph new door entry system", owner="A. Manager",
-            due=date(2026, 12, 15), done=False, overdue=False, gap_kind=""),
-    PlanRow(id=2, action="3.1.3", description="Train new volunteers", owner="B. Lead",
-            due=date(2026, 10, 1), done=False, overdue=True, gap_kind=""),
-    PlanRow(id=3, action="3.3.3", description="Sign data protocol", owner="A. Manager",
-            due=date(2026, 9, 1), done=True, overdue=False, gap_kind=""),
-    PlanRow(id=4, action="3.3.1", description="Undated idea", owner="", due=None, done=False, overdue=False,
-            gap_kind=""),
-]
+PLAN = samples.plan()
 
 
 def _events(ics: bytes) -> list:

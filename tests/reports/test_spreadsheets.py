@@ -19,8 +19,8 @@ from reports.spreadsheets import (
     neutralise,
 )
 from services.evidence import RegisterRow
-from services.plan import PlanRow
 from tests.factories import register_row
+from tests.reports import samples
 from vocabulary import Classification, ReviewStatus
 
 REGISTER = [
@@ -32,14 +32,7 @@ REGISTER = [
                  evidence_type_title="Policy", issued_on=date(2026, 1, 15), valid_until=date(2027, 1, 15),
                  review_status="pending", reviewer=None, file_name="policy.docx"),
 ]
-PLAN = [
-    PlanRow(id=1, action="3.2.1", description="Photograph new door entry system", owner="A. Manager",
-            due=date(2026, 12, 15), done=False, overdue=False, gap_kind=""),
-    PlanRow(id=2, action="3.1.3", description="Train new volunteers on intake", owner="B. Lead",
-            due=date(2026, 10, 1), done=False, overdue=True, gap_kind=""),
-    PlanRow(id=3, action="3.3.3", description="Sign data protocol", owner="A. Manager",
-            due=date(2026, 9, 1), done=True, overdue=False, gap_kind=""),
-]
+PLAN = samples.plan()[:3]
 INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"Click\")", "+1+1", "-2+3", "@SUM(A1:A2)",
               "\t=1+1", "\r=1+1"]
 

@@ -12,8 +12,9 @@ import streamlit as st
 from accounts.permissions import Principal
 from reports.formatting import TABLE_DATE_FORMAT
 from services.instance import Haven
-from services.plan import GAP_PLAN_DAYS, add_plan_item, changed_plan_rows, save_plan_changes
+from services.plan import GAP_PLAN_DAYS, PlanRow, add_plan_item, changed_plan_rows, save_plan_changes
 from ui.notices import TOAST, attempt, tell
+from ui.widgets import WRAPPING_ROW_HEIGHT
 
 EDITOR_VERSION_KEY = "plan_editor_version"
 PLAN_FILTERS = ("Open", "Overdue", "Done", "All")
@@ -22,8 +23,8 @@ OVERDUE_FLAG = "⚠️ Overdue"
 EDITED_FIELDS = {"Description": "description", "Owner": "owner", "Due": "due", "Done": "done"}
 COLUMNS = {
     "Action": st.column_config.TextColumn("Action", width="small"),
-    "Description": st.column_config.TextColumn("Description", width="large", required=True, max_chars=2000),
-    "Owner": st.column_config.TextColumn("Owner", max_chars=200),
+    "Description": st.column_config.TextColumn("Description", width="medium", required=True, max_chars=2000),
+    "Owner": st.column_config.TextColumn("Owner", width="medium", max_chars=200),
     "Due": st.column_config.DateColumn("Due", format=TABLE_DATE_FORMAT, width="small"),
     "Done": st.column_config.CheckboxColumn("Done", width="small"),
     "Overdue": st.column_config.TextColumn("Overdue", width="small"),
@@ -41,17 +42,17 @@ def done(message: str) -> None:
     st.rerun()
 
 
-def shown_rows(plan: list[dict], shown: str, action_filter: str) -> list[dict]:
+def shown_rows(plan: list[PlanRow], shown: str, action_filter: str) -> list[PlanRow]:
     return [item for item in plan
-            if (shown == "All" or (shown == "Open" and not item["done"]) or (shown == "Done" and item["done"])
-                or (shown == "Overdue" and item["overdue"]))
-            and action_filter in (ALL_ACTIONS, item["action"])]
+            if (shown == "All" or (shown == "Open" and not item.done) or (shown == "Done" and item.done)
+                or (shown == "Overdue" and item.overdue))
+            and action_filter in (ALL_ACTIONS, item.action)]
 
 
-def plan_table(haven: Haven, principal: Principal, *, organisation_id: int, plan: list[dict], action_ids: list[str],
+def plan_table(haven: Haven, principal: Principal, *, organisation_id: int, plan: list[PlanRow], action_ids: list[str],
                can_plan: bool) -> None:
     st.subheader("Action plan")
-    overdue = [item for item in plan if item["overdue"]]
+    overdue = [item for item in plan if item.overdue]
     if overdue:
         st.warning(f"{len(overdue)} plan item{'s are' if len(overdue) != 1 else ' is'} overdue.",
                    icon=":material/warning:")
@@ -65,12 +66,12 @@ def plan_table(haven: Haven, principal: Principal, *, organisation_id: int, plan
         st.info("No plan items to show with this filter.")
         return
     table = pd.DataFrame([{
-        "id": item["id"], "Action": item["action"], "Description": item["description"], "Owner": item["owner"],
-        "Due": item["due"], "Done": item["done"], "Overdue": OVERDUE_FLAG if item["overdue"] else "",
+        "id": item.id, "Action": item.action, "Description": item.description, "Owner": item.owner,
+        "Due": item.due, "Done": item.done, "Overdue": OVERDUE_FLAG if item.overdue else "",
     } for item in rows]).set_index("id")
     edited = st.data_editor(
         table, key=f"plan_editor_{st.session_state.get(EDITOR_VERSION_KEY, 0)}", hide_index=True, width="stretch",
-        num_rows="fixed", disabled=True if not can_plan else ["Action", "Overdue"],
+        row_height=WRAPPING_ROW_HEIGHT, num_rows="fixed", disabled=True if not can_plan else ["Action", "Overdue"],
         column_order=("Overdue", "Action", "Description", "Owner", "Due", "Done"), column_config=COLUMNS,
     )
     if not can_plan:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from reports.formatting import long_date
 from scoring.report import GapReport, report_of
-from services.reviews import rejections
+from services.reviews import Rejection, rejections
 from services.scores import assess_organisation
 from ui.database import get_haven
 from ui.notices import show_notices, tell
@@ -23,11 +23,11 @@ def gaps_by_action(gaps: tuple[GapReport, ...]) -> list[tuple[str, list[GapRepor
     return list(grouped.items())
 
 
-def rejection_line(item: dict) -> None:
-    reviewer = markdown_text(item["reviewer"]) or "the reviewer"
-    linked = f" ({', '.join(item['actions'])})" if item["actions"] else ""
-    st.markdown(f":red[:material/block:] **{markdown_text(item['title'])}**{linked}: rejected by {reviewer} on "
-                f"{long_date(item['decided_on'])}: {markdown_text(item['reason']) or 'no reason given'}")
+def rejection_line(item: Rejection) -> None:
+    reviewer = markdown_text(item.reviewer) or "the reviewer"
+    linked = f" ({', '.join(item.actions)})" if item.actions else ""
+    st.markdown(f":red[:material/block:] **{markdown_text(item.title)}**{linked}: rejected by {reviewer} on "
+                f"{long_date(item.decided_on)}: {markdown_text(item.reason) or 'no reason given'}")
 
 haven = get_haven()
 principal, organisation = require_permission("view_scores")

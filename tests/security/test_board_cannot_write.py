@@ -89,7 +89,7 @@ def refused_calls(tmp_path: Path):
         "plan.add_plan_item_for_gap": (s, lambda x, b: plan.add_plan_item_for_gap(
             x, b, organisation_id=1, gap={"action": "3.2.1", "kind": "missing_evidence"}, description="Sneaky")),
         "plan.save_plan_changes": (s, lambda x, b: plan.save_plan_changes(x, b, organisation_id=1,
-                                                                          changes=[{"id": 1, "done": True}])),
+                                                                          changes=[plan.PlanChange(id=1, description="x", owner="", due=None, done=True)])),
         "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, slug="harbour-house")),
         "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, slug="harbour-house")),
         "organisations.rename_organisation": (s, lambda x, b: organisations.rename_organisation(

@@ -37,12 +37,12 @@ def test_the_photo_is_stored_without_its_gps(haven, tmp_path):
         from services.evidence import evidence_register
 
         rows = evidence_register(session, SYSTEM, organisation_id=1)
-        photo = next(r for r in rows if r["evidence_type"] == "premises_photos")
+        photo = next(r for r in rows if r.evidence_type == "premises_photos")
         from storage.models import EvidenceRevision
 
-        key = session.get(EvidenceRevision, photo["revision_id"]).blob_key
+        key = session.get(EvidenceRevision, photo.revision_id).blob_key
     stored = Image.open(io.BytesIO(haven.store.get(key)))
-    assert not stored.getexif() and photo["classification"] == "restricted"
+    assert not stored.getexif() and photo.classification == "restricted"
 
 
 def test_export_then_import_into_an_empty_database_scores_identically(haven, tmp_path, request):

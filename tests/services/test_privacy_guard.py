@@ -136,7 +136,7 @@ def test_the_thumbnail_is_made_from_the_blurred_pixels(sqlite_haven, organisatio
                                   data=samples.face_and_number_jpeg(), filename="door.jpg", upload_scan=photo_scan)
     with sqlite_haven.session() as session:
         [row] = evidence_register(session, manager, organisation_id=organisation)
-    thumbnail = Image.open(io.BytesIO(sqlite_haven.store.get(row["thumbnail_key"]))).convert("RGB")
+    thumbnail = Image.open(io.BytesIO(sqlite_haven.store.get(row.thumbnail_key))).convert("RGB")
     scale = thumbnail.width / samples.PHOTO_SIZE[0]
     number = region(photo_scan, RegionKind.SENSITIVE_TEXT).box
     small = Box(int(number.x * scale), int(number.y * scale), int(number.width * scale), int(number.height * scale))

@@ -16,7 +16,7 @@ from services.evidence import evidence_register
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
 from services.instance import Haven
-from services.organisations import current_cycle, get_organisation
+from services.organisations import current_cycle, organisation_by_id
 from services.plan import plan_items
 from services.ratings import ratings_of_cycle
 from standards.loader import get_standard
@@ -24,8 +24,8 @@ from storage.audit import append_audit
 from storage.models import EvidenceRevision
 
 
-def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, include_restricted: bool = False,
-                  as_of: date | None = None, chart_images: bool = True, recipient: str | None = None) -> Path:
+def export_bundle(haven: Haven, principal: Principal, *, organisation_id: int, out: Path,
+                  include_restricted: bool = False, as_of: date | None = None, chart_images: bool = True, recipient: str | None = None) -> Path:
     """Streams the pack into `out` (written to a temp file first, then renamed).
 
     report.pdf carries the trend as a chart when Kaleido can draw it (`chart_images`), else as a table.
@@ -35,8 +35,8 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
     as_of = as_of or date.today()
     out = Path(out)
     with haven.session() as session:
-        organisation = get_organisation(session, slug)
-        require(principal, "export", organisation.id)
+        require(principal, "export", organisation_id)
+        organisation = organisation_by_id(session, organisation_id)
         if include_restricted:
             require(principal, "export_restricted")
         cycle = current_cycle(session, organisation.id)
@@ -49,14 +49,14 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
             {"action": p["action"], "description": p["description"], "owner": p["owner"], "due": p["due"], "done": p["done"]}
             for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
         ]
-        score, snapshots = _report_data(session, principal, slug, as_of)
+        score, snapshots = _report_data(session, principal, organisation.id, as_of)
         by_key = {revision.blob_key: revision for revision in revisions.values() if revision.blob_key}
         mark = issue_watermark(session, actor=principal.username, recipient=recipient or principal.username,
                                purpose="export", organisation_id=organisation.id,
                                evidence_ids=[evidence_id for evidence_id, revision in revisions.items()
                                              if revision.blob_key in {key for _, key in files}])
-        append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id, target=slug,
-                     detail={"include_restricted": include_restricted, "files": len(files), "watermark": mark.code})
+        append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id,
+                     target=organisation.slug, detail={"include_restricted": include_restricted, "files": len(files), "watermark": mark.code})
     report_pdf = _report_pdf(score, snapshots, as_of, chart_images=chart_images)  # outside the transaction: it may take seconds
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".haven-export-", suffix=".zip", dir=out.parent)
@@ -137,11 +137,12 @@ def _index_csv(rows: list[dict]) -> str:
     return index_csv(rows)
 
 
-def _report_data(session, principal, slug, as_of) -> tuple[dict, list[dict]]:
+def _report_data(session, principal, organisation_id: int, as_of) -> tuple[dict, list[dict]]:
     from services.scores import score_organisation
     from services.snapshots import snapshot_series
 
-    return score_organisation(session, principal, slug=slug, as_of=as_of), snapshot_series(session, principal, slug=slug)
+    return (score_organisation(session, principal, organisation_id=organisation_id, as_of=as_of),
+            snapshot_series(session, principal, organisation_id=organisation_id))
 
 
 def _report_pdf(score: dict, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:

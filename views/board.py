@@ -86,8 +86,8 @@ organisation_id, slug, name = organisation
 today = date.today()
 
 with haven.session() as session:
-    report = score_organisation(session, principal, slug=slug, as_of=today)
-    series = snapshot_series(session, principal, slug=slug)
+    report = score_organisation(session, principal, organisation_id=organisation_id, as_of=today)
+    series = snapshot_series(session, principal, organisation_id=organisation_id)
     expiring = expiring_evidence(session, principal, organisation_id=organisation_id, as_of=today,
                                  include_expired=True)
 
@@ -108,8 +108,8 @@ def board_report() -> bytes:
     PDF is marked for them."""
     def make(admission: Admission) -> bytes:
         with haven.session() as session:
-            fresh = score_organisation(session, admission.principal, slug=slug, as_of=today)
-            trend = snapshot_series(session, admission.principal, slug=slug)
+            fresh = score_organisation(session, admission.principal, organisation_id=organisation_id, as_of=today)
+            trend = snapshot_series(session, admission.principal, organisation_id=organisation_id)
         images = trend_chart_images(fresh, trend) if chart_images_available() else {}
         return watermark_pdf(board_report_pdf(fresh, trend, generated_on=today, chart_images=images),
                              admission.watermark)
@@ -176,7 +176,7 @@ with download:
 if principal.can("snapshot", organisation_id):
     with snapshot:
         if st.button("Take a snapshot now", icon=":material/photo_camera:"):
-            if attempt(haven, lambda session: take_snapshot(session, principal, slug=slug, as_of=today),
+            if attempt(haven, lambda session: take_snapshot(session, principal, organisation_id=organisation_id, as_of=today),
                        done=f"Snapshot of {long_date(today)} saved: the trend now includes today."):
                 st.rerun()
         st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

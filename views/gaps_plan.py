@@ -45,7 +45,7 @@ def new_editor() -> None:
 
 
 with haven.session() as session:
-    report = score_organisation(session, principal, slug=slug, as_of=today)
+    report = score_organisation(session, principal, organisation_id=organisation_id, as_of=today)
     plan = plan_items(session, principal, organisation_id=organisation_id, as_of=today)
     rejected = rejections(session, principal, organisation_id=organisation_id)
 gaps = advise(report, rejection_reasons=rejection_reasons(rejected))

@@ -89,8 +89,8 @@ def refused_calls(tmp_path: Path):
             x, b, organisation_id=1, gap={"action": "3.2.1", "kind": "missing_evidence"}, description="Sneaky")),
         "plan.save_plan_changes": (s, lambda x, b: plan.save_plan_changes(x, b, organisation_id=1,
                                                                           changes=[{"id": 1, "done": True}])),
-        "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, slug="harbour-house")),
-        "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, slug="harbour-house")),
+        "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, organisation_id=1)),
+        "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, organisation_id=1)),
         "organisations.rename_organisation": (s, lambda x, b: organisations.rename_organisation(
             x, b, organisation_id=1, name="Taken over")),
         "organisations.set_organisation_archived": (s, lambda x, b: organisations.set_organisation_archived(
@@ -119,7 +119,7 @@ def refused_calls(tmp_path: Path):
         "importer.import_bundle": ("haven", lambda h, b: import_bundle(
             h, b, write_bundle(tmp_path / "sneaky", **{"organisation.slug": "sneaky"}))),
         "exporter.export_bundle": ("haven", lambda h, b: export_bundle(
-            h, b, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True)),
+            h, b, organisation_id=1, out=tmp_path / "pack.zip", include_restricted=True)),
     }
 
 

@@ -100,7 +100,7 @@ def test_every_kind_of_change_shows_in_the_next_network_scores(two_organisations
         update_plan_item(session, SYSTEM, item_id=item, done=True)
     after("plan item done")
     with haven.session() as session:
-        start_next_cycle(session, SYSTEM, slug="harbour-house", today=AS_OF + timedelta(days=1))
+        start_next_cycle(session, SYSTEM, organisation_id=1, today=AS_OF + timedelta(days=1))
     after("next cycle")
     make_organisation(haven, slug="reef-house", name="Reef House")
     after("new organisation")

@@ -1,0 +1,77 @@
+"""A larger network made from a generated one by copying its organisations' rows (SQLite only).
+
+Generating 1,000 organisations through the paths users use (benchmarks/network.py) takes half an hour on an
+idle machine and hours on a busy one. For the benchmarks that read the network's scores (the command line's
+`score --all`, the network page), a copy is as good: each copy of an organisation has the same ratings,
+evidence, revisions, reviews, links and plan as its original, under new ids and a new slug. Stored files,
+snapshots, privacy checks and the audit log are not copied (scoring reads none of them).
+
+    python -m benchmarks.widen --organisations 100 --times 10
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import sys
+
+from benchmarks.common import BenchTarget, add_common_arguments, bench_target
+from benchmarks.network import ensure_network, network_name
+
+# Copied in this order; each table's references to an earlier one follow the copy.
+TABLES = ("organisation", "assessment_cycle", "rating", "evidence", "evidence_link", "evidence_revision", "review",
+          "plan_item")
+REFERENCES = {  # column -> the copied table it points at
+    "organisation_id": "organisation", "cycle_id": "assessment_cycle", "evidence_id": "evidence",
+    "revision_id": "evidence_revision",
+}
+
+
+def widened_network(organisations: int, seed: int, times: int, *, snapshot_months: int) -> BenchTarget:
+    """The network of `organisations` * `times` organisations, copied from the generated one of `organisations`."""
+    base = ensure_network(organisations, seed, snapshot_months=snapshot_months)
+    target = bench_target(f"{network_name(organisations * times, seed)}-copied-from-{organisations}")
+    marker = target.folder / "READY"
+    if marker.is_file():
+        return target
+    shutil.rmtree(target.folder, ignore_errors=True)
+    target.folder.mkdir(parents=True)
+    shutil.copy(base.folder / "haven.db", target.folder / "haven.db")
+    with sqlite3.connect(target.folder / "haven.db") as connection:
+        copy_rows(connection, times)
+    marker.write_text(target.database_url, encoding="utf-8")
+    return target
+
+
+def copy_rows(connection: sqlite3.Connection, times: int) -> None:
+    top = {table: connection.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0] for table in TABLES}
+    for copy in range(1, times):
+        for table in TABLES:
+            columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+            shown = []
+            for column in columns:
+                if column == "id":
+                    shown.append(f"id + {copy * top[table]}")
+                elif column in REFERENCES:
+                    shown.append(f"{column} + {copy * top[REFERENCES[column]]}")
+                elif table == "organisation" and column == "slug":
+                    shown.append(f"slug || '-copy-{copy}'")
+                else:
+                    shown.append(f'"{column}"')
+            names = ", ".join(f'"{column}"' for column in columns)
+            connection.execute(f'INSERT INTO "{table}" ({names}) SELECT {", ".join(shown)} FROM "{table}" '
+                               f"WHERE id <= {top[table]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    parser.add_argument("--times", type=int, default=10)
+    args = parser.parse_args(argv)
+    target = widened_network(args.organisations, args.seed, args.times, snapshot_months=args.snapshot_months)
+    print(f"network in {target.folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -21,7 +21,7 @@ import time
 
 from sqlmodel import select
 
-from benchmarks.common import REFERENCE_DAY, add_common_arguments, drop_bench_database
+from benchmarks.common import REFERENCE_DAY, add_common_arguments, opened
 from benchmarks.network import GENERATOR, ensure_network
 from services.scores import score_organisation
 from storage.models import Organisation
@@ -68,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="calls per session")
     args = parser.parse_args(argv)
     target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)
-    haven = target.open()
-    try:
+    with opened(target, keep=args.keep) as haven:
         with haven.session() as session:
             organisation_ids = list(session.exec(select(Organisation.id).order_by(Organisation.slug)).all())
         for organisation_id in organisation_ids[:3]:
@@ -85,10 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"RATIO overview calls per second at {args.sessions} sessions ({target.backend}): {rate:.0f} / floor "
               f"{alone_rate:.0f} for one session alone = {rate / alone_rate:.2f}x (no goal: for information; "
               f"{args.sessions} people each opening a page every 10 s need {args.sessions / 10:.0f} a second)")
-    finally:
-        haven.engine.dispose()
-        if not args.keep:
-            drop_bench_database(target)
     return 0
 
 

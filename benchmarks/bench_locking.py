@@ -33,7 +33,7 @@ from dataclasses import replace
 from sqlalchemy import event
 from sqlmodel import select
 
-from benchmarks.common import REFERENCE_DAY, add_common_arguments, drop_bench_database
+from benchmarks.common import REFERENCE_DAY, add_common_arguments, opened
 from benchmarks.network import GENERATOR, ensure_network
 from config import get_settings
 from services.instance import Haven
@@ -258,10 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=("reads", "throughput"))
     args = parser.parse_args(argv)
     target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)
-    haven = target.open()
-    if args.instance_lock:
-        put_back_the_instance_lock(haven.engine)
-    try:
+    with opened(target, keep=args.keep) as haven:
+        if args.instance_lock:
+            put_back_the_instance_lock(haven.engine)
         with haven.session() as session:
             organisations = list(session.exec(select(Organisation.id).order_by(Organisation.id)).all())
             plan_items = list(session.exec(select(PlanItem.id).limit(200)))
@@ -271,10 +270,6 @@ def main(argv: list[str] | None = None) -> int:
             reads_under_load(args, haven, target, organisations, plan_items)
         if args.only != "reads":
             mixed_throughput(args, haven, target, organisations)
-    finally:
-        haven.engine.dispose()
-        if not args.keep:
-            drop_bench_database(target)
     return 0
 
 

@@ -13,7 +13,7 @@ import sys
 from sqlalchemy import text
 
 from accounts.permissions import Principal
-from benchmarks.common import REFERENCE_DAY, add_common_arguments, compared, drop_bench_database, ratio_line
+from benchmarks.common import REFERENCE_DAY, add_common_arguments, compared, opened, ratio_line
 from benchmarks.network import ensure_network
 from services import scores
 from services.scores import score_network
@@ -64,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     add_common_arguments(parser)
     args = parser.parse_args(argv)
     target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)
-    haven = target.open()
-    try:
+    with opened(target, keep=args.keep) as haven:
         sizes = table_sizes(haven.engine)
         print(f"network: {args.organisations} organisations on {target.backend}; rows: "
               + ", ".join(f"{t} {n}" for t, n in sizes.items()))
@@ -79,10 +78,6 @@ def main(argv: list[str] | None = None) -> int:
                          figure, floor, GOAL))
         print(ratio_line(f"score_network ({args.organisations} organisations, {target.backend}, "
                          "kept from the last call, nothing changed)", kept, floor_again, GOAL))
-    finally:
-        haven.engine.dispose()
-        if not args.keep:
-            drop_bench_database(target)
     return 0
 
 

@@ -12,7 +12,8 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -81,27 +82,42 @@ def bench_target(name: str, server_url: str | None = None, *, database: str = BE
     return BenchTarget(folder, database_url, server_url)
 
 
-def create_bench_database(target: BenchTarget) -> None:
+def _on_the_server(target: BenchTarget, *statements: str) -> None:
+    """Runs `statements` (each with `{name}`, the benchmark's database) on its PostgreSQL server, outside any
+    transaction; nothing on SQLite."""
     if target.server_url is None:
         return
     name = make_url(target.database_url).database
     admin = create_engine(target.server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        for statement in statements:
+            connection.execute(text(statement.format(name=name)))
     admin.dispose()
+
+
+def create_bench_database(target: BenchTarget) -> None:
+    _on_the_server(target, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', 'CREATE DATABASE "{name}"')
 
 
 def drop_bench_database(target: BenchTarget) -> None:
     """Drops the benchmark's PostgreSQL database and forgets the folder's marker, so the next run generates again."""
     if target.server_url is None:
         return
-    name = make_url(target.database_url).database
-    admin = create_engine(target.server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _on_the_server(target, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     (target.folder / "READY").unlink(missing_ok=True)
+
+
+@contextmanager
+def opened(target: BenchTarget, *, keep: bool) -> Iterator[Haven]:
+    """The target's instance for one benchmark run; afterwards its engine is closed and its PostgreSQL database
+    dropped (unless `keep`, the `--keep` argument)."""
+    haven = target.open()
+    try:
+        yield haven
+    finally:
+        haven.engine.dispose()
+        if not keep:
+            drop_bench_database(target)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,19 @@
 
 Each maker returns the bytes of a one- or two-page document with the organisation's name,
 the document title, its date and version, and text a real service would write. People and
-partner organisations are fictional; no document carries an address.
+partner organisations are fictional; no document carries an address. The text of the policy-like
+documents is data in `policies.yaml`, drawn by one maker (`text_document`).
 """
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from itertools import pairwise
+from pathlib import Path
 
+import yaml
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
@@ -159,9 +164,15 @@ class _Document(FPDF):
         return bytes(self.output())
 
 
-def risk_form(*, title, organisation, issued_on, version="1.0", approved_by="", questions=None, **_) -> bytes:
+def _titled(title: str, organisation: str, issued_on: date, version: str, **title_block) -> _Document:
+    """A portrait document with its letterhead and title block drawn: how most demo documents begin."""
     pdf = _Document(organisation=organisation, title=title, issued_on=issued_on, version=version)
-    pdf.title_block(approved_by=approved_by)
+    pdf.title_block(**title_block)
+    return pdf
+
+
+def risk_form(*, title, organisation, issued_on, version="1.0", approved_by="", questions=None, **_) -> bytes:
+    pdf = _titled(title, organisation, issued_on, version, approved_by=approved_by)
     pdf.para(
         "Use this form in the first conversation with every client, in person or by phone, before any other "
         "support is planned. Ask the questions in your own words and write down the client's answers as they "
@@ -308,8 +319,8 @@ def network_agreement(*, title, organisation, issued_on, valid_until=None, versi
 
 
 def safety_plan_document(*, title, organisation, issued_on, version="1.0", approved_by="", **_) -> bytes:
-    pdf = _Document(organisation=organisation, title=title, issued_on=issued_on, version=version)
-    pdf.title_block(approved_by=approved_by, extra=[("Classification", "Restricted")])
+    pdf = _titled(title, organisation, issued_on, version, approved_by=approved_by,
+                  extra=[("Classification", "Restricted")])
     pdf.para(
         "This plan describes how we keep clients, visitors and staff safe at our premises and what each of us "
         "does when someone may be in danger. It is restricted: do not copy it outside the organisation or show "
@@ -358,8 +369,7 @@ def safety_plan_document(*, title, organisation, issued_on, version="1.0", appro
 
 
 def safety_leaflet(*, title, organisation, issued_on, version="1.0", **_) -> bytes:
-    pdf = _Document(organisation=organisation, title=title, issued_on=issued_on, version=version)
-    pdf.title_block(review_months=12)
+    pdf = _titled(title, organisation, issued_on, version, review_months=12)
     pdf.para(
         "We want you to feel safe when you come to see us. This leaflet explains what we do to keep you safe "
         "and what you can do if you are worried. Please ask your caseworker if anything is not clear.", size=11)
@@ -513,163 +523,44 @@ def _escape_legend(pdf: _Document, *, x: float, y: float, with_assembly_point: b
         pdf.ln(0.8)
 
 
-def confidentiality_policy(*, title, organisation, issued_on, version="1.0", approved_by="", **_) -> bytes:
-    pdf = _Document(organisation=organisation, title=title, issued_on=issued_on, version=version)
-    pdf.title_block(approved_by=approved_by)
-    pdf.heading("1. Why confidentiality matters")
-    pdf.para(
-        "People who come to us have been harmed by crime, and many are still at risk. They need to know that "
-        "what they tell us will not reach the person who harmed them, their family, their employer or anyone "
-        "else without their agreement. Confidentiality is the basis of our service and applies to everyone who "
-        "works for Harbour House: staff, volunteers, trustees and students."
-    )
-    pdf.heading("2. What clients can expect")
-    pdf.bullets([
-        "We explain this policy at the start of the first conversation, before the client tells us anything "
-        "about what happened, and give them a copy if they want one.",
-        "We do not confirm to anyone that a person is or has been a client, including the police, unless the "
-        "client agrees.",
-        "Information is shared inside Harbour House only with those who need it to support the client.",
-        "Information is passed to another organisation only with the client's consent and only for the purpose "
-        "they agreed to, for example a referral to City Women's Refuge.",
-        "Clients may see what we have written about them, and ask us to correct it.",
-    ])
-    pdf.heading("3. Confidential is not the same as secret")
-    pdf.para(
-        "We tell clients from the outset that there are a few situations in which we would pass information "
-        "on without their consent. We do this only when the law requires it or when it is the only way to "
-        "protect someone, and we tell the client first unless that would put someone in danger:"
-    )
-    pdf.bullets([
-        "There is an immediate risk to the life or safety of the client or another person.",
-        "A child or an adult at risk is being harmed or is in danger of harm.",
-        "A court orders us to disclose information, or the law otherwise obliges us to.",
-        "Information about a planned serious crime, such as terrorism.",
-    ])
-    pdf.heading("4. Deciding to pass information on")
-    pdf.para(
-        "A caseworker who thinks information may need to be passed on without consent discusses it with the "
-        "Service Manager (or the duty manager) first, except in an emergency. The decision, the reasons, what "
-        "was shared and with whom are recorded in the case file."
-    )
-    pdf.heading("5. Breaches")
-    pdf.para(
-        "A breach of confidentiality is reported to the Data Protection Lead the same day. It is investigated "
-        "under the data protection protocol and may lead to disciplinary action."
-    )
-    pdf.heading("6. Review")
-    pdf.para(
-        "The Board of Trustees approves this policy and reviews it every year, or sooner if the law changes. "
-        "It is read together with the data protection protocol and the procedure for recording and sharing "
-        "case information."
-    )
-    return pdf.render()
+POLICIES = Path(__file__).with_name("policies.yaml")
 
 
-def data_protection_protocol(*, title, organisation, issued_on, version="1.0", approved_by="", **_) -> bytes:
-    pdf = _Document(organisation=organisation, title=title, issued_on=issued_on, version=version)
-    pdf.title_block(approved_by=approved_by)
-    pdf.heading("1. Scope and law")
-    pdf.para(
-        "This protocol explains how Harbour House handles personal data about clients, staff, volunteers and "
-        "partners. It follows the General Data Protection Regulation (EU) 2016/679, the national data protection "
-        "act and the guidance of the national supervisory authority, and the Council of Europe Convention 108+. "
-        "Information about crime, health and sexual life is special category data and gets the highest "
-        "protection."
-    )
-    pdf.heading("2. Lawful basis")
-    pdf.para(
-        "We process client data with the client's explicit consent, recorded at intake, and, where needed to "
-        "protect someone's life, on the basis of vital interests. We tell clients in plain language, at the "
-        "start, what we record, why, who can see it and how long we keep it."
-    )
-    pdf.heading("3. Principles in practice")
-    pdf.bullets([
-        "Only what is needed: we record what is necessary to support the client, not everything they say.",
-        "Only for the purpose given: information is not used for anything the client did not agree to.",
-        "Access on a need-to-know basis, through personal accounts with two-factor login.",
-        "Data is stored in the case management system in the European Economic Area, encrypted in transit and "
-        "at rest. No client data on personal devices or in personal e-mail.",
-    ])
-    pdf.heading("4. How long we keep data")
-    pdf.grid([
-        ("Record", "Kept for", "Then"),
-        ("Client case file", "6 years after the last contact", "Deleted securely"),
-        ("Risk assessments and safety plans", "With the case file", "Deleted with the case file"),
-        ("CCTV recordings", "30 days", "Overwritten automatically"),
-        ("Referral forms sent to partners", "1 year", "Deleted; the case file keeps a note"),
-    ], (60, 60, 50))
-    pdf.heading("5. Clients' rights")
-    pdf.para(
-        "Clients may see their file, have mistakes corrected, ask us to delete data we no longer need, and "
-        "withdraw consent at any time. Requests are answered within one month and handled by the Data "
-        "Protection Lead, who checks that the file contains nothing that would put another person at risk."
-    )
-    pdf.heading("6. Sharing with partners")
-    pdf.para(
-        "Sharing with partner organisations follows the referral and information-sharing agreement: with "
-        "consent, only what is needed, by secure channel. Every disclosure is recorded in the case file."
-    )
-    pdf.heading("7. Breaches")
-    pdf.para(
-        "Anyone who suspects a data breach tells the Data Protection Lead at once. Where a breach is likely to "
-        "put people at risk, we notify the supervisory authority within 72 hours and tell the people affected "
-        "without delay, unless doing so would itself endanger them."
-    )
-    return pdf.render()
+@cache
+def _policy_texts() -> dict[str, list[dict]]:
+    return yaml.safe_load(POLICIES.read_text(encoding="utf-8"))
 
 
-def case_information_procedure(*, title, organisation, issued_on, version="1.0", approved_by="", **_) -> bytes:
-    pdf = _Document(organisation=organisation, title=title, issued_on=issued_on, version=version)
-    pdf.title_block(approved_by=approved_by)
-    pdf.para(
-        "This procedure tells caseworkers and volunteers how to record information about clients and how to "
-        "share it safely inside Harbour House and with partner organisations. It puts the confidentiality "
-        "policy and the data protection protocol into practice."
-    )
-    pdf.heading("1. Opening a case file")
-    pdf.bullets([
-        "Open a case file in the case management system at the first contact. Use the case reference, not the "
-        "client's name, in e-mails, diaries and phone messages.",
-        "Explain confidentiality and how information is recorded and shared before taking any details, and "
-        "record the client's consent and any limits they set.",
-        "Complete the intake risk assessment form and attach it to the file.",
-    ], numbered=True)
-    pdf.heading("2. Recording")
-    pdf.bullets([
-        "Record each contact within one working day: date, who was present, what was agreed, next steps.",
-        "Write facts and the client's own words; keep opinions out unless they are needed for safety and "
-        "marked as such.",
-        "Paper notes are entered into the file the same day and then shredded.",
-        "Mark the file \"at risk\" when the risk assessment shows a high level; this limits access to the "
-        "caseworker, their team leader and the duty manager.",
-    ], numbered=True)
-    pdf.heading("3. Sharing inside Harbour House")
-    pdf.para(
-        "Case files are discussed in supervision and case meetings only with those who need to know. Do not "
-        "talk about clients in shared spaces, and lock your screen when you leave your desk."
-    )
-    pdf.heading("4. Sharing with partner organisations")
-    pdf.bullets([
-        "Share only with the client's consent, recorded in the file, and only for the purpose agreed.",
-        "Use the referral form and send it by encrypted e-mail to the named contact in the referral agreement; "
-        "phone first to check the contact is available.",
-        "Share the minimum the partner needs. Never send the whole case file.",
-        "Record in the file what was shared, with whom, when and why.",
-        "Without consent, share only under section 3 of the confidentiality policy, after speaking to a manager.",
-    ], numbered=True)
-    pdf.heading("5. The client's right to see their file")
-    pdf.para(
-        "A client who asks to see their file is put in touch with the Data Protection Lead, who arranges it "
-        "within one month. Information about other people is removed first. Tell clients about this right when "
-        "their file is opened."
-    )
-    pdf.heading("6. Closing a file")
-    pdf.para(
-        "Close the file when support ends, with a closing note. Closed files are kept for six years and then "
-        "deleted, as set out in the data protection protocol."
-    )
-    return pdf.render()
+def text_document(name: str) -> Callable[..., bytes]:
+    """The maker of a policy-like document: the title block, then the blocks `policies.yaml` holds under `name`."""
+
+    def make(*, title, organisation, issued_on, version="1.0", approved_by="", **_) -> bytes:
+        pdf = _titled(title, organisation, issued_on, version, approved_by=approved_by)
+        for block in _policy_texts()[name]:
+            _draw_block(pdf, block)
+        return pdf.render()
+
+    make.__name__ = make.__qualname__ = name
+    return make
+
+
+def _draw_block(pdf: _Document, block: dict) -> None:
+    [(kind, value)] = block.items()
+    if kind == "heading":
+        pdf.heading(value)
+    elif kind == "para":
+        pdf.para(value)
+    elif kind in ("bullets", "numbered"):
+        pdf.bullets(value, numbered=kind == "numbered")
+    elif kind == "table":
+        pdf.grid([tuple(row) for row in value["rows"]], tuple(value["widths"]))
+    else:
+        raise ValueError(f"{POLICIES.name}: unknown block '{kind}'")
+
+
+confidentiality_policy = text_document("confidentiality_policy")
+data_protection_protocol = text_document("data_protection_protocol")
+case_information_procedure = text_document("case_information_procedure")
 
 
 MAKERS = {

@@ -1,4 +1,4 @@
-"""The board report: one A4 page built with fpdf2 from a score dict and its snapshots.
+"""The board report: one A4 page built with fpdf2 from the typed score report and its snapshots.
 
 The page always fits on one sheet: long titles are shortened to their cell, and when a
 standard has more engagements or gaps than the page holds, the rest is counted in a
@@ -34,7 +34,6 @@ from reports.formatting import (
     as_date,
     gaps_by_severity,
     hex_to_rgb,
-    layer_scores,
     long_date,
     percent,
     rag_colour,
@@ -42,7 +41,8 @@ from reports.formatting import (
     readiness_colour,
     text_colour_on,
 )
-from vocabulary import Readiness
+from reports.tables import claimed_versus_proven
+from scoring.report import GapReport, ScoreReport
 
 logger = logging.getLogger(__name__)
 
@@ -221,31 +221,31 @@ class BoardPage:
 
 # --- sections -------------------------------------------------------------------------
 
-def _title_block(page: BoardPage, score: dict, generated_on: date) -> None:
-    name = score.get("organisation_name") or score.get("organisation") or "Organisation"
-    standard = score.get("standard_title") or score.get("standard") or ""
+def _title_block(page: BoardPage, score: ScoreReport, generated_on: date) -> None:
+    name = score.organisation_name or score.organisation or "Organisation"
+    standard = score.standard_title or score.standard
     page.line_of_text("Board report", size=9, colour=INK_MUTED, height=4.5)
     page.line_of_text(name, size=18, bold=True, height=9)
     page.line_of_text(standard, size=11, height=6)
-    as_of = as_date(score.get("as_of"))
+    as_of = score.as_of if score.as_of != date.min else None
     dated = f"Scores on {long_date(as_of)} · " if as_of else ""
     page.line_of_text(f"{dated}Generated on {long_date(generated_on)}", size=9, colour=INK_MUTED)
     page.gap(2)
 
 
-def _readiness_block(page: BoardPage, score: dict) -> None:
-    readiness = score.get("readiness")
+def _readiness_block(page: BoardPage, score: ScoreReport) -> None:
+    readiness = score.readiness
     fill = readiness_colour(readiness)
     page.font(20, bold=True, colour=text_colour_on(fill))
-    page.cell(page.width, 13, f"Readiness: {Readiness.label_of(readiness)}", fill=fill, last=True)
-    reason = score.get("readiness_reason")
+    page.cell(page.width, 13, f"Readiness: {readiness.label}", fill=fill, last=True)
+    reason = score.readiness_reason
     if reason:
         page.gap(1)
         page.wrapped_text(reason, size=10, max_lines=2)
 
 
-def _scores_block(page: BoardPage, score: dict) -> None:
-    scores = layer_scores(score.get("scores"))
+def _scores_block(page: BoardPage, score: ScoreReport) -> None:
+    scores = score.scores
     page.gap(3)
     box = (page.width - 2 * 4) / 3
     top = page.y
@@ -264,7 +264,7 @@ def _scores_block(page: BoardPage, score: dict) -> None:
         page.font(8, colour=ink)
         page.cell(box, 4.5, rag_word(value).upper(), fill=fill)
     page.pdf.set_xy(page.pdf.l_margin, top + 20.5 + 1.5)
-    page.line_of_text(charts.claimed_versus_proven(score), size=10, bold=True)
+    page.line_of_text(claimed_versus_proven(score), size=10, bold=True)
 
 
 ID_COLUMN = 11.0
@@ -283,9 +283,9 @@ def _title_lines(page: BoardPage, text: object, width: float) -> list[str]:
     return page.pdf.multi_cell(width, TITLE_LINE, text, dry_run=True, output="LINES") if text else []
 
 
-def _engagement_table(page: BoardPage, score: dict, *, room: float) -> None:
+def _engagement_table(page: BoardPage, score: ScoreReport, *, room: float) -> None:
     """Engagements with their three scores; `room` is the height (mm) the table may use."""
-    engagements = score.get("engagements") or []
+    engagements = score.engagements
     page.heading("Engagements")
     title_width = page.width - ID_COLUMN - 3 * SCORE_COLUMN
     page.font(7.5, bold=True, colour="#ffffff")
@@ -301,7 +301,7 @@ def _engagement_table(page: BoardPage, score: dict, *, room: float) -> None:
 
     room -= 8 + 12  # header and heading already placed
     page.font(8.5)
-    heights = [max(9.0, TITLE_LINE * min(len(_title_lines(page, e.get("title", ""), title_width)), TITLE_MAX_LINES)
+    heights = [max(9.0, TITLE_LINE * min(len(_title_lines(page, e.title, title_width)), TITLE_MAX_LINES)
                    + 2.0) for e in engagements]
     count = len(engagements)
     while count > 1 and sum(heights[:count]) + (LINE if count < len(engagements) else 0) > room:
@@ -311,10 +311,10 @@ def _engagement_table(page: BoardPage, score: dict, *, room: float) -> None:
         band = "#eef2f7" if index % 2 else "#ffffff"
         row_height = heights[index]
         page.font(9, bold=True)
-        page.cell(ID_COLUMN, row_height, engagement.get("id", ""), fill=band)
+        page.cell(ID_COLUMN, row_height, engagement.id, fill=band)
         page.font(8.5)
-        page.lines_cell(title_width, row_height, engagement.get("title", ""), max_lines=TITLE_MAX_LINES, fill=band)
-        scores = layer_scores(engagement.get("scores"))
+        page.lines_cell(title_width, row_height, engagement.title, max_lines=TITLE_MAX_LINES, fill=band)
+        scores = engagement.scores
         for position, key in enumerate(LAYER_KEYS):
             fill = rag_colour(scores[key])
             page.font(9, bold=True, colour=text_colour_on(fill))
@@ -356,7 +356,7 @@ def _trend_section(page: BoardPage, snapshots: list[dict], image: bytes | None, 
             page.cell(column, 5.5, percent(snapshot.get(key)), fill=band, align="C", last=position == 2)
 
 
-def _gaps_section(page: BoardPage, gaps: list[dict]) -> None:
+def _gaps_section(page: BoardPage, gaps: tuple[GapReport, ...]) -> None:
     ordered = gaps_by_severity(gaps)
     page.heading("Top gaps")
     if not ordered:
@@ -365,15 +365,15 @@ def _gaps_section(page: BoardPage, gaps: list[dict]) -> None:
     room = page.bottom - page.y - 10
     fits = max(1, min(MAX_GAPS, int(room // LINE)))
     for gap in ordered[:fits]:
-        severity = gap.get("severity") or ""
+        severity = gap.severity
         fill = SEVERITY_COLOURS.get(severity, RAG_GREY)
         page.font(8, bold=True, colour=text_colour_on(fill))
         page.cell(18, LINE - 0.8, severity.capitalize(), fill=fill, align="C")
         page.cell(1.5, LINE - 0.8)
         page.font(9, bold=True)
-        page.cell(16, LINE - 0.8, gap.get("action") or "")
+        page.cell(16, LINE - 0.8, gap.action)
         page.font(9)
-        page.cell(page.width - 35.5, LINE - 0.8, gap.get("message") or gap.get("kind") or "", last=True)
+        page.cell(page.width - 35.5, LINE - 0.8, gap.message or gap.kind, last=True)
         page.gap(0.8)
     if len(ordered) > fits:
         page.line_of_text(f"… and {plural(len(ordered) - fits, 'more gap')} in the app", size=8.5, colour=INK_MUTED)
@@ -385,7 +385,7 @@ def _footer(page: BoardPage, generated_on: date) -> None:
                       size=7.5, colour=INK_MUTED, height=4)
 
 
-def board_report_pdf(score: dict, snapshots: list[dict], *, generated_on: date,
+def board_report_pdf(score: ScoreReport, snapshots: list[dict], *, generated_on: date,
                      chart_images: dict[str, bytes] | None = None) -> bytes:
     """One A4 page for the board: readiness, the three scores, engagements, trend and top gaps.
 
@@ -393,7 +393,7 @@ def board_report_pdf(score: dict, snapshots: list[dict], *, generated_on: date,
     trend is a small table of the last six snapshots.
     """
     page = BoardPage()
-    page.pdf.set_title(page.clean(f"Board report: {score.get('organisation_name') or score.get('organisation') or ''}"))
+    page.pdf.set_title(page.clean(f"Board report: {score.organisation_name or score.organisation}"))
     page.pdf.set_creator("Haven")
     _title_block(page, score, generated_on)
     _readiness_block(page, score)
@@ -401,11 +401,11 @@ def board_report_pdf(score: dict, snapshots: list[dict], *, generated_on: date,
 
     trend_image = (chart_images or {}).get("trend")
     trend_height = 58.0 if trend_image else 8.0 + 5.5 * (min(len(snapshots or []), MAX_TREND_ROWS) + 1)
-    gaps_height = 12.0 + LINE * min(len(score.get("gaps") or []) + 1, MAX_GAPS + 1)
+    gaps_height = 12.0 + LINE * min(len(score.gaps) + 1, MAX_GAPS + 1)
     room = page.bottom - page.y - (12 + trend_height) - gaps_height - 6
     _engagement_table(page, score, room=max(room, 25.0))
     _trend_section(page, snapshots, trend_image, height=trend_height)
-    _gaps_section(page, score.get("gaps") or [])
+    _gaps_section(page, score.gaps)
     _footer(page, generated_on)
     return page.output()
 
@@ -445,7 +445,7 @@ async def _render_pngs(figures: dict, *, timeout: float) -> dict[str, bytes]:
     return images
 
 
-def render_chart_images(score: dict, snapshots: list[dict], *, charts_wanted: tuple[str, ...] = ("trend",),
+def render_chart_images(score: ScoreReport, snapshots: list[dict], *, charts_wanted: tuple[str, ...] = ("trend",),
                         timeout: float = RENDER_TIMEOUT_SECONDS) -> dict[str, bytes]:
     """PNGs of the named charts via Kaleido, or {} when Kaleido or its browser is unavailable.
 

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event
 
 from reports.formatting import as_date
+
+if TYPE_CHECKING:
+    from services.board import ExpiringEvidence
 
 PRODID = "-//Haven//Haven//EN"
 UID_DOMAIN = "haven"
@@ -26,12 +30,12 @@ def deadline_uid(org_name: str, kind: str, ident: str, on: date) -> str:
     return f"{digest[:32]}@{UID_DOMAIN}"
 
 
-def evidence_name(row: dict) -> str:
+def evidence_name(row: ExpiringEvidence) -> str:
     """The title when it may be shown; for restricted evidence always the type's name."""
-    type_name = _plain(row.get("evidence_type_title") or row.get("evidence_type")) or "Evidence"
-    if row.get("restricted"):
+    type_name = _plain(row.evidence_type_title or row.evidence_type) or "Evidence"
+    if row.restricted:
         return type_name
-    return _plain(row.get("title")) or type_name
+    return _plain(row.title) or type_name
 
 
 def _all_day_event(*, uid: str, on: date, summary: str, description: str, stamp: datetime) -> Event:
@@ -67,18 +71,16 @@ def plan_events(org_name: str, plan_rows: list[dict], stamp: datetime) -> list[E
     return events
 
 
-def expiry_events(org_name: str, expiring_rows: list[dict], stamp: datetime) -> list[Event]:
+def expiry_events(org_name: str, expiring_rows: list[ExpiringEvidence], stamp: datetime) -> list[Event]:
     events = []
     for row in expiring_rows or []:
-        valid_until = as_date(row.get("valid_until"))
-        if valid_until is None:
-            continue
-        actions = [_plain(action) for action in row.get("actions") or []]
+        valid_until = row.valid_until
+        actions = [_plain(action) for action in row.actions]
         name = evidence_name(row)
         details = [f"{org_name}: evidence expires; renew it before this date"]
         if actions:
             details.append("Actions " + ", ".join(actions))
-        ident = "\x1f".join([_plain(row.get("evidence_type")), ",".join(actions), name])
+        ident = "\x1f".join([_plain(row.evidence_type), ",".join(actions), name])
         events.append(_all_day_event(
             uid=deadline_uid(org_name, "expiry", ident, valid_until),
             on=valid_until, summary=f"Expires: {name}", description="\n".join(details), stamp=stamp,
@@ -86,7 +88,7 @@ def expiry_events(org_name: str, expiring_rows: list[dict], stamp: datetime) -> 
     return events
 
 
-def deadlines_ics(org_name: str, plan_rows: list[dict], expiring_rows: list[dict], *,
+def deadlines_ics(org_name: str, plan_rows: list[dict], expiring_rows: list[ExpiringEvidence], *,
                   generated_at: datetime) -> bytes:
     """An .ics file with one all-day event per open plan item and per evidence expiry."""
     stamp = generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC)

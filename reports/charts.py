@@ -1,14 +1,15 @@
-"""Board charts as pure functions: plain score dicts in, Plotly figures out.
+"""Board charts as pure functions: the typed score report (and the rows of reports/tables.py) in,
+Plotly figures out.
 
 Nothing here knows a standard: engagements, actions and evidence types are read from
-the dicts, so a second standard draws with the same code. Every coloured mark also
+the report, so a second standard draws with the same code. Every coloured mark also
 carries its value or state as text, so colour is never the only signal.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from reports.formatting import (
@@ -22,7 +23,6 @@ from reports.formatting import (
     SLOT_STATE_COLOURS,
     TEXT_DARK,
     as_date,
-    layer_scores,
     percent,
     rag_colour,
     rag_word,
@@ -30,7 +30,19 @@ from reports.formatting import (
     slot_state_colour,
     slot_state_label,
 )
-from vocabulary import Rating, Readiness, ScoreLayer
+from reports.tables import (
+    claimed_versus_proven,
+    engagement_rows,
+    rag_title_line,
+    score_band_counts,
+    short,
+    slot_columns,
+)
+from scoring.report import ReportSummary, ScoreReport
+from vocabulary import ScoreLayer
+
+if TYPE_CHECKING:
+    from services.board import ExpiringEvidence
 
 __all__ = [
     "RAG_AMBER",
@@ -50,12 +62,7 @@ __all__ = [
     "expiry_timeline_figure",
     "network_comparison_figure",
     "network_distribution_figure",
-    "score_band_counts",
-    "network_table",
-    "NETWORK_TABLE_LABELS",
     "cycle_comparison_figure",
-    "cycle_comparison_table",
-    "CYCLE_TABLE_LABELS",
 ]
 
 FONT_FAMILY = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
@@ -100,18 +107,11 @@ def _percent_axis(axis_update, *, top: float = 1.0) -> None:
     axis_update(range=[0, top], tickformat=".0%", gridcolor=GRID_LINE, zeroline=True, zerolinecolor=GRID_LINE)
 
 
-def claimed_versus_proven(score: dict) -> str:
-    """The headline of the board view: how much is claimed against how much is proven."""
-    scores = layer_scores(score.get("scores"))
-    return f"Claimed {percent(scores['self_assessment'])} · proven {percent(scores['verified'])}"
-
-
 # --- one organisation -----------------------------------------------------------------
 
-def score_layers_figure(score: dict) -> go.Figure:
+def score_layers_figure(report: ScoreReport) -> go.Figure:
     """Self-assessed, evidence complete and verified side by side; the title states the gap."""
-    scores = layer_scores(score.get("scores"))
-    values = [scores[key] for key in LAYER_KEYS]
+    values = [report.scores[key] for key in LAYER_KEYS]
     labels = [layer.label for layer in ScoreLayer]
     colours = [rag_colour(value) for value in values]
     figure = go.Figure(go.Bar(
@@ -129,34 +129,13 @@ def score_layers_figure(score: dict) -> go.Figure:
         if value is None:
             figure.add_annotation(x=label, y=0.05, text="N/A", showarrow=False,
                                   font={"size": 16, "color": INK_MUTED})
-    _base_layout(figure, title=claimed_versus_proven(score), height=380)
+    _base_layout(figure, title=claimed_versus_proven(report), height=380)
     _percent_axis(figure.update_yaxes, top=1.12)
     figure.update_xaxes(type="category", tickangle=0, tickvals=labels, ticktext=[_wrapped(label, 10) for label in labels])
     return figure
 
 
-def _rag_row(kind: str, item: dict) -> dict:
-    scores = layer_scores(item.get("scores"))
-    return {
-        "kind": kind,
-        "id": str(item.get("id", "")),
-        "title": item.get("title") or "",
-        "rating": Rating.label_of(item.get("rating")) if kind == "action" else "",
-        "scores": scores,
-    }
-
-
-def engagement_rows(score: dict) -> list[dict]:
-    """Engagements, each followed by its actions: the rows of the RAG grid."""
-    rows = []
-    for engagement in score.get("engagements") or []:
-        rows.append(_rag_row("engagement", engagement))
-        rows.extend(_rag_row("action", action) for action in engagement.get("actions") or [])
-    return rows
-
-
 RAG_ORDER = (RAG_GREEN, RAG_AMBER, RAG_RED, RAG_GREY)  # heatmap codes of the RAG grid
-RAG_LINE_LIMIT = 46  # characters of a row's title line that fit a phone-width figure
 RAG_ROW_PX = 60
 RAG_CELL_GAP_PX = 24
 
@@ -171,33 +150,26 @@ def _stepped_colourscale(colours: tuple[str, ...] | list[str]) -> list[list]:
     return scale
 
 
-def rag_title_line(row: dict) -> str:
-    """The line above a row of the RAG grid: the title, shortened to fit a phone, and the action's rating."""
-    if row["kind"] != "action" or not row["rating"]:
-        return _short(row["title"], RAG_LINE_LIMIT - 4)  # engagements are set in bold
-    return f"{_short(row['title'], RAG_LINE_LIMIT - len(row['rating']) - 3)} · {row['rating']}"
-
-
-def engagement_rag_figure(score: dict) -> go.Figure:
+def engagement_rag_figure(report: ScoreReport) -> go.Figure:
     """A RAG grid: engagements and their actions (rows) against the three layers, each cell coloured
     red, amber or green and showing its percentage.
 
     Every row's title and rating are written on a line of their own above its cells, so the
     cells keep the figure's width and the grid reads the same on a phone as on a wide screen.
     """
-    rows = engagement_rows(score)
+    rows = engagement_rows(report)
     figure = go.Figure()
     if not rows:
         return _empty_note(_base_layout(figure, title="Engagements"), "No engagements to show")
 
     layer_labels = [key.label for key in LAYER_KEYS]
-    ids = [row["id"] for row in rows]
-    z = [[RAG_ORDER.index(rag_colour(row["scores"][key])) for key in LAYER_KEYS] for row in rows]
-    text = [[percent(row["scores"][key]) for key in LAYER_KEYS] for row in rows]
+    ids = [row.id for row in rows]
+    z = [[RAG_ORDER.index(rag_colour(row.scores[key])) for key in LAYER_KEYS] for row in rows]
+    text = [[percent(row.scores[key]) for key in LAYER_KEYS] for row in rows]
     hover = [[
-        f"{_escape_markup(row['id'])} {_escape_markup(_short(row['title'], 90))}"
-        + (f"<br>Rating: {row['rating']}" if row["rating"] else "")
-        + f"<br>{key.label}: <b>{percent(row['scores'][key])}</b> ({rag_word(row['scores'][key])})"
+        f"{_escape_markup(row.id)} {_escape_markup(short(row.title, 90))}"
+        + (f"<br>Rating: {row.rating}" if row.rating else "")
+        + f"<br>{key.label}: <b>{percent(row.scores[key])}</b> ({rag_word(row.scores[key])})"
         for key in LAYER_KEYS] for row in rows]
     figure.add_trace(go.Heatmap(
         z=z, x=layer_labels, y=ids, text=text, texttemplate="%{text}", textfont={"size": 14},
@@ -209,14 +181,14 @@ def engagement_rag_figure(score: dict) -> go.Figure:
     figure.update_layout(annotations=[*figure.layout.annotations, *(  # one update: add_annotation per row is quadratic
         {"x": 0, "xref": "paper", "xanchor": "left", "y": index, "yref": "y", "yshift": RAG_ROW_PX / 2 - 2,
          "yanchor": "middle", "showarrow": False,
-         "text": f"<b>{line}</b>" if row["kind"] == "engagement" else line, "font": {"size": 12, "color": TEXT_DARK}}
+         "text": f"<b>{line}</b>" if row.is_engagement else line, "font": {"size": 12, "color": TEXT_DARK}}
         for index, (row, line) in enumerate(zip(rows, lines, strict=True))  # y by position: an id such as "3.1" reads as a number
     )])
     _base_layout(figure, title="Engagements and actions", height=120 + RAG_ROW_PX * len(rows))
     figure.update_xaxes(type="category", side="top", tickangle=0, showgrid=False, tickvals=layer_labels,
                         ticktext=[_wrapped(label, 10) for label in layer_labels])
     figure.update_yaxes(type="category", autorange="reversed", showgrid=False, tickvals=ids,
-                        ticktext=[f"<b>{_escape_markup(i)}</b>" if row["kind"] == "engagement" else _escape_markup(i)
+                        ticktext=[f"<b>{_escape_markup(i)}</b>" if row.is_engagement else _escape_markup(i)
                                   for i, row in zip(ids, rows, strict=True)])
     figure.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10})
     return figure
@@ -238,34 +210,6 @@ def _wrapped(text: str, width: int = 14) -> str:
     return "<br>".join(lines)
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def slot_columns(score: dict) -> list[tuple[str, str]]:
-    """Evidence types in the order the standard first asks for them, as (id, title)."""
-    seen: dict[str, str] = {}
-    for engagement in score.get("engagements") or []:
-        for action in engagement.get("actions") or []:
-            for slot in action.get("slots") or []:
-                type_id = slot.get("evidence_type")
-                if type_id and type_id not in seen:
-                    seen[type_id] = slot.get("evidence_type_title") or type_id
-    titles = list(seen.values())
-    return [
-        (type_id, title if titles.count(title) == 1 else f"{title} ({type_id})")
-        for type_id, title in seen.items()
-    ]
-
-
-def slot_actions(score: dict) -> list[dict]:
-    return [
-        action
-        for engagement in score.get("engagements") or []
-        for action in engagement.get("actions") or []
-    ]
-
-
 def _state_code(state: str) -> int:
     return SLOT_STATE_ORDER.index(state) if state in SLOT_STATE_ORDER else SLOT_STATE_ORDER.index("unknown")
 
@@ -279,21 +223,21 @@ def colour_of_code(code: int) -> str:
     return SLOT_STATE_COLOURS.get(SLOT_STATE_ORDER[code], RAG_GREY)
 
 
-def slot_heatmap_figure(score: dict) -> go.Figure:
+def slot_heatmap_figure(report: ScoreReport) -> go.Figure:
     """Evidence by action: one row per action, one cell per required slot, coloured by its state.
 
     Each cell names its evidence type and state, so the grid needs only as many columns as the
     action with most slots (three in Standard 3) and reads on a phone as on a wide screen. A
     `not_applicable` action's slots are grey and say N/A: scoring leaves them out.
     """
-    columns = slot_columns(score)
-    actions = slot_actions(score)
+    columns = slot_columns(report)
+    actions = report.actions
     figure = go.Figure()
     if not columns or not actions:
         return _empty_note(_base_layout(figure, title="Evidence by action"), "No evidence slots to show")
 
     type_titles = dict(columns)
-    width = max(len(action.get("slots") or []) for action in actions) or 1
+    width = max(len(action.slots) for action in actions) or 1
     positions = [str(index + 1) for index in range(width)]
     z: list[list[int | None]] = []
     text: list[list[str]] = []
@@ -302,19 +246,19 @@ def slot_heatmap_figure(score: dict) -> go.Figure:
         z_row: list[int | None] = [None] * width
         text_row = [""] * width
         hover_row = [""] * width
-        not_applicable = action.get("rating") == "not_applicable"
-        for index, slot in enumerate(action.get("slots") or []):
-            state = "not_applicable" if not_applicable else (slot.get("state") or "unknown")
+        not_applicable = not action.applicable
+        for index, slot in enumerate(action.slots):
+            state = "not_applicable" if not_applicable else (slot.state or "unknown")
             label = slot_state_label(state)
-            if slot.get("expiring_soon") and not not_applicable:
+            if slot.expiring_soon and not not_applicable:
                 label += " · expiring"
-            type_title = type_titles[slot["evidence_type"]]
+            type_title = type_titles[slot.evidence_type]
             z_row[index] = _state_code(state)
             text_row[index] = f"{_wrapped(_escape_markup(type_title), 14)}<br><b>{_wrapped(label, 12)}</b>"
-            valid_until = slot.get("valid_until")
+            valid_until = slot.valid_until
             hover_row[index] = (
-                f"{_escape_markup(str(action.get('id', '')))} "
-                f"{_escape_markup(_short(action.get('title') or '', 70))}<br>"
+                f"{_escape_markup(action.id)} "
+                f"{_escape_markup(short(action.title, 70))}<br>"
                 f"{_escape_markup(type_title)}: <b>{label}</b>"
                 + (f"<br>Valid until {valid_until}" if valid_until else "")
             )
@@ -325,7 +269,7 @@ def slot_heatmap_figure(score: dict) -> go.Figure:
     figure.add_trace(go.Heatmap(
         z=z,
         x=positions,
-        y=[str(action.get("id", "")) for action in actions],
+        y=[action.id for action in actions],
         text=text,
         texttemplate="%{text}",
         textfont={"size": 12},
@@ -381,11 +325,11 @@ def score_trend_figure(snapshots: list[dict]) -> go.Figure:
     return figure
 
 
-def expiring_label(item: dict) -> str:
+def expiring_label(item: ExpiringEvidence) -> str:
     """What an expiring item is called on the board: restricted items by their type only."""
-    type_title = item.get("evidence_type_title") or item.get("evidence_type") or "Evidence"
-    name = type_title if item.get("restricted") or not item.get("title") else item["title"]
-    actions = ", ".join(str(action) for action in item.get("actions") or [])
+    type_title = item.evidence_type_title or item.evidence_type or "Evidence"
+    name = type_title if item.restricted or not item.title else item.title
+    actions = ", ".join(item.actions)
     return f"{name} ({actions})" if actions else name
 
 
@@ -400,7 +344,7 @@ def expiry_urgency_colour(days_left: int) -> str:
 EXPIRY_ROW_HEIGHT = 54
 
 
-def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_days: int = EXPIRY_HORIZON_DAYS) -> go.Figure:
+def expiry_timeline_figure(expiring: list[ExpiringEvidence], as_of: date | str, *, horizon_days: int = EXPIRY_HORIZON_DAYS) -> go.Figure:
     """What expires between `as_of` and `horizon_days` later, one marker per item on its date.
 
     Each row is named above its line rather than on a side axis, so the timeline keeps its
@@ -410,8 +354,8 @@ def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_d
     end = start + timedelta(days=horizon_days)
     items = []
     for item in expiring or []:
-        valid_until = as_date(item.get("valid_until"))
-        if valid_until is not None and start <= valid_until <= end:
+        valid_until = item.valid_until
+        if start <= valid_until <= end:
             items.append((valid_until, expiring_label(item)))
     items.sort()
     labels = list(dict.fromkeys(_escape_markup(label) for _, label in items))
@@ -452,33 +396,26 @@ def expiry_timeline_figure(expiring: list[dict], as_of: date | str, *, horizon_d
 
 # --- the network ----------------------------------------------------------------------
 
-def _organisation_name(score: dict) -> str:
-    return score.get("organisation_name") or score.get("organisation") or "?"
-
-
 NETWORK_BARGAP = 0.45
 
 
-def network_comparison_figure(network: list[dict]) -> go.Figure:
+def network_comparison_figure(network: list[ReportSummary]) -> go.Figure:
     """Organisations side by side on the three layers; bars coloured by each one's readiness.
 
     Layers are told apart by pattern and by the text on each bar; each organisation's name and
     readiness are written above its bars, so the bars keep the figure's width on a phone.
     """
     figure = go.Figure()
-    ordered = sorted(network or [], key=lambda score: _organisation_name(score).lower())
+    ordered = sorted(network or [], key=lambda summary: summary.organisation_name.lower())
     height = max(320, 170 + 120 * len(ordered))
     _base_layout(figure, title="Organisations compared", height=height)
     if not ordered:
         return _empty_note(figure, "No organisations to compare")
 
-    names = [
-        f"{_escape_markup(_organisation_name(score))}<br>{Readiness.label_of(score.get('readiness'))}"
-        for score in ordered
-    ]
-    colours = [readiness_colour(score.get("readiness")) for score in ordered]
+    names = [f"{_escape_markup(summary.organisation_name)}<br>{summary.readiness.label}" for summary in ordered]
+    colours = [readiness_colour(summary.readiness) for summary in ordered]
     for key in ScoreLayer:
-        values = [layer_scores(score.get("scores"))[key] for score in ordered]
+        values = [summary.scores[key] for summary in ordered]
         figure.add_trace(go.Bar(
             y=names,
             x=values,
@@ -498,9 +435,9 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
     # One layout update for all labels: add_annotation per organisation copies every label before it.
     figure.update_layout(annotations=[*figure.layout.annotations, *(
         {"x": 0, "xref": "paper", "xanchor": "left", "y": index, "yref": "y", "yshift": above_bars, "showarrow": False,
-         "text": f"<b>{_escape_markup(_organisation_name(score))}</b> · {Readiness.label_of(score.get('readiness'))}",
+         "text": f"<b>{_escape_markup(summary.organisation_name)}</b> · {summary.readiness.label}",
          "font": {"size": 13, "color": TEXT_DARK}}
-        for index, score in enumerate(ordered)
+        for index, summary in enumerate(ordered)
     )])
     figure.update_layout(barmode="group", bargap=NETWORK_BARGAP,
                          legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"})
@@ -511,22 +448,7 @@ def network_comparison_figure(network: list[dict]) -> go.Figure:
     return figure
 
 
-SCORE_BANDS = tuple((low / 100, (low + 10) / 100) for low in range(0, 100, 10))  # 0–10 % … 90–100 %
-
-
-def score_band_counts(network: list[dict], layer: str) -> list[tuple[str, int, float]]:
-    """(label, organisations in the band, the band's lower edge) for ten bands of one layer's score;
-    organisations without a score (every action not applicable) are left out."""
-    counts = [0] * len(SCORE_BANDS)
-    for score in network or []:
-        value = layer_scores(score.get("scores"))[layer]
-        if value is not None:
-            counts[min(int(value * 10 + 1e-9), len(SCORE_BANDS) - 1)] += 1
-    return [(f"{low * 100:.0f}–{high * 100:.0f}%", count, low)
-            for (low, high), count in zip(SCORE_BANDS, counts, strict=True)]
-
-
-def network_distribution_figure(network: list[dict], layer: str = "verified") -> go.Figure:
+def network_distribution_figure(network: list[ReportSummary], layer: str = "verified") -> go.Figure:
     """How many organisations reach each band of one layer's score: a histogram that reads the same for
     10 organisations as for 1,000. Each bar is coloured by its band (red, amber, green, as everywhere)
     and carries its count, so colour is never the only signal."""
@@ -550,55 +472,19 @@ def network_distribution_figure(network: list[dict], layer: str = "verified") ->
     return figure
 
 
-NETWORK_TABLE_LABELS = {
-    "organisation": "Organisation",
-    "name": "Name",
-    "readiness": "Readiness",
-    "self_assessment": "Self-assessed %",
-    "completeness": "Evidence complete %",
-    "verified": "Verified %",
-    "high_gaps": "High gaps",
-}
-
-
-def _as_percentage(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 1)
-
-
-def network_table(network: list[dict]) -> pd.DataFrame:
-    """One row per organisation: readiness, the layers as percentages (0–100) and high gaps.
-
-    Scores are numbers (nullable), so the table sorts; `NETWORK_TABLE_LABELS` gives
-    display names for the columns.
-    """
-    records = []
-    for score in network or []:
-        scores = layer_scores(score.get("scores"))
-        records.append({
-            "organisation": score.get("organisation"),
-            "name": _organisation_name(score),
-            "readiness": Readiness.label_of(score.get("readiness")),
-            **{key: _as_percentage(scores[key]) for key in LAYER_KEYS},
-            "high_gaps": sum(1 for gap in score.get("gaps") or [] if gap.get("severity") == "high"),
-        })
-    frame = pd.DataFrame.from_records(records, columns=list(NETWORK_TABLE_LABELS))
-    frame = frame.astype({key: "Float64" for key in LAYER_KEYS} | {"high_gaps": "int64"})
-    return frame.sort_values("name", key=lambda names: names.str.lower(), ignore_index=True)
-
-
 # --- two assessment cycles --------------------------------------------------------------
 
 CYCLE_COLOURS = ("#9fb3c8", "#1d3f6e")
 CYCLE_PATTERNS = ("/", "")
 
 
-def cycle_comparison_figure(previous: dict, current: dict, *,
+def cycle_comparison_figure(previous: ScoreReport, current: ScoreReport, *,
                             labels: tuple[str, str] = ("Closed cycle", "Current cycle")) -> go.Figure:
     """The three layers of a closed cycle's frozen report beside the current cycle's scores."""
     figure = go.Figure()
     layer_labels = [layer.label for layer in ScoreLayer]
-    for position, (score, name) in enumerate(zip((previous, current), labels, strict=True)):
-        values = [layer_scores(score.get("scores"))[key] for key in LAYER_KEYS]
+    for position, (report, name) in enumerate(zip((previous, current), labels, strict=True)):
+        values = [report.scores[key] for key in LAYER_KEYS]
         figure.add_trace(go.Bar(
             x=layer_labels,
             y=values,
@@ -617,42 +503,3 @@ def cycle_comparison_figure(previous: dict, current: dict, *,
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0},
                          margin={"b": 90})
     return figure
-
-
-def _comparison_items(score: dict) -> dict[str, dict]:
-    items = {"": {"kind": "standard", "title": "Whole standard", "scores": layer_scores(score.get("scores"))}}
-    for engagement in score.get("engagements") or []:
-        items[str(engagement.get("id"))] = {"kind": "engagement", "title": engagement.get("title") or "",
-                                            "scores": layer_scores(engagement.get("scores"))}
-        for action in engagement.get("actions") or []:
-            items[str(action.get("id"))] = {"kind": "action", "title": action.get("title") or "",
-                                            "rating": Rating.label_of(action.get("rating")),
-                                            "scores": layer_scores(action.get("scores"))}
-    return items
-
-
-def cycle_comparison_table(previous: dict, current: dict) -> pd.DataFrame:
-    """Whole standard, engagements and actions with each layer before and now, as percentages (0–100).
-
-    Rows follow the current report; an id only the closed cycle has (the standard changed) comes last.
-    """
-    before, now = _comparison_items(previous), _comparison_items(current)
-    records = []
-    for key in list(now) + [key for key in before if key not in now]:
-        old, new = before.get(key, {}), now.get(key, {})
-        record = {"id": key, "title": (new or old).get("title", ""),
-                  "rating_before": old.get("rating", ""), "rating_now": new.get("rating", "")}
-        for layer in LAYER_KEYS:
-            record[f"{layer}_before"] = _as_percentage((old.get("scores") or {}).get(layer))
-            record[f"{layer}_now"] = _as_percentage((new.get("scores") or {}).get(layer))
-        records.append(record)
-    columns = ["id", "title", "rating_before", "rating_now"] + [
-        f"{layer}_{when}" for layer in LAYER_KEYS for when in ("before", "now")]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    return frame.astype({column: "Float64" for column in columns[4:]})
-
-
-CYCLE_TABLE_LABELS = {
-    "id": "Id", "title": "Engagement / action", "rating_before": "Rating before", "rating_now": "Rating now",
-    **{f"{key}_{when}": f"{key.label} {when} %" for key in ScoreLayer for when in ("before", "now")},
-}

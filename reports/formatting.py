@@ -111,13 +111,7 @@ def long_date_time(moment: datetime | None) -> str:
     return f"{long_date(moment)}, {moment:%H:%M}"
 
 
-def layer_scores(scores: dict | None) -> dict[str, float | None]:
-    """The three layers of a `scores` dict, None where absent."""
-    scores = scores or {}
-    return {key: scores.get(key) for key in LAYER_KEYS}
-
-
-def gaps_by_severity(gaps: list[dict] | None) -> list[dict]:
-    """High before medium before low, keeping the report's own order within a severity."""
+def gaps_by_severity(gaps):
+    """High before medium before low (gaps of the typed report), keeping the report's own order within one."""
     ranks = {severity.value: severity.rank for severity in Severity}
-    return sorted(gaps or [], key=lambda gap: ranks.get(gap.get("severity", ""), len(ranks)))
+    return sorted(gaps or (), key=lambda gap: ranks.get(gap.severity, len(ranks)))

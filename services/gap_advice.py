@@ -1,16 +1,19 @@
 """Plain-language next steps for the gaps of a score report, and what readiness still needs.
 
-Pure functions over the `score --json` dict: no database, no Streamlit.
+Pure functions over the typed score report: no database, no Streamlit. The engine finds the readiness
+blockers; this module only words them.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from scoring.dates import day_in_words, parse_date
 from scoring.engine import BlockerKind
 from scoring.facts import PlanFact
-from vocabulary import Rating
+from scoring.report import GapReport, ScoreReport, SlotReport
+from vocabulary import Rating, Readiness
 
 SELF_ASSESSMENT_PAGE = "Self-assessment"
 
@@ -95,30 +98,48 @@ NEXT_STEPS: dict[str, Callable[..., str]] = {
 }
 
 
-def next_step(gap: Mapping, *, type_title: str | None = None, reason: str = "", valid_until: str | None = None) -> str:
+def next_step(gap: GapReport, *, type_title: str | None = None, reason: str = "",
+              valid_until: date | str | None = None) -> str:
     """What to do about one gap, in words a manager acts on."""
-    advise_kind = NEXT_STEPS.get(gap["kind"])
+    advise_kind = NEXT_STEPS.get(gap.kind)
     if advise_kind is None:
-        return gap.get("message", "")
-    kind_of = (type_title or (gap.get("evidence_type") or "evidence").replace("_", " ")).lower()
-    return advise_kind(gap["action"], kind_of=kind_of, reason=reason, valid_until=valid_until)
+        return gap.message
+    kind_of = (type_title or (gap.evidence_type or "evidence").replace("_", " ")).lower()
+    if isinstance(valid_until, date):
+        valid_until = valid_until.isoformat()
+    return advise_kind(gap.action, kind_of=kind_of, reason=reason, valid_until=valid_until)
 
 
-def advise(report: Mapping, *, rejection_reasons: Mapping[tuple[str, str], str] | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class AdvisedGap:
+    """A gap of the report with its evidence type's title and the next step to close it."""
+
+    kind: str
+    severity: str
+    action: str
+    evidence_type: str | None
+    evidence_type_title: str
+    message: str
+    next_step: str
+
+
+def advise(report: ScoreReport, *, rejection_reasons: Mapping[tuple[str, str], str] | None = None) -> list[AdvisedGap]:
     """Every gap of the report with its evidence type title and its next step.
 
     `rejection_reasons` maps (action, evidence type) to the reviewer's reason for the latest rejection."""
     reasons = rejection_reasons or {}
-    slots = {(action["id"], slot["evidence_type"]): slot for action in _actions(report) for slot in action["slots"]}
+    slots: dict[tuple[str, str], SlotReport] = {
+        (action.id, slot.evidence_type): slot for action in report.actions for slot in action.slots}
     advised = []
-    for gap in report["gaps"]:
-        slot = slots.get((gap["action"], gap.get("evidence_type")), {})
-        type_title = slot.get("evidence_type_title")
-        advised.append({
-            **gap, "evidence_type_title": type_title or "",
-            "next_step": next_step(gap, type_title=type_title, reason=reasons.get((gap["action"], gap.get("evidence_type")), ""),
-                                   valid_until=slot.get("valid_until")),
-        })
+    for gap in report.gaps:
+        slot = slots.get((gap.action, gap.evidence_type or ""))
+        type_title = slot.evidence_type_title if slot else None
+        advised.append(AdvisedGap(
+            kind=gap.kind, severity=gap.severity, action=gap.action, evidence_type=gap.evidence_type,
+            evidence_type_title=type_title or "", message=gap.message,
+            next_step=next_step(gap, type_title=type_title, reason=reasons.get((gap.action, gap.evidence_type), ""),
+                                valid_until=slot.valid_until if slot else None),
+        ))
     return advised
 
 
@@ -131,22 +152,22 @@ def rejection_reasons(rejected: list[dict]) -> dict[tuple[str, str], str]:
     return reasons
 
 
-def still_needed_for_approaching(report: Mapping, plan: list[Mapping]) -> list[str]:
+def still_needed_for_approaching(report: ScoreReport, plan: list[Mapping]) -> list[str]:
     """What stands between the report's organisation and "approaching" (empty when it is there or beyond).
 
     The engine finds the blockers (`readiness_blockers` of the report); this only words each one,
     looking at the action's plan items to say what to change about them."""
-    if report["readiness"] in ("approaching", "ready"):
+    if report.readiness in (Readiness.APPROACHING, Readiness.READY):
         return []
-    as_of = date.fromisoformat(report["as_of"])
-    ratings = {action["id"]: action["rating"] for action in _actions(report)}
+    as_of = report.as_of
+    ratings = {action.id: action.rating for action in report.actions}
     facts = [_plan_fact(item) for item in plan]
     needed = []
-    for blocker in report["readiness_blockers"]:
-        action_id = blocker["action"]
-        if blocker["kind"] == BlockerKind.NA_WITHOUT_JUSTIFICATION:
+    for blocker in report.readiness_blockers:
+        action_id = blocker.action_id
+        if blocker.kind is BlockerKind.NA_WITHOUT_JUSTIFICATION:
             needed.append(f"Say why {action_id} does not apply (a justification) on the {SELF_ASSESSMENT_PAGE} page")
-        elif blocker["kind"] == BlockerKind.BELOW_PARTIALLY_MET:
+        elif blocker.kind is BlockerKind.BELOW_PARTIALLY_MET:
             needed.append(f"Rate {action_id} at least partially met on the {SELF_ASSESSMENT_PAGE} page "
                           f"(now: {Rating.label_of(ratings[action_id]).lower()})")
         else:
@@ -167,22 +188,18 @@ def _plan_item_needed(action_id: str, items: list[PlanFact], as_of: date) -> str
     return f"Add a plan item for {action_id} with an owner and a due date {on_or_after}"
 
 
-def still_needed_for_ready(report: Mapping) -> list[str]:
+def still_needed_for_ready(report: ScoreReport) -> list[str]:
     """The applicable actions that are not ready yet, each with what they lack."""
     needed = []
-    for action in _actions(report):
-        if action["rating"] == "not_applicable" or action["ready"]:
+    for action in report.actions:
+        if not action.applicable or action.ready:
             continue
-        lacking = [] if action["rating"] == "met" else ["rated met"]
-        unverified = [s["evidence_type_title"].lower() for s in action["slots"] if s["state"] != "verified"]
+        lacking = [] if action.rating == Rating.MET else ["rated met"]
+        unverified = [s.evidence_type_title.lower() for s in action.slots if s.state != "verified"]
         if unverified:
             lacking.append("verified " + ", ".join(unverified))
-        needed.append(f"{action['id']} needs to be " + " and ".join(lacking))
+        needed.append(f"{action.id} needs to be " + " and ".join(lacking))
     return needed
-
-
-def _actions(report: Mapping) -> list[Mapping]:
-    return [action for engagement in report["engagements"] for action in engagement["actions"]]
 
 
 def _plan_fact(item: Mapping) -> PlanFact:

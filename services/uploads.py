@@ -1,6 +1,7 @@
 """Uploads end to end: intake, the file into the store, then the rows in one transaction (services.stored_files)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from accounts.permissions import Principal, require
@@ -17,6 +18,16 @@ from services.evidence import (
 )
 from services.instance import Haven
 from services.stored_files import files_then_rows
+
+
+@dataclass(frozen=True)
+class NewRevision:
+    """What a manager says about a new revision of evidence already in the library."""
+
+    evidence_id: int
+    issued_on: date
+    valid_until: date | None = None
+    note: str = ""
 
 
 def upload_evidence(
@@ -46,6 +57,8 @@ def upload_revision(
     data: bytes, filename: str, note: str = "", privacy: PrivacyDecision = DEFAULT_POLICY,
     upload_scan: UploadScan | None = None,
 ) -> int:
+    """Stores a new revision's file through the same privacy guard as a new upload (a case file is refused
+    unless `privacy` gives a reason) and returns the revision's number."""
     with haven.session() as session:
         require(principal, "upload", get_evidence(session, evidence_id).organisation_id)
     intake = intake_upload(haven.settings, data, filename, privacy=privacy, upload_scan=upload_scan)
@@ -56,3 +69,4 @@ def upload_revision(
                                     valid_until=valid_until, intake=intake, stored_key=content_key,
                                     thumbnail_key=thumbnail_key, note=note)
     return revision.number
+

@@ -16,8 +16,6 @@ import fcntl
 import hashlib
 import hmac
 import json
-import os
-import tempfile
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 
 from errors import HavenError
+from storage.files import write_whole
 
 ANCHOR_FILE = "audit-anchor.json"
 _HEAD = "haven_audit_head"
@@ -81,25 +80,10 @@ class AuditSecrets:
 
     def write_anchor(self, anchor: Anchor) -> None:
         document = {"entry": anchor.entry_id, "hash": anchor.hash, "mac": self._anchor_mac(anchor)}
-        _write_private(self.anchor_path, json.dumps(document).encode("utf-8"))
+        write_whole(self.anchor_path, json.dumps(document).encode("utf-8"), private=True)
 
     def _anchor_mac(self, anchor: Anchor) -> str:
         return self.mac("anchor", f"{anchor.entry_id}:{anchor.hash}".encode("ascii"))
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Writes `path` whole (temp file, fsync, rename), readable by its owner only."""
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".part")
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 _registry: weakref.WeakKeyDictionary[Engine, AuditSecrets] = weakref.WeakKeyDictionary()

@@ -12,7 +12,6 @@ import errno
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from errors import HavenError
+from storage.files import write_whole
 
 _KEY = re.compile(r"[0-9a-f]{64}")
 _SHARD = re.compile(r"[0-9a-f]{2}")
@@ -224,16 +224,7 @@ class LocalBlobStore:
 
     @staticmethod
     def _write_atomically(path: Path, data: bytes) -> None:
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".incoming-", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as temp:
-                temp.write(data)
-                temp.flush()
-                os.fsync(temp.fileno())
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        write_whole(path, data)
         _fsync_folder(path.parent)
 
 

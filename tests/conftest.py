@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
@@ -17,7 +16,7 @@ from config import get_settings
 from services.instance import Haven
 from storage.blobs import LocalBlobStore, open_blob_store
 from storage.db import make_engine, migrate
-from tests.support import require_or_skip
+from tests.support import quick_password_hasher, require_or_skip
 from ui.database import get_haven
 
 # Shared fixtures that live in their own modules: the S3 API server and the page tests' download reader.
@@ -40,9 +39,9 @@ def quick_argon2(request, monkeypatch):
         return
     from accounts import passwords
 
-    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    quick, dummy = quick_password_hasher()
     monkeypatch.setattr(passwords, "_hasher", quick)
-    monkeypatch.setattr(passwords, "DUMMY_HASH", quick.hash("haven-timing-equaliser-password"))
+    monkeypatch.setattr(passwords, "DUMMY_HASH", dummy)
 
 
 def postgres_admin_url() -> str | None:

@@ -26,7 +26,7 @@ from services.evidence import (
     set_links,
 )
 from services.instance import Haven
-from services.uploads import upload_evidence, upload_revision
+from services.uploads import NewRevision, upload_evidence, upload_revision
 from standards.schema import Standard
 from ui.notices import Notice, show_notices, tell
 from ui.privacy_forms import (
@@ -250,13 +250,14 @@ def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) ->
     valid.date_input("Valid until (optional)", value=None, key=f"{key}:valid", format="YYYY-MM-DD")
     st.text_input("What changed", key=f"{key}:note", max_chars=4000)
     file = st.session_state.get(f"{key}:file:{_generation(key)}")
+    with haven.session() as session:
+        organisation_id = get_evidence(session, row["id"]).organisation_id
     if file is not None:
-        with haven.session() as session:
-            organisation_id = get_evidence(session, row["id"]).organisation_id
         photo_checks(haven, principal, organisation_id, key, [file])
     st.button("Upload the new revision", icon=":material/upload:", disabled=file is None, key=f"{key}:upload",
               on_click=_upload_revision, args=(haven, principal, row["id"], key))
     show_notices(key)
+    case_file_confirmations(haven, principal, organisation_id, key)
 
 
 @live_session
@@ -275,13 +276,16 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
         return
     data = file.getvalue()
     upload_scan = upload_scan_of(key, data)
+    revision = NewRevision(evidence_id, state[f"{key}:issued"], state.get(f"{key}:valid"), state.get(f"{key}:note") or "")
     try:
-        number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=state[f"{key}:issued"],
-                                 valid_until=state.get(f"{key}:valid"), data=data, filename=file.name,
-                                 note=state.get(f"{key}:note") or "", upload_scan=upload_scan,
+        number = upload_revision(haven, principal, evidence_id=evidence_id, issued_on=revision.issued_on,
+                                 valid_until=revision.valid_until, data=data, filename=file.name, note=revision.note,
+                                 upload_scan=upload_scan,
                                  privacy=decision_for(key, upload_scan) if upload_scan else DEFAULT_POLICY)
         tell(markdown_text(f"Revision {number} is stored and waits for review."), Notice.SUCCESS, where=key)
         state[f"{key}:note"] = ""
+    except CaseFileRefused as error:  # held until the uploader confirms it with a reason or drops it
+        hold_case_file(key, PendingCaseFile(name=file.name, data=data, details=revision, message=str(error)))
     except IntakeError as error:
         tell(markdown_text(f"{file.name}: {error}"), Notice.ERROR, where=key)
     except REFUSALS as error:

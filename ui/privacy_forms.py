@@ -18,7 +18,7 @@ from evidence.privacy_step import UploadScan, source_digest
 from privacy.model import Box, Region, RegionKind
 from services.evidence import NewEvidence, scan_before_upload
 from services.instance import Haven
-from services.uploads import upload_evidence
+from services.uploads import NewRevision, upload_evidence, upload_revision
 from ui.notices import Notice, tell
 from ui.region_drawing import Outline, outlined_preview
 from ui.session import live_session
@@ -32,11 +32,12 @@ KIND_LABELS = {RegionKind.FACE: "Face", RegionKind.SENSITIVE_TEXT: "Sensitive te
 
 @dataclass(frozen=True)
 class PendingCaseFile:
-    """A document refused as a possible case file, held in the session until the uploader confirms or drops it."""
+    """A document refused as a possible case file, held in the session until the uploader confirms or drops it:
+    new evidence (`NewEvidence`) or a new revision of evidence in the library (`NewRevision`)."""
 
     name: str
     data: bytes
-    details: NewEvidence
+    details: NewEvidence | NewRevision
     message: str
 
 
@@ -252,16 +253,25 @@ def _store_case_file(haven: Haven, principal: Principal, organisation_id: int, k
         tell(markdown_text(f"{pending.name}: tick the confirmation and give the reason to store it, "
                            "or don't store it."), Notice.ERROR, where=key)
         return
+    privacy = PrivacyDecision(allow_personal_data_reason=reason)
     try:
-        upload_evidence(haven, principal, organisation_id=organisation_id, details=pending.details, data=pending.data,
-                        filename=pending.name, privacy=PrivacyDecision(allow_personal_data_reason=reason))
+        if isinstance(pending.details, NewRevision):
+            revision = pending.details
+            number = upload_revision(haven, principal, evidence_id=revision.evidence_id, issued_on=revision.issued_on,
+                                     valid_until=revision.valid_until, data=pending.data, filename=pending.name,
+                                     note=revision.note, privacy=privacy)
+            stored = f"Stored {pending.name} as revision {number}"
+        else:
+            upload_evidence(haven, principal, organisation_id=organisation_id, details=pending.details,
+                            data=pending.data, filename=pending.name, privacy=privacy)
+            stored = f"Stored {pending.name}"
     except IntakeError as error:
         tell(markdown_text(f"{pending.name}: {error}"), Notice.ERROR, where=key)
         return
     except REFUSALS as error:
         tell(markdown_text(str(error)), Notice.ERROR, where=key)
         return
-    tell(markdown_text(f"Stored {pending.name}, flagged to the reviewer as a possible case file with your reason."),
+    tell(markdown_text(f"{stored}, flagged to the reviewer as a possible case file with your reason."),
          Notice.SUCCESS, where=key)
     _drop_case_file(key, pending)
 

@@ -5,14 +5,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from reports.charts import cycle_comparison_figure, cycle_comparison_table
+from reports.charts import cycle_comparison_figure
 from reports.formatting import long_date
-from services.scores import score_organisation
+from reports.tables import cycle_comparison_table
+from scoring.report import ScoreReport, report_of
+from services.scores import assess_organisation
 from services.snapshots import assessment_cycles, closed_cycle_report, start_next_cycle
 from ui.notices import attempt
 from ui.organisation import open_organisation_screen
 from ui.widgets import markdown_text
-from vocabulary import Readiness, ScoreLayer, percent
+from vocabulary import ScoreLayer, percent
 
 
 def change(before, now, unit: str = "") -> str:
@@ -30,11 +32,11 @@ today = date.today()
 
 with haven.session() as session:
     cycles = assessment_cycles(session, principal, organisation_id=organisation_id)
-    current = score_organisation(session, principal, organisation_id=organisation_id, as_of=today)
+    current = report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=today))
 open_cycle = next((c for c in cycles if c.open), None)
 closed = [c for c in reversed(cycles) if not c.open]
 
-st.caption(f"{markdown_text(name)} · {current['standard_title']}")
+st.caption(f"{markdown_text(name)} · {current.standard_title}")
 st.dataframe([{
     "Cycle": cycle.name, "Started": long_date(cycle.started_on), "Closed": long_date(cycle.closed_on, empty="—"),
     "Status": "Current" if cycle.open else "Closed (read-only)", "Snapshots": cycle.snapshots,
@@ -47,16 +49,17 @@ else:
     names = {cycle.id: f"{cycle.name} (closed {long_date(cycle.closed_on)})" for cycle in closed}
     chosen = st.selectbox("Closed cycle", list(names), format_func=names.get)
     with haven.session() as session:
-        frozen = closed_cycle_report(session, principal, cycle_id=chosen)
+        stored = closed_cycle_report(session, principal, cycle_id=chosen)
+    frozen = None if stored is None else ScoreReport.from_json(stored)
     if frozen is None:
         st.warning("This cycle was closed without a snapshot, so there is no frozen report to compare.")
     else:
         current_name = open_cycle.name if open_cycle else "Current cycle"
         before, now = st.columns(2)
-        before.metric(f"Readiness when closed ({long_date(frozen['as_of'])})", Readiness.label_of(frozen["readiness"]))
-        now.metric("Readiness now", Readiness.label_of(current["readiness"]))
+        before.metric(f"Readiness when closed ({long_date(frozen.as_of)})", frozen.readiness.label)
+        now.metric("Readiness now", current.readiness.label)
         for column, layer in zip(st.columns(3), ScoreLayer, strict=True):
-            then, latest = frozen["scores"][layer], current["scores"][layer]
+            then, latest = frozen.scores[layer], current.scores[layer]
             points = None if then is None or latest is None else round((latest - then) * 100)
             column.metric(layer.label, percent(latest), help=f"{percent(then)} when the cycle closed.",
                           delta=None if points is None else f"{points:+d} points",

@@ -6,8 +6,9 @@ from datetime import date
 
 import streamlit as st
 
-from reports.charts import NETWORK_TABLE_LABELS, network_distribution_figure, network_table, score_band_counts
+from reports.charts import network_distribution_figure
 from reports.formatting import long_date
+from reports.tables import NETWORK_TABLE_LABELS, network_table, score_band_counts
 from services.board import network_scores
 from ui.database import get_haven
 from ui.organisation import require_permission
@@ -40,8 +41,9 @@ with chart:
     st.plotly_chart(network_distribution_figure(network, layer), width="stretch")
 with numbers:
     st.markdown(f"**Organisations by {layer.label.lower()} score**")
-    st.table({"Score": [label for label, _, _ in score_band_counts(network, layer)],
-              "Organisations": [f"{n:,}" for _, n, _ in score_band_counts(network, layer)]}, hide_index=True)
+    bands = score_band_counts(network, layer)
+    st.table({"Score": [band.label for band in bands], "Organisations": [f"{band.count:,}" for band in bands]},
+             hide_index=True)
     median = table[layer].median()
     st.caption(f"Median: {median:.0f}%." if table[layer].notna().any() else "No scores yet.")
 

@@ -3,8 +3,9 @@ import pandas as pd
 import streamlit as st
 
 from reports.formatting import long_date
+from scoring.report import GapReport, report_of
 from services.reviews import rejections
-from services.scores import score_organisation
+from services.scores import assess_organisation
 from ui.database import get_haven
 from ui.notices import show_notices, tell
 from ui.organisation import require_permission
@@ -14,11 +15,11 @@ from vocabulary import Severity, percent
 SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
 
 
-def gaps_by_action(gaps: list[dict]) -> list[tuple[str, list[dict]]]:
+def gaps_by_action(gaps: tuple[GapReport, ...]) -> list[tuple[str, list[GapReport]]]:
     """The gaps grouped by action, the actions in the order their first (most severe) gap comes."""
-    grouped: dict[str, list[dict]] = {}
+    grouped: dict[str, list[GapReport]] = {}
     for gap in gaps:
-        grouped.setdefault(gap["action"], []).append(gap)
+        grouped.setdefault(gap.action, []).append(gap)
     return list(grouped.items())
 
 
@@ -51,27 +52,26 @@ if organisation is None:
 
 organisation_id, slug, name = organisation
 with haven.session() as session:
-    report = score_organisation(session, principal, organisation_id=organisation_id)
+    report = report_of(assess_organisation(session, principal, organisation_id=organisation_id))
 
 st.title(name)
-st.caption(f"{report['standard_title']} · scores on {long_date(report['as_of'])}")
+st.caption(f"{report.standard_title} · scores on {long_date(report.as_of)}")
 
-readiness_badge(report["readiness"], report["readiness_reason"])
+readiness_badge(report.readiness, report.readiness_reason)
 
-scores = report["scores"]
+scores = report.scores
 self_assessed, complete, verified = st.columns(3)
-self_assessed.metric("Self-assessed", percent(scores["self_assessment"]),
+self_assessed.metric("Self-assessed", percent(scores.self_assessment),
                      help="Points from the ratings: met 2, partially met 1.")
-complete.metric("Evidence complete", percent(scores["completeness"]),
+complete.metric("Evidence complete", percent(scores.completeness),
                 help="Required evidence that is current and not rejected.")
-verified.metric("Verified", percent(scores["verified"]), help="Required evidence accepted by a quality reviewer.")
+verified.metric("Verified", percent(scores.verified), help="Required evidence accepted by a quality reviewer.")
 
 st.subheader("Engagements")
 engagement_rows = [
-    {"Engagement": e["id"], "Title": e["title"],
-     "Self-assessed": percent(e["scores"]["self_assessment"]),
-     "Evidence complete": percent(e["scores"]["completeness"]), "Verified": percent(e["scores"]["verified"])}
-    for e in report["engagements"]
+    {"Engagement": e.id, "Title": e.title, "Self-assessed": percent(e.scores.self_assessment),
+     "Evidence complete": percent(e.scores.completeness), "Verified": percent(e.scores.verified)}
+    for e in report.engagements
 ]
 st.dataframe(pd.DataFrame(engagement_rows), hide_index=True, width="stretch", row_height=60,
              column_config={"Engagement": st.column_config.TextColumn(width="small"),
@@ -89,19 +89,19 @@ if can_see_evidence:
             st.page_link("views/evidence_library.py", label="Replace them in the Evidence library",
                          icon=":material/upload_file:")
 
-gaps = report["gaps"]
+gaps = report.gaps
 st.subheader(f"Gaps ({len(gaps)})")
 if not gaps:
     st.success("No gaps: every applicable action is met and verified.")
 else:
-    counts = {level: sum(g["severity"] == level for g in gaps) for level in Severity}
+    counts = {level: sum(g.severity == level for g in gaps) for level in Severity}
     st.caption(" · ".join(f"{counts[level]} {level.label.lower()}" for level in Severity))
-    titles = {action["id"]: action["title"] for engagement in report["engagements"] for action in engagement["actions"]}
+    titles = {action.id: action.title for action in report.actions}
     for action_id, action_gaps in gaps_by_action(gaps):
         with st.container(border=True):
             st.markdown(f"**{action_id} {markdown_text(titles.get(action_id, ''))}**")
-            st.markdown("\n".join(f"- :{SEVERITY_COLOURS[g['severity']]}[{Severity.label_of(g['severity'])}] "
-                                   f"{markdown_text(g['message'])}" for g in action_gaps))
+            st.markdown("\n".join(f"- :{SEVERITY_COLOURS[g.severity]}[{Severity.label_of(g.severity)}] "
+                                   f"{markdown_text(g.message)}" for g in action_gaps))
             if can_see_evidence:
                 st.page_link("views/self_assessment.py", label=f"Work on {action_id} in the self-assessment",
                              icon=":material/arrow_forward:", query_params={ACTION_PARAMETER: action_id})

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from services.board import ExpiringEvidence
+
 
 def _slot(evidence_type: str, title: str, state: str, *, expiring_soon: bool = False,
           valid_until: str | None = "2027-03-01") -> dict:
@@ -117,8 +119,10 @@ def snapshots(count: int, *, start: date = date(2025, 12, 1)) -> list[dict]:
     return rows
 
 
-def expiring(as_of: date = date(2026, 11, 23)) -> list[dict]:
-    return [
+def expiring(as_of: date = date(2026, 11, 23)) -> list[ExpiringEvidence]:
+    return [ExpiringEvidence(**{"review_status": "accepted", "expired": False, **row,
+                                "valid_until": date.fromisoformat(row["valid_until"]),
+                                "days_left": (date.fromisoformat(row["valid_until"]) - as_of).days}) for row in [
         {"title": "Referral partner agreements", "evidence_type": "network_agreements",
          "evidence_type_title": "Network agreements", "actions": ["3.1.2"],
          "valid_until": (as_of + timedelta(days=27)).isoformat(), "restricted": False},
@@ -130,4 +134,4 @@ def expiring(as_of: date = date(2026, 11, 23)) -> list[dict]:
         {"title": "Data protection policy", "evidence_type": "policy", "evidence_type_title": "Policy",
          "actions": ["3.3.1", "3.3.3"], "valid_until": (as_of + timedelta(days=200)).isoformat(),
          "restricted": False},
-    ]
+    ]]

@@ -40,7 +40,7 @@ def test_events_are_all_day_on_the_right_dates():
     events = _events(_build())
     starts = [event.decoded("DTSTART") for event in events]
     assert starts[:2] == [date(2026, 12, 15), date(2026, 10, 1)]
-    expected = [date.fromisoformat(item["valid_until"]) for item in samples.expiring()]
+    expected = [item.valid_until for item in samples.expiring()]
     assert starts[2:] == expected
     for event in events:
         start = event.decoded("DTSTART")

@@ -1,8 +1,9 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from reports import charts
+from reports import charts, tables
 from reports.charts import (
     RAG_AMBER,
     RAG_GREEN,
@@ -12,15 +13,18 @@ from reports.charts import (
     engagement_rag_figure,
     expiry_timeline_figure,
     network_comparison_figure,
-    network_table,
     rag_colour,
     score_layers_figure,
     score_trend_figure,
     slot_heatmap_figure,
     slot_state_colour,
 )
+from reports.tables import network_table
+from scoring.report import ReportSummary, ScoreReport
 from tests.reports import samples
 from vocabulary import Readiness
+
+typed = ScoreReport.from_json
 
 
 def _heatmap_cell(figure, row_label: str, type_title: str) -> tuple[str | None, str]:
@@ -66,7 +70,7 @@ class TestHelpers:
 
 class TestScoreLayers:
     def test_bars_carry_the_three_scores_with_percent_labels(self):
-        figure = score_layers_figure(samples.harbour_house())
+        figure = score_layers_figure(typed(samples.harbour_house()))
         bar = figure.data[0]
         assert list(bar.x) == ["Self-assessed", "Evidence complete", "Verified"]
         assert list(bar.y) == [0.75, 0.8333, 0.5]
@@ -74,12 +78,12 @@ class TestScoreLayers:
         assert list(bar.marker.color) == [RAG_AMBER, RAG_GREEN, RAG_AMBER]
 
     def test_title_states_claimed_against_proven(self):
-        figure = score_layers_figure(samples.harbour_house())
+        figure = score_layers_figure(typed(samples.harbour_house()))
         assert figure.layout.title.text == "Claimed 75% · proven 50%"
 
     def test_missing_scores_are_grey_and_say_na(self):
         score = samples.harbour_house() | {"scores": {"self_assessment": None, "completeness": None, "verified": None}}
-        figure = score_layers_figure(score)
+        figure = score_layers_figure(typed(score))
         assert list(figure.data[0].marker.color) == [RAG_GREY] * 3
         assert [a.text for a in figure.layout.annotations] == ["N/A"] * 3
         assert "Claimed N/A" in figure.layout.title.text
@@ -95,12 +99,12 @@ def _rag_cell(figure, row_id: str, layer_label: str) -> tuple[str, str]:
 
 class TestEngagementGrid:
     def test_rows_are_engagements_followed_by_their_actions(self):
-        grid = engagement_rag_figure(samples.harbour_house()).data[0]
+        grid = engagement_rag_figure(typed(samples.harbour_house())).data[0]
         assert list(grid.y) == ["3.1", "3.1.1", "3.1.2", "3.1.3", "3.2", "3.2.1", "3.2.2", "3.3", "3.3.1"]
         assert list(grid.x) == ["Self-assessed", "Evidence complete", "Verified"]
 
     def test_score_cells_show_percentages_in_rag_colours(self):
-        figure = engagement_rag_figure(samples.harbour_house())
+        figure = engagement_rag_figure(typed(samples.harbour_house()))
         assert _rag_cell(figure, "3.1", "Verified") == (RAG_AMBER, "67%")
         assert _rag_cell(figure, "3.1.1", "Verified") == (RAG_GREEN, "100%")
         assert _rag_cell(figure, "3.1.3", "Verified") == (RAG_RED, "0%")
@@ -109,7 +113,7 @@ class TestEngagementGrid:
         assert code_colours == list(charts.RAG_ORDER)
 
     def test_each_row_has_a_title_line_with_the_rating(self):
-        figure = engagement_rag_figure(samples.harbour_house())
+        figure = engagement_rag_figure(typed(samples.harbour_house()))
         lines = [annotation.text for annotation in figure.layout.annotations]
         assert len(lines) == 9
         assert lines[1].endswith(" · Met") and lines[1].startswith("Work out a risk assessment")
@@ -120,14 +124,14 @@ class TestEngagementGrid:
     def test_user_text_is_escaped(self):
         score = samples.made_up_standard()
         score["engagements"][0]["title"] = "<script>alert(1)</script>"
-        figure = engagement_rag_figure(score)
+        figure = engagement_rag_figure(typed(score))
         text = str(figure.to_dict())
         assert "<script>" not in text and "&lt;script&gt;" in figure.layout.annotations[0].text
 
 
 class TestSlotHeatmap:
     def test_standard_3_grid(self):
-        figure = slot_heatmap_figure(samples.harbour_house())
+        figure = slot_heatmap_figure(typed(samples.harbour_house()))
         heatmap = figure.data[0]
         assert list(heatmap.y) == ["3.1.1", "3.1.2", "3.1.3", "3.2.1", "3.2.2", "3.3.1"]
         assert list(heatmap.x) == ["1", "2", "3"]  # as many columns as the action with most slots
@@ -139,23 +143,23 @@ class TestSlotHeatmap:
         assert _heatmap_cell(figure, "3.1.2", "Network agreements") == (RAG_GREEN, "Verified · expiring")
 
     def test_each_cell_writes_its_type_and_state(self):
-        heatmap = slot_heatmap_figure(samples.harbour_house()).data[0]
+        heatmap = slot_heatmap_figure(typed(samples.harbour_house())).data[0]
         assert list(heatmap.text[3]) == ["Premises<br>photos<br><b>Verified</b>", "Safety plan<br><b>Expired</b>",
                                          "Escape plan<br><b>Missing</b>"]
         assert heatmap.text[1][0] == "Network<br>agreements<br><b>Verified ·<br>expiring</b>"
 
     def test_cells_an_action_does_not_require_stay_empty(self):
-        figure = slot_heatmap_figure(samples.harbour_house())
+        figure = slot_heatmap_figure(typed(samples.harbour_house()))
         assert _heatmap_cell(figure, "3.1.1", "Escape plan") == (None, "")
         assert list(figure.data[0].z[0]) == [0, None, None]
         assert sum(code is not None for row in figure.data[0].z for code in row) == 8
 
     def test_not_applicable_action_is_grey(self):
-        figure = slot_heatmap_figure(samples.harbour_house())
+        figure = slot_heatmap_figure(typed(samples.harbour_house()))
         assert _heatmap_cell(figure, "3.3.1", "Policy") == (RAG_GREY, "N/A")
 
     def test_a_second_standard_draws_its_own_rows_and_cells(self):
-        figure = slot_heatmap_figure(samples.made_up_standard())
+        figure = slot_heatmap_figure(typed(samples.made_up_standard()))
         heatmap = figure.data[0]
         assert list(heatmap.y) == ["7.A.i", "7.A.ii"]
         assert list(heatmap.x) == ["1", "2"]
@@ -165,7 +169,7 @@ class TestSlotHeatmap:
         assert figure.layout.yaxis.type == "category"
 
     def test_empty_score_gives_a_note_not_an_error(self):
-        figure = slot_heatmap_figure({"engagements": []})
+        figure = slot_heatmap_figure(replace(typed(samples.harbour_house()), engagements=()))
         assert not figure.data and "No evidence" in figure.layout.annotations[0].text
 
 
@@ -220,7 +224,8 @@ class TestExpiryTimeline:
 
 class TestNetwork:
     def test_comparison_coloured_by_readiness_with_layer_text(self):
-        figure = network_comparison_figure([samples.harbour_house(), samples.made_up_standard()])
+        figure = network_comparison_figure([ReportSummary.from_json(samples.harbour_house()),
+                                            ReportSummary.from_json(samples.made_up_standard())])
         assert [trace.name for trace in figure.data] == ["Self-assessed", "Evidence complete", "Verified"]
         verified = figure.data[2]
         assert list(verified.x) == [0.5, 0.25]
@@ -229,8 +234,9 @@ class TestNetwork:
         assert "Not ready" in verified.y[0] and "Approaching" in verified.y[1]
 
     def test_table_with_percentages_and_high_gaps(self):
-        frame = network_table([samples.made_up_standard(), samples.harbour_house()])
-        assert list(frame.columns) == list(charts.NETWORK_TABLE_LABELS)
+        frame = network_table([ReportSummary.from_json(samples.made_up_standard()),
+                               ReportSummary.from_json(samples.harbour_house())])
+        assert list(frame.columns) == list(tables.NETWORK_TABLE_LABELS)
         assert list(frame["organisation"]) == ["harbour-house", "north-light"]
         first = frame.iloc[0]
         assert first["readiness"] == "Not ready"
@@ -245,7 +251,7 @@ class TestNetwork:
 
 class TestCycleComparison:
     def test_closed_and_current_layers_side_by_side(self):
-        figure = charts.cycle_comparison_figure(samples.harbour_house(), samples.made_up_standard(),
+        figure = charts.cycle_comparison_figure(typed(samples.harbour_house()), typed(samples.made_up_standard()),
                                                 labels=("Cycle 2025", "Cycle <2026>"))
         assert [trace.name for trace in figure.data] == ["Cycle 2025", "Cycle &lt;2026&gt;"]
         assert list(figure.data[0].text) == ["75%", "83%", "50%"]
@@ -257,39 +263,40 @@ class TestCycleComparison:
         current = samples.harbour_house()
         current["scores"]["verified"] = 0.75
         current["engagements"][0]["actions"][0]["rating"] = "partially_met"
-        frame = charts.cycle_comparison_table(previous, current)
+        frame = tables.cycle_comparison_table(typed(previous), typed(current))
         assert list(frame["id"][:3]) == ["", "3.1", "3.1.1"]
         whole = frame.iloc[0]
         assert (whole["verified_before"], whole["verified_now"]) == (50.0, 75.0)
         first_action = frame.iloc[2]
         assert (first_action["rating_before"], first_action["rating_now"]) == ("Met", "Partially met")
-        assert set(charts.CYCLE_TABLE_LABELS) == set(frame.columns)
+        assert set(tables.CYCLE_TABLE_LABELS) == set(frame.columns)
 
     def test_an_action_only_the_closed_cycle_had_comes_last(self):
-        frame = charts.cycle_comparison_table(samples.made_up_standard(), samples.harbour_house())
+        frame = tables.cycle_comparison_table(typed(samples.made_up_standard()), typed(samples.harbour_house()))
         assert list(frame["id"][-3:]) == ["7.A", "7.A.i", "7.A.ii"]
         last = frame.iloc[-2]
         assert (last["rating_before"], last["rating_now"], last["verified_before"]) == ("Met", "", 50.0)
         assert frame["verified_now"].isna().iloc[-1]
 
 
-def _network_of(count: int) -> list[dict]:
+def _network_of(count: int) -> list[ReportSummary]:
     """`count` organisations whose verified scores spread over 0–100 % (a few without any score)."""
     network = []
     for index in range(count):
         value = None if index % 97 == 96 else (index * 37 % 101) / 100
         network.append({"organisation": f"org-{index}", "organisation_name": f"Org {index}", "readiness": "not_ready",
                         "scores": {"self_assessment": value, "completeness": value, "verified": value}, "gaps": []})
-    return network
+    return [ReportSummary.from_json(score) for score in network]
 
 
 @pytest.mark.parametrize("count", [10, 1000])
 def test_the_network_distribution_reads_the_same_at_10_and_1000_organisations(count):
-    from reports.charts import network_distribution_figure, score_band_counts
+    from reports.charts import network_distribution_figure
+    from reports.tables import score_band_counts
 
     network = _network_of(count)
     bands = score_band_counts(network, "verified")
-    scored = sum(1 for score in network if score["scores"]["verified"] is not None)
+    scored = sum(1 for score in network if score.scores.verified is not None)
     assert [label for label, _, _ in bands][0] == "0–10%" and bands[-1][0] == "90–100%"
     assert sum(n for _, n, _ in bands) == scored  # every scored organisation in exactly one band
     figure = network_distribution_figure(network, "verified")

@@ -62,3 +62,19 @@ def test_gaps_carry_the_design_keys(vse3):
 def test_the_report_is_plain_json(vse3):
     result = report(vse3)
     assert json.loads(json.dumps(result)) == result
+
+
+def test_the_typed_report_and_its_json_are_one_and_the_same(vse3):
+    """Screens and charts take the typed report; `score --json`, snapshots and bundles its JSON: reading the
+    JSON back gives the same report, and its JSON is the very same document."""
+    from scoring.report import ScoreReport, report_of
+
+    assessment = run(vse3, {"3.1.1": "met", "3.2.2": ("not_applicable", "No premises open to victims")},
+                     [evidence("risk_assessment", "3.1.1", valid_until=days(30))])
+    typed = report_of(assessment)
+    document = assessment_to_dict(assessment)
+    assert typed.to_json() == document
+    assert ScoreReport.from_json(json.loads(json.dumps(document))) == typed
+    assert json.dumps(ScoreReport.from_json(document).to_json()) == json.dumps(document)
+    assert [(b.kind.value, b.action_id) for b in typed.readiness_blockers] == [
+        (b["kind"], b["action"]) for b in document["readiness_blockers"]]

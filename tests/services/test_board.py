@@ -43,12 +43,12 @@ def test_restricted_titles_are_hidden_from_the_board_and_shown_to_the_manager(ha
         for_board = expiring_evidence(session, board, organisation_id=organisation, as_of=AS_OF)
         for_manager = expiring_evidence(session, manager, organisation_id=organisation, as_of=AS_OF)
 
-    assert [(r["evidence_type_title"], r["title"], r["restricted"], r["days_left"]) for r in for_board] == [
+    assert [(r.evidence_type_title, r.title, r.restricted, r.days_left) for r in for_board] == [
         (ESCAPE_PLAN, None, True, 20), (POLICY, "Confidentiality policy", False, 45)]
-    assert for_board[0]["actions"] == ["3.2.1"] and for_board[0]["valid_until"] == AS_OF + timedelta(days=20)
+    assert for_board[0].actions == ["3.2.1"] and for_board[0].valid_until == AS_OF + timedelta(days=20)
     assert "Refuge floor plan" not in repr(for_board) and "refuge-rear-stairs" not in repr(for_board)
-    assert [r["title"] for r in for_manager] == ["Refuge floor plan, rear stairs", "Confidentiality policy"]
-    assert not any("file_name" in row for row in for_manager)
+    assert [r.title for r in for_manager] == ["Refuge floor plan, rear stairs", "Confidentiality policy"]
+    assert not any(hasattr(row, "file_name") for row in for_manager)
 
 
 def test_the_90_day_window_includes_both_ends(haven):
@@ -60,9 +60,9 @@ def test_the_90_day_window_includes_both_ends(haven):
         rows = expiring_evidence(session, SYSTEM, organisation_id=organisation_id, as_of=AS_OF)
         everything = expiring_evidence(session, SYSTEM, organisation_id=organisation_id, as_of=AS_OF, days=None)
         month = expiring_evidence(session, SYSTEM, organisation_id=organisation_id, as_of=AS_OF, days=30)
-    assert [r["days_left"] for r in rows] == [0, 90]
-    assert [r["days_left"] for r in everything] == [0, 90, 91]
-    assert [r["days_left"] for r in month] == [0]
+    assert [r.days_left for r in rows] == [0, 90]
+    assert [r.days_left for r in everything] == [0, 90, 91]
+    assert [r.days_left for r in month] == [0]
 
 
 def test_expired_evidence_is_to_renew_first_unless_current_evidence_took_its_place(haven, organisation):
@@ -75,10 +75,10 @@ def test_expired_evidence_is_to_renew_first_unless_current_evidence_took_its_pla
         rows = expiring_evidence(session, SYSTEM, organisation_id=organisation, as_of=AS_OF, include_expired=True)
         without = expiring_evidence(session, SYSTEM, organisation_id=organisation, as_of=AS_OF)
     # Not listed: the old policy (the current confidentiality policy fills 3.3.1) and the renewed risk form.
-    assert [(r["title"], r["expired"], r["days_left"]) for r in rows] == [
+    assert [(r.title, r.expired, r.days_left) for r in rows] == [
         ("Old referral procedure", True, -3),
         ("Refuge floor plan, rear stairs", False, 20), ("Confidentiality policy", False, 45)]
-    assert not any(r["expired"] for r in without) and len(without) == 2
+    assert not any(r.expired for r in without) and len(without) == 2
 
 
 def test_rejected_and_not_yet_issued_evidence_is_left_out(haven, organisation):
@@ -92,7 +92,7 @@ def test_rejected_and_not_yet_issued_evidence_is_left_out(haven, organisation):
         issued_on=AS_OF + timedelta(days=1))
     with haven.session() as session:
         rows = expiring_evidence(session, SYSTEM, organisation_id=organisation, as_of=AS_OF)
-    assert [r["evidence_type"] for r in rows] == ["escape_plan"]
+    assert [r.evidence_type for r in rows] == ["escape_plan"]
 
 
 def test_counts_by_type(haven, organisation):
@@ -100,7 +100,7 @@ def test_counts_by_type(haven, organisation):
         restricted=True)
     with haven.session() as session:
         rows = expiring_evidence(session, SYSTEM, organisation_id=organisation, as_of=AS_OF)
-    assert [(t["evidence_type_title"], t["count"], t["restricted"], t["first_expiry"]) for t in expiring_by_type(rows)] == [
+    assert [(t.evidence_type_title, t.count, t.restricted, t.first_expiry) for t in expiring_by_type(rows)] == [
         (ESCAPE_PLAN, 2, 2, AS_OF + timedelta(days=10)), (POLICY, 1, 0, AS_OF + timedelta(days=45))]
 
 
@@ -117,7 +117,7 @@ def test_the_network_is_for_network_members_and_admins_only(haven, organisation)
     admin = make_user(haven, "root", None, None, is_admin=True)
     local_board = make_user(haven, "trustee", "board", "harbour-house")
     with haven.session() as session:
-        assert [r["organisation"] for r in network_scores(session, network_board, as_of=AS_OF)] == [
+        assert [r.organisation for r in network_scores(session, network_board, as_of=AS_OF)] == [
             "harbour-house", "north-light"]
         assert len(network_scores(session, admin, as_of=AS_OF)) == 2
         with pytest.raises(PermissionDenied, match="may not compare the organisations of the network"):

@@ -5,7 +5,7 @@ import pytest
 from scoring.dates import day_in_words
 from scoring.facts import PlanFact
 from scoring.gaps import GAP_SEVERITY
-from scoring.report import assessment_to_dict
+from scoring.report import GapReport, report_of
 from services.gap_advice import (
     NEXT_STEPS,
     advise,
@@ -18,7 +18,11 @@ from tests.scoring.builders import AS_OF, all_rated, days, evidence, full_eviden
 
 
 def report(standard, ratings=None, evidence_items=(), plan_items=()):
-    return assessment_to_dict(run(standard, ratings, list(evidence_items), list(plan_items)))
+    return report_of(run(standard, ratings, list(evidence_items), list(plan_items)))
+
+
+def gap(kind, action, evidence_type=None, message=""):
+    return GapReport(kind, "", action, evidence_type, message)
 
 
 def plan_rows(*facts):
@@ -29,43 +33,42 @@ def plan_rows(*facts):
 @pytest.mark.parametrize("kind", sorted(GAP_SEVERITY))
 def test_every_kind_of_gap_has_a_next_step_naming_its_action(kind):
     assert kind in NEXT_STEPS
-    gap = {"kind": kind, "severity": GAP_SEVERITY[kind], "action": "A.2", "evidence_type": "rota",
-           "message": "the finding"}
-    step = next_step(gap, type_title="Staff rota", reason="Names no deputy", valid_until="2026-07-01")
+    finding = GapReport(kind, GAP_SEVERITY[kind], "A.2", "rota", "the finding")
+    step = next_step(finding, type_title="Staff rota", reason="Names no deputy", valid_until="2026-07-01")
     assert "A.2" in step and step != "the finding"
 
 
-@pytest.mark.parametrize(("gap", "options", "expected"), [
-    ({"kind": "missing_evidence", "action": "3.2.1", "evidence_type": "escape_plan"}, {"type_title": "Escape plan"},
+@pytest.mark.parametrize(("finding", "options", "expected"), [
+    (gap("missing_evidence", "3.2.1", "escape_plan"), {"type_title": "Escape plan"},
      "Upload a current escape plan and link it to 3.2.1"),
-    ({"kind": "missing_evidence", "action": "3.3.3", "evidence_type": "service_procedures"},
+    (gap("missing_evidence", "3.3.3", "service_procedures"),
      {"type_title": "Service procedures"}, "Upload current service procedures and link them to 3.3.3"),
-    ({"kind": "expired_evidence", "action": "3.1.3", "evidence_type": "risk_assessment_training"},
+    (gap("expired_evidence", "3.1.3", "risk_assessment_training"),
      {"type_title": "Training on risk assessment"},
      "Upload the renewed training on risk assessment for 3.1.3 as a new revision, so it is current again"),
-    ({"kind": "rejected_evidence", "action": "3.2.1", "evidence_type": "escape_plan"},
+    (gap("rejected_evidence", "3.2.1", "escape_plan"),
      {"type_title": "Escape plan", "reason": "The plan is not dated."},
      "Fix what the reviewer asked: The plan is not dated; then upload a new revision of the escape plan for 3.2.1"),
-    ({"kind": "unverified_evidence", "action": "3.3.3", "evidence_type": "policy"}, {"type_title": "Policy"},
+    (gap("unverified_evidence", "3.3.3", "policy"), {"type_title": "Policy"},
      "Ask a quality reviewer to review the policy for 3.3.3"),
-    ({"kind": "expiring_soon", "action": "3.1.2", "evidence_type": "network_agreements"},
+    (gap("expiring_soon", "3.1.2", "network_agreements"),
      {"type_title": "Network agreements", "valid_until": "2026-12-29"},
      "Upload the renewed network agreements for 3.1.2 before they expire on 29 Dec 2026"),
-    ({"kind": "not_assessed", "action": "3.3.3", "evidence_type": None}, {},
+    (gap("not_assessed", "3.3.3", None), {},
      "Rate 3.3.3 on the Self-assessment page"),
 ])
-def test_next_steps_in_plain_words(gap, options, expected):
-    assert next_step(gap, **options) == expected
+def test_next_steps_in_plain_words(finding, options, expected):
+    assert next_step(finding, **options) == expected
 
 
 def test_a_rejected_slot_without_a_known_reason_still_says_what_to_do():
-    gap = {"kind": "rejected_evidence", "action": "3.2.1", "evidence_type": "escape_plan"}
-    assert next_step(gap, type_title="Escape plan") == (
+    finding = gap("rejected_evidence", "3.2.1", "escape_plan")
+    assert next_step(finding, type_title="Escape plan") == (
         "Read the reviewer's comments on the escape plan for 3.2.1, fix it and upload a new revision")
 
 
 def test_an_unknown_kind_falls_back_to_the_finding():
-    assert next_step({"kind": "new_kind", "action": "A.1", "message": "Something is off"}) == "Something is off"
+    assert next_step(gap("new_kind", "A.1", message="Something is off")) == "Something is off"
 
 
 def test_advise_adds_the_type_title_and_the_reviewers_reason_to_every_gap():
@@ -76,18 +79,18 @@ def test_advise_adds_the_type_title_and_the_reviewers_reason_to_every_gap():
         {"actions": ["A.2"], "evidence_type": "rota", "reason": "An older reason"},
     ])
     advised = advise(result, rejection_reasons=reasons)
-    assert [g["kind"] for g in advised] == [g["kind"] for g in result["gaps"]]
-    rota = next(g for g in advised if g["kind"] == "rejected_evidence")
-    assert rota["evidence_type_title"] == "Staff rota"
-    assert rota["next_step"] == ("Fix what the reviewer asked: Names no deputy <script>x</script>; "
+    assert [g.kind for g in advised] == [g.kind for g in result.gaps]
+    rota = next(g for g in advised if g.kind == "rejected_evidence")
+    assert rota.evidence_type_title == "Staff rota"
+    assert rota.next_step == ("Fix what the reviewer asked: Names no deputy <script>x</script>; "
                                  "then upload a new revision of the staff rota for A.2")
 
 
 def test_expiring_soon_advice_names_the_date():
     soon = evidence("leaflet", "A.1", "A.2", valid_until=days(20))
     result = report(mini(), all_rated(mini()), [soon, evidence("rota", "A.2", "B.1")])
-    (expiring,) = [g for g in advise(result) if g["kind"] == "expiring_soon" and g["action"] == "A.1"]
-    assert expiring["next_step"].endswith(f"before it expires on {day_in_words(days(20))}")
+    (expiring,) = [g for g in advise(result) if g.kind == "expiring_soon" and g.action == "A.1"]
+    assert expiring.next_step.endswith(f"before it expires on {day_in_words(days(20))}")
 
 
 SCENARIOS = {
@@ -117,7 +120,7 @@ def test_still_needed_for_approaching_is_empty_exactly_when_the_engine_says_appr
         items = full_evidence(standard, status="pending")
     result = report(standard, ratings, items, plan_items)
     needed = still_needed_for_approaching(result, plan_rows(*plan_items))
-    assert (needed == []) == (result["readiness"] != "not_ready"), (result["readiness_reason"], needed)
+    assert (needed == []) == (result.readiness != "not_ready"), (result.readiness_reason, needed)
 
 
 def test_what_is_still_needed_is_said_per_action():
@@ -155,7 +158,7 @@ def test_still_needed_for_ready_names_the_rating_and_the_unverified_evidence():
     items.append(evidence("escape_plan", "3.2.1", status="pending"))
     ratings = all_rated(standard) | {"3.3.2": "partially_met"}
     result = report(standard, ratings, items, [plan("3.2.1"), plan("3.3.2")])
-    assert result["readiness"] == "approaching"
+    assert result.readiness == "approaching"
     assert still_needed_for_ready(result) == ["3.2.1 needs to be verified escape plan", "3.3.2 needs to be rated met"]
     assert still_needed_for_approaching(result, []) == []
 
@@ -164,5 +167,5 @@ def test_plan_rows_due_in_the_past_do_not_count():
     standard = mini()
     stale = plan("A.1", due=AS_OF - timedelta(days=1))
     result = report(standard, all_rated(standard, "partially_met"), [], [stale, plan("A.2"), plan("B.1")])
-    assert result["readiness"] == "not_ready"
+    assert result.readiness == "not_ready"
     assert len(still_needed_for_approaching(result, plan_rows(stale, plan("A.2"), plan("B.1")))) == 1

@@ -12,7 +12,6 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -34,6 +33,7 @@ from storage.models import AssessmentCycle, AuditEntry, EvidenceRevision, Review
 from tests.conftest import build_haven
 from tests.factories import PASSWORD, SYSTEM, make_organisation, make_user, simple_pdf
 from tests.services.test_concurrency import run_threads
+from tests.support import quick_password_hasher
 
 TODAY = date.today()
 QUICK = 5.0  # seconds: far longer than any read here takes alone, far shorter than the writer keeps its lock
@@ -275,9 +275,7 @@ def _open(database_url: str, evidence_dir: str) -> Haven:
     """The instance as another process opens it, with argon2 at the tests' low cost (see tests.conftest)."""
     from accounts import passwords
 
-    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    passwords._hasher = quick
-    passwords.DUMMY_HASH = quick.hash("haven-timing-equaliser-password")
+    passwords._hasher, passwords.DUMMY_HASH = quick_password_hasher()
     return Haven(settings=replace(get_settings(), database_url=database_url, blob_url=f"file://{evidence_dir}"),
                  engine=make_engine(database_url), store=LocalBlobStore(evidence_dir))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 
 from PIL import Image, ImageChops, ImageStat
@@ -9,10 +10,10 @@ from sqlmodel import select
 
 from evidence.privacy_policy import KeptRegion, PrivacyDecision
 from privacy.model import RegionKind
-from services.evidence import NewEvidence, evidence_register, privacy_records
+from services.evidence import NewEvidence, evidence_register, privacy_records, revision_history
 from services.facts import latest_revisions
 from services.uploads import upload_evidence
-from storage.models import PrivacyCheck
+from storage.models import AuditEntry, PrivacyCheck
 from tests import guard_samples as samples
 from tests.app_pages import errors, open_app, seen
 from tests.factories import make_user
@@ -158,3 +159,68 @@ def test_the_reviewer_sees_a_face_kept_with_its_reason(app_haven, organisation, 
     assert list(app.dataframe[0].value["Privacy"]) == ["1 kept legible with a reason"]
     assert "**Face kept legible**: “Staff member agreed”" in seen(app)
     assert "found 1 face; 0 regions blurred" in seen(app).lower()
+
+
+def test_a_case_file_as_a_new_revision_is_stopped_and_stored_only_with_a_confirmed_reason(
+        app_haven, organisation, manager):
+    evidence_id = upload_evidence(app_haven, manager, organisation_id=organisation,
+                                  data=samples.text_pdf(samples.POSTER_TEXT), filename="procedure.pdf",
+                                  details=NewEvidence("service_procedures", ("3.3.2",), date.today() - timedelta(days=9),
+                                                      title="Referral procedure"))
+    files_before = set(app_haven.store.keys())
+    item = f"library:item:{evidence_id}:revision"
+    app = open_app(manager, PAGE)
+    app.file_uploader(key=f"{item}:file:0").upload("procedure-v2.pdf", samples.text_pdf(samples.CASE_FILE_TEXT),
+                                                   "application/pdf")
+    app.run()
+    app.text_input(key=f"{item}:note").input("Adds the referral form")
+    app.button(key=f"{item}:upload").click().run()
+
+    def nothing_new_stored():
+        assert [r.number for r in revision_history_of(app_haven, manager, evidence_id)] == [1]
+        assert set(app_haven.store.keys()) == files_before
+        assert audit_of(app_haven, "evidence.revise") == []
+
+    assert not app.exception
+    assert "procedure-v2.pdf: This document looks like a victim's case file" in errors(app)
+    assert "date of birth" in errors(app) and "never victims' case files" in errors(app)
+    nothing_new_stored()
+
+    [confirm] = [c for c in app.checkbox if "not a victim's case file" in c.label]
+    confirm.check().run()
+    [store] = [b for b in app.button if b.label == "Store it with this reason"]
+    store.click().run()  # confirmed, but with no reason
+    assert "tick the confirmation and give the reason" in errors(app)
+    nothing_new_stored()
+
+    [reason] = [t for t in app.text_input if t.label == "Why it may be stored"]
+    reason.input("The referral form template; the example client is made up").run()
+    [store] = [b for b in app.button if b.label == "Store it with this reason"]
+    store.click().run()
+    assert not app.exception
+    assert "Stored procedure-v2.pdf as revision 2, flagged to the reviewer as a possible case file" in seen(app)
+    assert not [b for b in app.button if b.label == "Store it with this reason"]
+    [latest, _] = revision_history_of(app_haven, manager, evidence_id)
+    assert (latest.number, latest.display_name, latest.note) == (2, "procedure-v2.pdf", "Adds the referral form")
+    assert latest.blob_key in set(app_haven.store.keys()) - files_before
+    [entry] = audit_of(app_haven, "evidence.revise")
+    assert entry["revision"] == 2 and entry["privacy"]["case_file"] is True
+    assert entry["privacy"]["allowed_reason"] == "The referral form template; the example client is made up"
+
+    reviewer = make_user(app_haven, "quinn", "reviewer", "harbour-house")
+    queue = open_app(reviewer, "views/review_queue.py")
+    assert not queue.exception
+    assert list(queue.dataframe[0].value["Privacy"]) == ["possible case file"]
+    assert "Possible case file." in seen(queue)
+    assert "The referral form template; the example client is made up" in seen(queue)
+    assert "Maria" not in seen(queue)
+
+
+def revision_history_of(haven, principal, evidence_id):
+    with haven.session() as session:
+        return revision_history(session, principal, evidence_id=evidence_id)
+
+
+def audit_of(haven, action: str) -> list[dict]:
+    with haven.session() as session:
+        return [json.loads(entry.detail) for entry in session.exec(select(AuditEntry).where(AuditEntry.action == action))]

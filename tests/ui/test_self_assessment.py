@@ -24,6 +24,12 @@ def slot_key(organisation, action_id, evidence_type, field):
     return f"slot:{organisation}:{action_id}:{evidence_type}:{field}"
 
 
+def open_slot(app, organisation, action_id, evidence_type):
+    """Opens a slot's "Link or upload evidence" panel, as a click on it does (its forms are drawn once open)."""
+    app.session_state[slot_key(organisation, action_id, evidence_type, "panel")] = True
+    return app.run()
+
+
 def saved_ratings(haven, principal, organisation):
     with haven.session() as session:
         return ratings_of_organisation(session, principal, organisation_id=organisation)
@@ -78,6 +84,7 @@ def test_not_applicable_without_a_justification_is_refused_and_nothing_is_stored
 def test_a_slot_shows_its_state_and_evidence_and_takes_an_upload(app_haven, organisation, manager):
     app = open_app(manager, PAGE)
     assert ":red-badge[Missing]" in texts(app) and "No evidence is linked yet." in seen(app)
+    open_slot(app, organisation, "3.1.1", "risk_assessment")
     uploader_key = slot_key(organisation, "3.1.1", "risk_assessment", "upload:files:0")
     app.file_uploader(key=uploader_key).upload("risk-form.pdf", PDF, "application/pdf").run()
     app.button(key=slot_key(organisation, "3.1.1", "risk_assessment", "upload:upload")).click().run()
@@ -93,7 +100,7 @@ def test_a_slot_shows_its_state_and_evidence_and_takes_an_upload(app_haven, orga
 
 
 def test_an_html_file_named_jpg_is_refused_in_a_slot_with_its_message(app_haven, organisation, manager):
-    app = open_app(manager, PAGE)
+    app = open_slot(open_app(manager, PAGE), organisation, "3.2.1", "premises_photos")
     uploader_key = slot_key(organisation, "3.2.1", "premises_photos", "upload:files:0")
     app.file_uploader(key=uploader_key).upload("door.jpg", b"<html><body>not a photo</body></html>", "image/jpeg").run()
     app.button(key=slot_key(organisation, "3.2.1", "premises_photos", "upload:upload")).click().run()
@@ -106,7 +113,7 @@ def test_an_html_file_named_jpg_is_refused_in_a_slot_with_its_message(app_haven,
 
 def test_evidence_already_in_the_library_is_linked_to_another_action(app_haven, organisation, manager):
     evidence_id = add_evidence(app_haven, manager, organisation, "Confidentiality policy", "policy", ("3.3.1",))
-    app = open_app(manager, PAGE)
+    app = open_slot(open_app(manager, PAGE), organisation, "3.3.3", "policy")
     app.selectbox(key=slot_key(organisation, "3.3.3", "policy", "link:pick")).set_value(evidence_id)
     app.button(key=slot_key(organisation, "3.3.3", "policy", "link:link")).click().run()
 

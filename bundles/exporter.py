@@ -25,7 +25,8 @@ from storage.models import EvidenceRevision
 
 
 def export_bundle(haven: Haven, principal: Principal, *, organisation_id: int, out: Path,
-                  include_restricted: bool = False, as_of: date | None = None, chart_images: bool = True, recipient: str | None = None) -> Path:
+                  include_restricted: bool = False, as_of: date | None = None, chart_images: bool = True,
+                  recipient: str | None = None) -> Path:
     """Streams the pack into `out` (written to a temp file first, then renamed).
 
     report.pdf carries the trend as a chart when Kaleido can draw it (`chart_images`), else as a table.
@@ -56,7 +57,8 @@ def export_bundle(haven: Haven, principal: Principal, *, organisation_id: int, o
                                evidence_ids=[evidence_id for evidence_id, revision in revisions.items()
                                              if revision.blob_key in {key for _, key in files}])
         append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id,
-                     target=organisation.slug, detail={"include_restricted": include_restricted, "files": len(files), "watermark": mark.code})
+                     target=organisation.slug,
+                     detail={"include_restricted": include_restricted, "files": len(files), "watermark": mark.code})
     report_pdf = _report_pdf(score, snapshots, as_of, chart_images=chart_images)  # outside the transaction: it may take seconds
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".haven-export-", suffix=".zip", dir=out.parent)

@@ -17,10 +17,8 @@ import sys
 
 from benchmarks.common import BenchTarget, add_common_arguments, bench_target
 from benchmarks.network import ensure_network, network_name
+from services.facts import SCORED_TABLES as TABLES
 
-# Copied in this order; each table's references to an earlier one follow the copy.
-TABLES = ("organisation", "assessment_cycle", "rating", "evidence", "evidence_link", "evidence_revision", "review",
-          "plan_item")
 REFERENCES = {  # column -> the copied table it points at
     "organisation_id": "organisation", "cycle_id": "assessment_cycle", "evidence_id": "evidence",
     "revision_id": "evidence_revision",

@@ -12,6 +12,7 @@ import yaml
 
 from accounts.permissions import Principal, require
 from reports.watermarks import mark_file, watermark_pdf
+from scoring.report import ScoreReport
 from services.evidence import evidence_register
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
@@ -139,15 +140,16 @@ def _index_csv(rows: list[dict]) -> str:
     return index_csv(rows)
 
 
-def _report_data(session, principal, organisation_id: int, as_of) -> tuple[dict, list[dict]]:
-    from services.scores import score_organisation
+def _report_data(session, principal, organisation_id: int, as_of) -> tuple[ScoreReport, list[dict]]:
+    from scoring.report import report_of
+    from services.scores import assess_organisation
     from services.snapshots import snapshot_series
 
-    return (score_organisation(session, principal, organisation_id=organisation_id, as_of=as_of),
+    return (report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=as_of)),
             snapshot_series(session, principal, organisation_id=organisation_id))
 
 
-def _report_pdf(score: dict, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
+def _report_pdf(score: ScoreReport, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
     """The one-page board report; render_chart_images answers {} when Kaleido cannot draw, and the
     trend then stays a table."""
     from reports.board_pdf import board_report_pdf, render_chart_images

@@ -3,13 +3,14 @@
 - `--help` and `score --org SLUG`: time to start and answer, against `python -c pass` (the interpreter alone).
   Goal: each in under half the time it took before (run once with `--manage` naming a checkout of the older
   code, then without, and compare the "above the interpreter" figures).
-- `score --all --json` on a network of N organisations and on one of 10 N: the marginal cost of the other
-  9 N organisations, against the marginal cost of reading their rows once (benchmarks.bench_scores's floor,
+- `score --all --json` on a network of N organisations and on a larger one: the marginal cost of the other
+  organisations, against the marginal cost of reading their rows once (benchmarks.bench_scores's floor,
   every row of the tables scoring reads, `SELECT *`). Goal: at most 3 times.
 
-The larger network is copied from the generated one (benchmarks/widen.py).
+Both networks are copies of a generated one (benchmarks/widen.py): by default of the generated network of
+`--organisations`, or of the data folder given with `--from`.
 
-    python -m benchmarks.bench_cli --organisations 100 [--times 10] [--repeat 5] [--manage OTHER_CHECKOUT]
+    python -m benchmarks.bench_cli --from FOLDER --small 10 --large 100 [--repeat 5] [--manage OTHER_CHECKOUT]
 """
 from __future__ import annotations
 
@@ -76,16 +77,22 @@ def median_difference(a: list[float], b: list[float]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser, organisations=100)
-    parser.add_argument("--times", type=int, default=10, help="the larger network is this many times the smaller")
+    add_common_arguments(parser, organisations=10)
+    parser.add_argument("--from", dest="base", type=Path, help="copy this data folder's network (default: generate)")
+    parser.add_argument("--small", type=int, default=10, help="the smaller network: the base this many times over")
+    parser.add_argument("--large", type=int, default=100, help="the larger network: the base this many times over")
     parser.add_argument("--manage", type=Path, default=REPO, help="the checkout whose manage.py is timed")
     args = parser.parse_args(argv)
-    small = ensure_network(args.organisations, args.seed, snapshot_months=args.snapshot_months)
-    large = widened_network(args.organisations, args.seed, args.times, snapshot_months=args.snapshot_months)
+    base = args.base or ensure_network(args.organisations, args.seed, snapshot_months=args.snapshot_months).folder
+    small, large = widened_network(base, args.small), widened_network(base, args.large)
     engine = create_engine(small.database_url)
     with engine.connect() as connection:
         first = connection.execute(select(Organisation.slug).order_by(Organisation.slug)).first()[0]
     engines = {"small": engine, "large": create_engine(large.database_url)}
+    counts = {}
+    for name, each in engines.items():
+        with each.connect() as connection:
+            counts[name] = len(connection.execute(select(Organisation.id)).all())
     manage = [sys.executable, "manage.py"]
     cwd = args.manage.resolve()
 
@@ -114,14 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         read = [a - b for a, b in zip(per_round(timings, "read (large)", cpu=cpu),
                                       per_round(timings, "read (small)", cpu=cpu), strict=True)]
         ratio = statistics.median(m / r for m, r in zip(more, read, strict=True) if r > 0)
-        extra = args.organisations * (args.times - 1)
+        extra = counts["large"] - counts["small"]
         print(f"RATIO score --all --json, {extra} more organisations ({unit}): "
               f"{statistics.median(more) * 1000:.0f} ms more / reading their rows {statistics.median(read) * 1000:.0f} ms "
               f"= {ratio:.2f}x (goal <= {MARGINAL_GOAL:g}x) {'MET' if ratio <= MARGINAL_GOAL else 'NOT MET'}; "
               f"whole command {statistics.median(per_round(timings, 'score --all --json (large)', cpu=cpu)):.2f} s "
-              f"at {args.organisations * args.times}, "
+              f"at {counts['large']}, "
               f"{statistics.median(per_round(timings, 'score --all --json (small)', cpu=cpu)):.2f} s "
-              f"at {args.organisations}")
+              f"at {counts['small']}")
     for each in engines.values():
         each.dispose()
     return 0

@@ -6,7 +6,7 @@ idle machine and hours on a busy one. For the benchmarks that read the network's
 evidence, revisions, reviews, links and plan as its original, under new ids and a new slug. Stored files,
 snapshots, privacy checks and the audit log are not copied (scoring reads none of them).
 
-    python -m benchmarks.widen --organisations 100 --times 10
+    python -m benchmarks.widen --from FOLDER --times 10     (FOLDER: a data folder holding haven.db)
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import argparse
 import shutil
 import sqlite3
 import sys
+from pathlib import Path
 
-from benchmarks.common import BenchTarget, add_common_arguments, bench_target
-from benchmarks.network import ensure_network, network_name
+from benchmarks.common import BenchTarget, bench_target
 from services.facts import SCORED_TABLES as TABLES
 
 REFERENCES = {  # column -> the copied table it points at
@@ -25,16 +25,19 @@ REFERENCES = {  # column -> the copied table it points at
 }
 
 
-def widened_network(organisations: int, seed: int, times: int, *, snapshot_months: int) -> BenchTarget:
-    """The network of `organisations` * `times` organisations, copied from the generated one of `organisations`."""
-    base = ensure_network(organisations, seed, snapshot_months=snapshot_months)
-    target = bench_target(f"{network_name(organisations * times, seed)}-copied-from-{organisations}")
+def widened_network(base: Path, times: int) -> BenchTarget:
+    """The network in the data folder `base`, `times` over (its organisations copied `times - 1` times)."""
+    with sqlite3.connect(base / "haven.db") as connection:
+        organisations = connection.execute("SELECT count(*) FROM organisation").fetchone()[0]
+    target = bench_target(f"network-{organisations * times}-copied-from-{base.name}-{organisations}")
     marker = target.folder / "READY"
     if marker.is_file():
         return target
     shutil.rmtree(target.folder, ignore_errors=True)
     target.folder.mkdir(parents=True)
-    shutil.copy(base.folder / "haven.db", target.folder / "haven.db")
+    for name in ("haven.db", "secret.key"):
+        if (base / name).is_file():
+            shutil.copy(base / name, target.folder / name)
     with sqlite3.connect(target.folder / "haven.db") as connection:
         copy_rows(connection, times)
     marker.write_text(target.database_url, encoding="utf-8")
@@ -63,11 +66,10 @@ def copy_rows(connection: sqlite3.Connection, times: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_common_arguments(parser)
+    parser.add_argument("--from", dest="base", type=Path, required=True, help="a data folder holding haven.db")
     parser.add_argument("--times", type=int, default=10)
     args = parser.parse_args(argv)
-    target = widened_network(args.organisations, args.seed, args.times, snapshot_months=args.snapshot_months)
-    print(f"network in {target.folder}")
+    print(f"network in {widened_network(args.base, args.times).folder}")
     return 0
 
 

@@ -6,11 +6,13 @@ snapshot check). The floor is the same person's run of an empty page added to th
 Goals: the overview and the board dashboard under 150 ms above the empty page for a person of one
 organisation; the network page under 600 ms above it at full scale (1,000 organisations).
 
-The network page is measured three ways: as a board member opening it again (the network's reports are
-kept), after a change to one organisation (one report is computed again), and cold (the first view of
-the day, or after a restart: every organisation scored).
+The network page is measured four ways: as a board member opening it again (the network's reports are
+kept), after a change to one organisation (one report is computed again), cold (the first view of the
+day, or after a restart, with nothing kept: every organisation scored), and the first view after a restart
+once the background warm-up of serving/warm_up.py has run (what a restarted server now gives).
 
     python -m benchmarks.bench_pages --organisations 1000 [--database-url …] [--repeat 5]
+    python -m benchmarks.bench_pages --from FOLDER --times 100 --only network   (a copied network, widen.py)
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import sys
 import time
 import traceback
 
-from benchmarks import bench_export, bench_intake, bench_pages, bench_privacy, bench_scores
+from benchmarks import bench_demo_pages, bench_export, bench_intake, bench_pages, bench_privacy, bench_scores
 from benchmarks.common import DEFAULT_SEED, drop_bench_database
 from benchmarks.network import network_target
 
@@ -28,6 +28,7 @@ def plan(args) -> list[tuple[str, object, list[str]]]:
     return [
         ("scores", bench_scores.main, network),
         ("pages", bench_pages.main, network),
+        ("demo pages", bench_demo_pages.main, ["--repeat", str(args.repeat)]),
         ("intake", bench_intake.main, ["--repeat", str(args.repeat), "--megapixels", str(args.megapixels)]),
         ("export", bench_export.main, export),
         ("privacy", bench_privacy.main, ["--repeat", str(args.repeat), "--megapixels", str(args.megapixels),

@@ -21,7 +21,9 @@ def trend_table(series: list[dict]) -> pd.DataFrame:
 
 def score_trend(series: list[dict]) -> None:
     show(trend_figure(series))
-    with st.expander(f"Scores over time as a table ({len(series)} snapshot{'s' if len(series) != 1 else ''} "
-                     "in this cycle)"):
-        st.dataframe(trend_table(series), hide_index=True, width="stretch",
-                     column_config={"Date": st.column_config.DateColumn(format=TABLE_DATE_FORMAT)})
+    table = st.expander(f"Scores over time as a table ({len(series)} snapshot{'s' if len(series) != 1 else ''} "
+                        "in this cycle)", key="board_trend_table", on_change="rerun")
+    with table:
+        if table.open:  # drawn once opened
+            st.dataframe(trend_table(series), hide_index=True, width="stretch",
+                         column_config={"Date": st.column_config.DateColumn(format=TABLE_DATE_FORMAT)})

@@ -2,17 +2,16 @@
 import streamlit as st
 
 from reports.formatting import long_date
-from scoring.report import ActionReport, LayerScores, SlotReport, report_of
+from scoring.report import ActionReport, LayerScores, report_of
 from services.evidence import evidence_register, standard_of_organisation
-from services.ratings import ratings_of_organisation, set_rating
+from services.ratings import ratings_of_organisation
 from services.reviews import rejections
 from services.scores import assess_organisation
-from ui.evidence_forms import evidence_summary, link_existing_form, upload_form
-from ui.notices import attempt, show_notices
+from ui.evidence_slot import SlotPlace, evidence_slot
 from ui.organisation import open_organisation_screen
-from ui.session import live_session
-from ui.widgets import ACTION_PARAMETER, markdown_text, slot_state_badge
-from vocabulary import Rating, percent
+from ui.rating_form import rating_as_it_stands, rating_form
+from ui.widgets import ACTION_PARAMETER, markdown_text
+from vocabulary import percent
 
 haven, principal, organisation = open_organisation_screen("Self-assessment", "view_evidence")
 
@@ -28,72 +27,11 @@ with haven.session() as session:
     rejected = {r["evidence_id"]: r for r in rejections(session, principal, organisation_id=organisation_id)}
     standard = standard_of_organisation(session, organisation_id)
 
+place = SlotPlace(haven, principal, organisation_id, standard, register, rejected, can_link=can_link, can_add=can_add)
 st.caption(f"{markdown_text(name)} · {report.standard_title} · evidence and scores on {long_date(report.as_of)}")
 if not can_rate:
     st.info("You see the self-assessment as it stands; only the organisation's managers change it.",
             icon=":material/visibility:")
-
-
-@live_session
-def save_rating(action_id: str, key: str) -> None:
-    state = st.session_state
-    attempt(haven, lambda session: set_rating(
-        session, principal, organisation_id=organisation_id, action_id=action_id, rating=state[f"{key}:rating"],
-        justification=state.get(f"{key}:justification") or "", owner=state.get(f"{key}:owner") or ""),
-        done=f"The rating of {action_id} is saved.", where=key, in_callback=True)
-
-
-def rating_form(action: ActionReport) -> None:
-    saved = ratings.get(action.id, {})
-    key = f"rating:{organisation_id}:{action.id}"
-    with st.form(key=f"{key}:form", border=False):
-        st.selectbox("Rating", list(Rating), index=list(Rating).index(saved.get("rating", Rating.NOT_ASSESSED)),
-                     format_func=Rating.label_of, key=f"{key}:rating")
-        st.text_area("Justification", value=saved.get("justification", ""), key=f"{key}:justification",
-                     max_chars=4000, height=120, help="Required when the action is not applicable: say why.")
-        st.text_input("Owner", value=saved.get("owner", ""), key=f"{key}:owner", max_chars=200)
-        st.form_submit_button("Save rating", type="primary", key=f"{key}:save", on_click=save_rating,
-                              args=(action.id, key))
-    show_notices(key)
-
-
-def rating_as_it_stands(action: ActionReport) -> None:
-    saved = ratings.get(action.id, {})
-    st.markdown(f"**Rating:** {action.rating.label}")
-    if saved.get("justification"):
-        st.caption("Justification")
-        st.text(saved["justification"])
-    st.caption("Owner")
-    st.text(saved.get("owner") or "No owner named")
-
-
-def evidence_slot(action: ActionReport, slot: SlotReport) -> None:
-    type_id = slot.evidence_type
-    linked = [r for r in register if r["evidence_type"] == type_id and action.id in r["actions"]]
-    with st.container(border=True):
-        st.markdown(f"**{slot.evidence_type_title}**")
-        slot_state_badge(slot.state, slot.expiring_soon)
-        for row in linked:
-            evidence_summary(row, rejected.get(row["id"]))
-        if not linked:
-            st.caption("No evidence is linked yet.")
-        if can_link or can_add:
-            key = f"slot:{organisation_id}:{action.id}:{type_id}"
-            panel = st.expander("Link or upload evidence", key=f"{key}:panel", on_change="rerun")
-            with panel:
-                if panel.open:  # drawn once opened: two forms for each of a standard's slots weigh on every run
-                    slot_forms(action.id, type_id, key)
-
-
-def slot_forms(action_id: str, type_id: str, key: str) -> None:
-    if can_link:
-        st.markdown("**Link evidence already in the library**")
-        others = [r for r in register if r["evidence_type"] == type_id and action_id not in r["actions"]]
-        link_existing_form(haven, principal, others, action_id=action_id, key=f"{key}:link")
-    if can_add:
-        st.markdown("**Or upload new evidence**")
-        upload_form(haven, principal, organisation_id, standard, key=f"{key}:upload", evidence_type=type_id,
-                    action_id=action_id)
 
 
 def layer_words(scores: LayerScores) -> str:
@@ -118,12 +56,12 @@ def action_panel(action: ActionReport) -> None:
             st.caption("Guidance from the standard")
             st.text(standard.action(action.id).guidance)
             if can_rate:
-                rating_form(action)
+                rating_form(haven, principal, organisation_id, action, ratings.get(action.id, {}))
             else:
-                rating_as_it_stands(action)
+                rating_as_it_stands(action, ratings.get(action.id, {}))
         with evidence:
             for slot in action.slots:
-                evidence_slot(action, slot)
+                evidence_slot(place, action, slot)
 
 
 engagements = report.engagements
@@ -137,9 +75,11 @@ if asked_for:  # from a gap on the Overview: open the engagement of that action 
             st.session_state[tabs_key] = label
             st.info(f"{markdown_text(asked_for)} is in the tab {markdown_text(label)} below.",
                     icon=":material/arrow_downward:")
-tabs = st.tabs(labels, key=tabs_key)
+tabs = st.tabs(labels, key=tabs_key, on_change="rerun")  # only the open tab is drawn: a switch reruns the page
 for tab, engagement in zip(tabs, engagements, strict=True):
     with tab:
+        if not tab.open:
+            continue
         st.header(f"{engagement.id} {engagement.title}", divider="gray")
         st.caption(layer_words(engagement.scores))
         for action in engagement.actions:

@@ -18,6 +18,8 @@ EXPECTED = {
     "overview": rf"RATIO overview page as manager .* above the floor \(goal < 150 ms\) {VERDICT}",
     "board": rf"(RATIO board dashboard page as board .* {VERDICT}|SKIPPED board dashboard)",
     "network": rf"RATIO network page as network board .* cold: every organisation scored.* {VERDICT}",
+    "demo board": rf"RATIO board dashboard page as board \(demo organisation, sqlite\): .* {VERDICT}",
+    "demo self-assessment": rf"RATIO self-assessment page as manager \(demo organisation, sqlite\): .* {VERDICT}",
     "intake": rf"RATIO intake of a 0.5 MP JPEG \(portrait, turned upright\): .* {VERDICT}",
     "intake memory": rf"MEMORY one intake of a 0.5 MP JPEG .* \(goal < 300 MB\) {VERDICT}",
     "export": rf"RATIO export of a 6-file pack .* {VERDICT}",
@@ -28,8 +30,8 @@ EXPECTED = {
 }
 
 
-def run_benchmark(arguments: list[str], bench_dir: Path, **environment: str) -> str:
-    result = subprocess.run([sys.executable, "-m", *arguments], cwd=REPO, capture_output=True, text=True, timeout=300,
+def run_benchmark(arguments: list[str], bench_dir: Path, *, seconds: int = 300, **environment: str) -> str:
+    result = subprocess.run([sys.executable, "-m", *arguments], cwd=REPO, capture_output=True, text=True, timeout=seconds,
                             env={**os.environ, "HAVEN_BENCH_DIR": str(bench_dir), **environment})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
@@ -49,3 +51,15 @@ def test_the_scoring_benchmark_runs_on_postgresql_in_a_database_of_its_own(tmp_p
                             "--repeat", "1", "--database-url", server], tmp_path,
                            HAVEN_BENCH_DATABASE=f"haven_bench_smoke_{uuid.uuid4().hex[:8]}")
     assert re.search(rf"RATIO score_network \(3 organisations, postgresql, cold\): .* {VERDICT}", output), output
+
+
+def test_the_chromium_page_benchmark_runs_and_prints_a_ratio_for_every_page(tmp_path):
+    """The real-browser benchmark (issue 12): Haven served by `streamlit run`, Debian's Chromium through Playwright."""
+    from tests.browser.conftest import chromium_path
+
+    require_or_skip(chromium_path() is not None, "Chromium is not installed")
+    output = run_benchmark(["benchmarks.bench_chromium_pages", "--repeat", "1"], tmp_path, seconds=900,
+                           HAVEN_CHROMIUM=chromium_path())
+    for page in ("board dashboard", "self-assessment", "overview", "gaps and action plan"):
+        assert re.search(rf"RATIO {page} usable in Chromium as \w+ \(demo organisation\): .* {VERDICT}", output), output
+    assert re.search(r"FIGURE every page within 2x of the empty page: .* (MET|NOT MET)", output), output

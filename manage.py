@@ -355,6 +355,13 @@ def cmd_privacy_scan(args) -> None:
     print(json.dumps(to_json(scan), ensure_ascii=False) if args.json else to_text(scan))
 
 
+def open_instance(**options) -> Haven:
+    """services.instance.open_instance, imported when a command needs the database (not for --help)."""
+    from services.instance import open_instance as opened
+
+    return opened(**options)
+
+
 COMMANDS_WITHOUT_DATABASE = {"privacy-scan": cmd_privacy_scan}
 COMMANDS = {
     "init": cmd_init, "create-user": cmd_create_user, "demo": cmd_demo, "import": cmd_import, "export": cmd_export,
@@ -369,8 +376,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in COMMANDS_WITHOUT_DATABASE:
             COMMANDS_WITHOUT_DATABASE[args.command](args)
             return 0
-        from services.instance import open_instance
-
         haven = open_instance(migrate_schema=True)
         COMMANDS[args.command](haven, args)
     except DatabaseUnavailable as error:

@@ -40,7 +40,8 @@ TODAY = date.today()
 # What a board member may call: reading scores, charts, trends and the plan.
 BOARD_MAY_CALL = {
     "board.expiring_evidence", "organisations.visible_organisations", "organisations.organisation_choices", "plan.plan_items", "ratings.ratings_of_organisation",
-    "scores.assess_organisation", "scores.score_organisation", "scores.score_network", "snapshots.snapshot_if_changed",
+    "scores.assess_organisation", "scores.score_organisation", "scores.score_network", "scores.network_reports",
+    "snapshots.snapshot_if_changed",
     "snapshots.snapshot_series", "snapshots.closed_cycle_report", "snapshots.assessment_cycles",
     "snapshots.refresh_daily_snapshot", "users.refreshed_principal",
     "browser_sessions.begin",  # a board member signing in starts their own browser session

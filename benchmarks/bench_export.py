@@ -103,7 +103,7 @@ def zip_the_files(haven, slug: str, out: Path) -> Path:
     with haven.session() as session:
         organisation = get_organisation(session, slug)
         register = evidence_register(session, GENERATOR, organisation_id=organisation.id, as_of=REFERENCE_DAY)
-        keys = [revision.blob_key for revision in latest_revisions(session, [row["id"] for row in register]).values()]
+        keys = [revision.blob_key for revision in latest_revisions(session, [row.id for row in register]).values()]
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         for number, key in enumerate(keys):
             with pack.open(f"files/{number:05d}", "w") as sink:

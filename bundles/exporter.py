@@ -1,6 +1,7 @@
 """Writes the accreditation pack: bundle.yaml, the evidence files, index.csv and report.pdf."""
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -9,11 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from PIL import Image
 
 from accounts.permissions import Principal, require
+from evidence.privacy_policy import PrivacyRecord
+from reports.spreadsheets import IndexLine, index_csv
 from reports.watermarks import mark_file, watermark_pdf
-from scoring.report import ScoreReport
-from services.evidence import evidence_register
+from scoring.report import ScoreReport, report_of
+from services.evidence import RegisterRow, evidence_register, privacy_records
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
 from services.instance import Haven
@@ -23,6 +27,7 @@ from services.ratings import ratings_of_cycle
 from standards.loader import get_standard
 from storage.audit import append_audit
 from storage.models import EvidenceRevision
+from vocabulary import Classification, ReviewStatus
 
 
 def export_bundle(haven: Haven, principal: Principal, *, organisation_id: int, out: Path,
@@ -44,11 +49,14 @@ def export_bundle(haven: Haven, principal: Principal, *, organisation_id: int, o
         cycle = current_cycle(session, organisation.id)
         standard = get_standard(cycle.standard_id)
         register = evidence_register(session, principal, organisation_id=organisation.id, as_of=as_of)
-        revisions = latest_revisions(session, [row["id"] for row in register])
-        manifest, files, index_rows = _manifest(organisation, standard, ratings_of_cycle(session, cycle.id),
+        revisions = latest_revisions(session, [row.id for row in register])
+        records = privacy_records(session, [revision.id for revision in revisions.values()])
+        manifest, files, index_lines = _manifest(organisation, standard, ratings_of_cycle(session, cycle.id),
                                                 register, revisions, include_restricted)
+        _add_privacy_decisions(manifest, register, revisions, records,
+                               image_size=lambda key: _image_size(haven.store.get(key)))
         manifest["plan"] = [
-            {"action": p["action"], "description": p["description"], "owner": p["owner"], "due": p["due"], "done": p["done"]}
+            {"action": p.action, "description": p.description, "owner": p.owner, "due": p.due, "done": p.done}
             for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
         ]
         score, snapshots = _report_data(session, principal, organisation.id, as_of)
@@ -67,7 +75,7 @@ def export_bundle(haven: Haven, principal: Principal, *, organisation_id: int, o
     try:
         with zipfile.ZipFile(temp_name, "w", compression=zipfile.ZIP_DEFLATED) as pack:
             pack.writestr("bundle.yaml", yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True))
-            pack.writestr("index.csv", _index_csv(index_rows))
+            pack.writestr("index.csv", index_csv(index_lines))
             if report_pdf:
                 pack.writestr("report.pdf", watermark_pdf(report_pdf, mark))
             for pack_path, blob_key in files:
@@ -92,41 +100,66 @@ def _manifest(organisation, standard, ratings, register, revisions: dict[int, Ev
         "evidence": [],
     }
     files: list[tuple[str, str]] = []
-    index_rows: list[dict] = []
+    index_lines: list[IndexLine] = []
     for row in register:
-        revision = revisions[row["id"]]
-        withheld = row["withheld"] or (row["classification"] == "restricted" and not include_restricted)
+        revision = revisions[row.id]
+        withheld = row.withheld or (row.classification == Classification.RESTRICTED and not include_restricted)
         entry: dict = {
-            "title": f"{row['evidence_type_title']} (withheld)" if withheld else row["title"],
-            "type": row["evidence_type"], "actions": row["actions"], "issued_on": revision.issued_on,
+            "title": f"{row.evidence_type_title} (withheld)" if withheld else row.title,
+            "type": row.evidence_type, "actions": row.actions, "issued_on": revision.issued_on,
         }
         if revision.valid_until:
             entry["valid_until"] = revision.valid_until
-        entry["classification"] = row["classification"]
+        entry["classification"] = str(row.classification)
         pack_file = ""
         if withheld:
             entry["withheld"] = True
         elif revision.blob_key:
-            pack_file = f"files/{row['id']:05d}-{_safe_file_name(row['file_name'])}"
+            pack_file = f"files/{row.id:05d}-{_safe_file_name(row.file_name)}"
             entry["file"] = pack_file
             files.append((pack_file, revision.blob_key))
-        if row["note"] and not withheld:
-            entry["note"] = row["note"]
-        if row["review_status"] != "pending":
-            entry["review"] = {"status": row["review_status"]} if withheld else \
-                {"status": row["review_status"], "reviewer": row["reviewer"], "comment": row["review_comment"]}
+        if row.note and not withheld:
+            entry["note"] = row.note
+        if row.review_status != ReviewStatus.PENDING:
+            entry["review"] = {"status": str(row.review_status)} if withheld else \
+                {"status": str(row.review_status), "reviewer": row.reviewer, "comment": row.review_comment}
         manifest["evidence"].append(entry)
-        index_rows.append(_index_row(row, entry["title"], pack_file, withheld))
-    return manifest, files, index_rows
+        index_lines.append(_index_line(row, entry["title"], pack_file, withheld))
+    return manifest, files, index_lines
 
 
-def _index_row(row: dict, title: str, pack_file: str, withheld: bool) -> dict:
+def _add_privacy_decisions(manifest: dict, register: list[RegisterRow], revisions: dict[int, EvidenceRevision],
+                           records: dict[int, PrivacyRecord], *, image_size) -> None:
+    """Adds to each exported file the privacy decisions stored with it, so an import keeps what its uploader kept
+    (and stores a case file they stored with a reason) instead of applying the default policy again."""
+    for row, entry in zip(register, manifest["evidence"], strict=True):
+        revision = revisions[row.id]
+        record = records.get(revision.id)
+        if "file" not in entry or record is None:
+            continue
+        kept = [region for region in record.kept_with_reason if not region.source]  # in the file itself
+        decisions: dict = {}
+        if kept:
+            decisions["kept"] = [{"kind": str(region.kind), "box": region.box.as_list(), "reason": region.reason}
+                                 for region in kept]
+            decisions["image_size"] = list(image_size(revision.blob_key))
+        if record.case_file and record.allowed_reason:
+            decisions["allowed_personal_data"] = record.allowed_reason
+        if decisions:
+            entry["privacy"] = decisions
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as picture:  # the header only; stored pictures are upright already
+        return picture.size
+
+
+def _index_line(row: RegisterRow, title: str, pack_file: str, withheld: bool) -> IndexLine:
     """The index.csv line of an evidence item; a withheld one carries none of its free text (title, note,
     file name, review comment), only what the bundle lists of it."""
-    kept = ("evidence_type", "actions", "classification", "issued_on", "valid_until", "review_status")
-    line = {key: row[key] for key in kept} if withheld else dict(row)
-    line.update(title=title, withheld=withheld, file=pack_file or ("withheld" if withheld else "on-site inspection"))
-    return line
+    return IndexLine(title=title, evidence_type_title=row.evidence_type_title, actions=row.actions,
+                     classification=row.classification, issued_on=row.issued_on, valid_until=row.valid_until,
+                     review_status=row.review_status, file=pack_file or None, withheld=withheld)
 
 
 def _safe_file_name(name: str) -> str:
@@ -134,19 +167,12 @@ def _safe_file_name(name: str) -> str:
     return cleaned[:100] or "evidence"
 
 
-def _index_csv(rows: list[dict]) -> str:
-    from reports.spreadsheets import index_csv
-
-    return index_csv(rows)
-
-
 def _report_data(session, principal, organisation_id: int, as_of) -> tuple[ScoreReport, list[dict]]:
-    from scoring.report import report_of
     from services.scores import assess_organisation
     from services.snapshots import snapshot_series
 
-    return (report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=as_of)),
-            snapshot_series(session, principal, organisation_id=organisation_id))
+    score = report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=as_of))
+    return score, snapshot_series(session, principal, organisation_id=organisation_id)
 
 
 def _report_pdf(score: ScoreReport, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:

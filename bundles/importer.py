@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from accounts.permissions import Principal, require
 from bundles.model import MAX_MANIFEST_BYTES, Bundle, BundleError, read_bundle
+from bundles.privacy import imported_privacy
 from evidence.errors import IntakeError
 from services.evidence import NewEvidence, add_evidence, intake_upload
 from services.instance import Haven
@@ -122,7 +123,10 @@ def _import_folder(haven: Haven, principal: Principal, folder: Path) -> str:
         where = f"evidence[{index}] ({item.title})"
         try:
             data = _read_capped(item.file, haven.settings.max_upload_bytes, where)
-            intakes.append(intake_upload(haven.settings, data, item.file.name))
+            privacy, upload_scan = imported_privacy(item.privacy, data, max_bytes=haven.settings.max_upload_bytes,
+                                                    max_pixels=haven.settings.max_image_pixels)
+            intakes.append(intake_upload(haven.settings, data, item.file.name, privacy=privacy,
+                                         upload_scan=upload_scan))
         except IntakeError as error:
             raise BundleError(f"{where}: {error}") from error
     with files_then_rows(haven) as files:
@@ -151,4 +155,13 @@ def _write_bundle(session, principal: Principal, bundle: Bundle, intakes, stored
         add_plan_item(session, principal, organisation_id=organisation.id, action_id=plan_item.action,
                       description=plan_item.description, owner=plan_item.owner, due=plan_item.due, done=plan_item.done)
     append_audit(session, actor=principal.username, action="bundle.import", organisation_id=organisation.id,
-                 target=bundle.slug, detail={"evidence": len(bundle.evidence), "ratings": len(bundle.ratings)})
+                 target=bundle.slug, detail={"evidence": len(bundle.evidence), "ratings": len(bundle.ratings),
+                                             **_decisions_from_the_bundle(intakes)})
+
+
+def _decisions_from_the_bundle(intakes) -> dict:
+    """How many regions were kept legible and case files stored on the bundle's recorded decisions (each one is
+    in its evidence.add entry too, with its reason)."""
+    records = [intake.privacy for intake in intakes if intake is not None]
+    kept, allowed = sum(len(r.kept_with_reason) for r in records), sum(1 for r in records if r.allowed_reason)
+    return ({"kept_with_reason": kept} if kept else {}) | ({"case_files_allowed": allowed} if allowed else {})

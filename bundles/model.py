@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from errors import HavenError
+from privacy.model import Box, RegionKind
 from standards.loader import get_standard
 from standards.schema import Standard
 from vocabulary import Classification, Rating, ReviewStatus
@@ -38,6 +39,26 @@ class BundleReview:
 
 
 @dataclass(frozen=True)
+class BundleKeptRegion:
+    """A face or sensitive text the uploader kept legible, with their reason, as the export recorded it."""
+
+    kind: RegionKind
+    box: Box  # in pixels of the stored image, whose size is the BundlePrivacy's image_size
+    reason: str
+
+
+@dataclass(frozen=True)
+class BundlePrivacy:
+    """The privacy decisions stored with an evidence file, which an import honours instead of the default policy:
+    the regions kept legible (with the size of the image their boxes refer to) and the reason a document that
+    looks like a case file was stored."""
+
+    kept: tuple[BundleKeptRegion, ...] = ()
+    image_size: tuple[int, int] | None = None
+    allowed_personal_data: str = ""
+
+
+@dataclass(frozen=True)
 class BundleEvidence:
     title: str
     evidence_type: str
@@ -49,6 +70,7 @@ class BundleEvidence:
     review: BundleReview | None = None
     withheld: bool = False
     note: str = ""
+    privacy: BundlePrivacy | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +98,10 @@ TOP_KEYS = ("organisation", "standard", "ratings", "evidence", "plan")
 ORGANISATION_KEYS = ("slug", "name")
 RATING_KEYS = ("action", "rating", "justification", "owner")
 EVIDENCE_KEYS = ("title", "type", "actions", "file", "issued_on", "valid_until", "classification", "review",
-                 "withheld", "note")
+                 "withheld", "note", "privacy")
+PRIVACY_KEYS = ("kept", "image_size", "allowed_personal_data")
+KEPT_KEYS = ("kind", "box", "reason")
+KEPT_KINDS = (RegionKind.FACE, RegionKind.SENSITIVE_TEXT)
 REVIEW_KEYS = ("status", "reviewer", "comment")
 PLAN_KEYS = ("action", "description", "owner", "due", "done")
 # Bidirectional controls: they make a terminal or a page show text in another order than it is stored.
@@ -281,11 +306,51 @@ def _evidence(entry, where: str, standard: Standard, folder: Path) -> BundleEvid
         review = BundleReview(status, _text(raw_review.get("reviewer"), f"{where}.review.reviewer", required=False),
                               _text(raw_review.get("comment"), f"{where}.review.comment", required=False,
                                     multiline=True))
+    privacy = None if entry.get("privacy") is None else _privacy(entry.get("privacy"), f"{where}.privacy")
+    if privacy is not None and file_path is None:
+        raise BundleError(f"{where}.privacy: privacy decisions belong to a file, and this entry has none")
     return BundleEvidence(
         title=_text(entry.get("title"), f"{where}.title"), evidence_type=evidence_type, actions=actions,
         issued_on=issued_on, file=file_path, valid_until=valid_until, classification=classification,
         review=review, withheld=withheld, note=_text(entry.get("note"), f"{where}.note", required=False, multiline=True),
+        privacy=privacy,
     )
+
+
+def _privacy(value, where: str) -> BundlePrivacy:
+    entry = _mapping(value, where)
+    _known_keys(entry, PRIVACY_KEYS, where)
+    kept_raw = entry.get("kept") or []
+    if not isinstance(kept_raw, list):
+        raise BundleError(f"{where}.kept: expected a list")
+    kept = tuple(_kept_region(region, f"{where}.kept[{i}]") for i, region in enumerate(kept_raw))
+    image_size = None
+    if entry.get("image_size") is not None or kept:
+        width, height = _numbers(entry.get("image_size"), 2, f"{where}.image_size")
+        if width <= 0 or height <= 0:
+            raise BundleError(f"{where}.image_size: expected a width and a height above 0")
+        image_size = (width, height)
+    return BundlePrivacy(kept=kept, image_size=image_size, allowed_personal_data=_text(
+        entry.get("allowed_personal_data"), f"{where}.allowed_personal_data", required=False))
+
+
+def _kept_region(value, where: str) -> BundleKeptRegion:
+    entry = _mapping(value, where)
+    _known_keys(entry, KEPT_KEYS, where)
+    kind = _text(entry.get("kind"), f"{where}.kind")
+    if kind not in KEPT_KINDS:
+        raise BundleError(f"{where}.kind: '{_shown(kind)}' is not one of {', '.join(KEPT_KINDS)}")
+    x, y, width, height = _numbers(entry.get("box"), 4, f"{where}.box")
+    if x < 0 or y < 0 or width <= 0 or height <= 0:
+        raise BundleError(f"{where}.box: expected [x, y, width, height] with x and y from 0 and a size above 0")
+    return BundleKeptRegion(RegionKind(kind), Box(x, y, width, height), _text(entry.get("reason"), f"{where}.reason"))
+
+
+def _numbers(value, count: int, where: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or len(value) != count or \
+            any(isinstance(number, bool) or not isinstance(number, int) for number in value):
+        raise BundleError(f"{where}: expected a list of {count} whole numbers")
+    return tuple(value)
 
 
 def _file_inside(value, where: str, folder: Path) -> Path:

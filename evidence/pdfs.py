@@ -30,6 +30,7 @@ from pypdf.generic import (
 from evidence.embedded_images import clean_embedded_image, has_transform
 from evidence.errors import IntakeError
 from evidence.images import JPEG_QUALITY, check_pixel_count
+from evidence.pdf_hidden_pictures import as_grey, check_unblurrable, inline_picture, unreadable
 
 MAX_PDF_OBJECTS = 2_000_000
 # Decoded bytes of the streams the checks and the picture cleaning read, all together.
@@ -353,20 +354,26 @@ class _Cleaner:
                     mask = item.get(key)
                     if isinstance(mask, IndirectObject):
                         self.masks.add(mask.idnum)
+        drawn = _drawn_pictures(objects)
+        page_resources = {
+            part.idnum: page.get("/Resources")
+            for page in self.writer.pages
+            for part in _content_parts(page.get("/Contents"))
+        }
         for number, item in list(enumerate(objects, start=1)):  # new soft masks are added on the way
             if isinstance(item, DictionaryObject):
                 _strip_hidden_data(item)
-            if (
-                isinstance(item, StreamObject)
-                and _plain(item.get("/Subtype", "")) == "Image"
-                and number not in self.masks
-                and not item.get("/ImageMask", False)
-            ):
+            is_image = isinstance(item, StreamObject) and _plain(item.get("/Subtype", "")) == "Image"
+            if is_image and (item.get("/ImageMask", False) or (number in self.masks and number in drawn)):
+                self._check_mask(number, item)  # a stencil, or a soft mask also drawn as a picture of its own
+            elif is_image and number in self.masks:
+                continue  # a soft mask only: the guard sees it as its picture's transparency
+            elif is_image:
                 self._clean_picture(number, item)
-            elif isinstance(item, StreamObject) and (
-                number in contents or _plain(item.get("/Subtype", "")) == "Form"
-            ):
-                self._refuse_inline_photos(item)
+            elif isinstance(item, StreamObject) and (number in contents or _drawn_content(item)):
+                # page content, forms, patterns and Type 3 glyphs can all hold pictures written into them
+                resources = page_resources.get(number) if number in contents else item.get("/Resources")
+                self._check_inline_pictures(item, resources)
 
     def _name_places(self) -> None:
         """"PDF page 2, picture /Im0" for each picture a page draws directly (first page wins)."""
@@ -431,18 +438,85 @@ class _Cleaner:
             ) from exc
         return picture
 
-    def _refuse_inline_photos(self, stream: StreamObject) -> None:
-        """JPEG or JPEG 2000 pictures written into page content carry their own metadata: refuse them."""
+    def _check_inline_pictures(self, stream: StreamObject, resources) -> None:
+        """JPEG or JPEG 2000 pictures written into page content carry their own metadata: refuse them. Every
+        other picture written into a content stream passes the privacy guard (evidence.pdf_hidden_pictures)."""
         data = stream.get_data()
         self.decoded += len(data)
         if self.decoded > MAX_DECODED_BYTES:
             raise IntakeError("This PDF is too large to check safely once its pages are unpacked.", code="pdf")
-        if _INLINE_IMAGE.search(data) and _INLINE_IMAGE_FILTERS.search(data):
+        if not _INLINE_IMAGE.search(data):
+            return
+        if _INLINE_IMAGE_FILTERS.search(data):
             raise IntakeError(
                 "This PDF holds a JPEG picture written into the page itself (an inline image), which can carry "
                 "hidden data such as a location. Print or save it to a new PDF and upload that.",
                 code="pdf",
             )
+        if not has_transform():
+            return
+        from pypdf.generic import ContentStream
+        from pypdf.generic._image_xobject import _xobj_to_image
+
+        resources = resources.get_object() if resources is not None else None
+        where = "a picture written into the page itself"
+        try:
+            operations = ContentStream(stream, self.writer).operations
+        except Exception as exc:
+            raise unreadable(where) from exc
+        for operands, operator in operations:
+            if operator != b"INLINE IMAGE":
+                continue
+            try:
+                inline = inline_picture(operands["settings"], operands["data"], resources)
+                check_pixel_count(int(inline.get("/Width", 0)), int(inline.get("/Height", 0)), self.max_pixels)
+                self.decoded += 4 * int(inline["/Width"]) * int(inline["/Height"])
+                picture = _xobj_to_image(inline)[2]
+                picture.load()
+            except IntakeError:
+                raise
+            except Exception as exc:
+                raise unreadable(where) from exc
+            check_unblurrable(as_grey(picture) if inline.get("/ImageMask", False) else picture, where)
+
+    def _check_mask(self, number: int, image: StreamObject) -> None:
+        """A stencil or a soft or explicit mask: its shape is what the page shows, so the guard looks at it."""
+        if not has_transform():
+            return
+        where = self.places.get(number, f"mask {number} of the PDF")
+        check_pixel_count(int(image.get("/Width", 0)), int(image.get("/Height", 0)), self.max_pixels)
+        saved = image.get("/SMask")
+        try:
+            picture = self._decode(image, where)
+        except IntakeError as error:
+            raise unreadable(where) from error
+        finally:
+            if saved is not None:
+                image[NameObject("/SMask")] = saved
+        check_unblurrable(as_grey(picture), where)
+
+
+def _drawn_pictures(objects: list) -> set[int]:
+    """Object numbers named in any /XObject resource dictionary (of a page, a form, a pattern, a Type 3 font)."""
+    numbers: set[int] = set()
+    for item in objects:
+        if not isinstance(item, DictionaryObject):
+            continue
+        resources = item.get("/Resources") if "/XObject" not in item else item
+        resources = resources.get_object() if resources is not None else None
+        pictures = resources.get("/XObject") if isinstance(resources, DictionaryObject) else None
+        pictures = pictures.get_object() if pictures is not None else None
+        if isinstance(pictures, DictionaryObject):
+            numbers.update(value.idnum for value in dict.values(pictures) if isinstance(value, IndirectObject))
+    return numbers
+
+
+def _drawn_content(stream: StreamObject) -> bool:
+    """A form, a tiling pattern or (no type at all: neither a font, a colour profile nor a function) a Type 3 glyph."""
+    if _plain(stream.get("/Subtype", "")) == "Form" or "/PatternType" in stream:
+        return True
+    return (not any(key in stream for key in ("/Type", "/Subtype", "/N", "/FunctionType"))
+            and _stream_kind(stream) != "font")
 
 
 def _plain_jpeg(image: StreamObject) -> Image.Image | None:

@@ -10,7 +10,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PIL import Image, ImageStat
+from PIL import Image
 
 from evidence.privacy_policy import (
     PrivacyDecision,
@@ -19,9 +19,10 @@ from evidence.privacy_policy import (
     decide_document,
     decide_regions,
 )
+from evidence.scan_views import merged, scan_laid_out, views
 from privacy.model import DocumentScan, ImageScan
 
-MIN_SCAN_EDGE = 16  # no face or legible word fits in fewer pixels than this
+MIN_SCAN_EDGE = 6  # no legible word fits in fewer pixels than this (a 300 × 15 strip can name a street)
 PREVIEW_EDGE = 1200
 PREVIEW_QUALITY = 85
 
@@ -44,17 +45,24 @@ def nothing_to_find(picture: Image.Image) -> bool:
     """True for pictures in which no face or text can be: one flat colour, or too small to hold either."""
     if min(picture.size) < MIN_SCAN_EDGE:
         return True
-    extrema = ImageStat.Stat(_scannable(picture)).extrema
-    return all(low == high for low, high in extrema)
+    extrema = picture.getextrema()  # every band, alpha included: text can be drawn in the alpha alone
+    return all(low == high for low, high in (extrema if isinstance(extrema[0], tuple) else (extrema,)))
 
 
 def scan_picture(picture: Image.Image) -> ImageScan:
-    """The privacy scan of upright pixels (a flat or tiny picture short-circuits to "nothing found")."""
+    """The privacy scan of upright pixels (a flat or tiny picture short-circuits to "nothing found").
+
+    A picture with transparency is scanned in every way it can be shown, and a long or thin one in
+    pieces (evidence.scan_views): what any of them shows is found.
+    """
     if nothing_to_find(picture):
         return ImageScan(width=picture.width, height=picture.height, regions=())
     from privacy.scan import scan_image
 
-    return scan_image(_scannable(picture))
+    regions: list = []
+    for view in views(picture, _scannable):
+        regions = merged(regions, scan_laid_out(view, scan_image))
+    return ImageScan(width=picture.width, height=picture.height, regions=tuple(regions))
 
 
 def scan_for_upload(picture: Image.Image, data: bytes) -> UploadScan:

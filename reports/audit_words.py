@@ -9,10 +9,15 @@ import csv
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from reports.formatting import long_date, long_date_time
 from reports.spreadsheets import neutralise
+
+if TYPE_CHECKING:
+    from services.audit_log import AuditRow
 
 ACTION_WORDS = {
     "login.success": "Signed in",
@@ -116,7 +121,7 @@ def detail_json(detail: str | dict | None) -> dict | list | str:
     return detail or {}
 
 
-def audit_csv(entries: list[dict], organisation_names: dict[str, str] | None = None) -> str:
+def audit_csv(entries: Sequence[AuditRow], organisation_names: dict[str, str] | None = None) -> str:
     """The entries as CSV, every cell a spreadsheet could read as a formula neutralised."""
     names = organisation_names or {}
     buffer = io.StringIO()
@@ -124,7 +129,7 @@ def audit_csv(entries: list[dict], organisation_names: dict[str, str] | None = N
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
         writer.writerow([neutralise(str(cell)) for cell in (
-            entry["id"], long_date_time(entry["at"]), entry["actor"], action_words(entry["action"]), entry["action"],
-            names.get(entry["organisation"], entry["organisation"]), entry["target"], detail_words(entry["detail"]),
+            entry.id, long_date_time(entry.at), entry.actor, action_words(entry.action), entry.action,
+            names.get(entry.organisation, entry.organisation), entry.target, detail_words(entry.detail),
         )])
     return buffer.getvalue()

@@ -7,6 +7,7 @@ by its type only, whatever title the row carries.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from reports.formatting import as_date
 
 if TYPE_CHECKING:
     from services.board import ExpiringEvidence
+    from services.plan import PlanRow
 
 PRODID = "-//Haven//Haven//EN"
 UID_DOMAIN = "haven"
@@ -50,20 +52,20 @@ def _all_day_event(*, uid: str, on: date, summary: str, description: str, stamp:
     return event
 
 
-def plan_events(org_name: str, plan_rows: list[dict], stamp: datetime) -> list[Event]:
+def plan_events(org_name: str, plan_rows: Sequence[PlanRow], stamp: datetime) -> list[Event]:
     events = []
     for row in plan_rows or []:
-        due = as_date(row.get("due"))
-        if row.get("done") or due is None:
+        due = as_date(row.due)
+        if row.done or due is None:
             continue
-        action = _plain(row.get("action"))
-        description = _plain(row.get("description")) or "Action plan item"
+        action = _plain(row.action)
+        description = _plain(row.description) or "Action plan item"
         summary = f"Due: {description} ({action})" if action else f"Due: {description}"
         details = [f"{org_name}: action plan item"]
         if action:
             details.append(f"Action {action}")
-        if row.get("owner"):
-            details.append(f"Owner: {_plain(row['owner'])}")
+        if row.owner:
+            details.append(f"Owner: {_plain(row.owner)}")
         events.append(_all_day_event(
             uid=deadline_uid(org_name, "plan", f"{action}\x1f{description}", due),
             on=due, summary=summary, description="\n".join(details), stamp=stamp,
@@ -88,7 +90,7 @@ def expiry_events(org_name: str, expiring_rows: list[ExpiringEvidence], stamp: d
     return events
 
 
-def deadlines_ics(org_name: str, plan_rows: list[dict], expiring_rows: list[ExpiringEvidence], *,
+def deadlines_ics(org_name: str, plan_rows: Sequence[PlanRow], expiring_rows: list[ExpiringEvidence], *,
                   generated_at: datetime) -> bytes:
     """An .ics file with one all-day event per open plan item and per evidence expiry."""
     stamp = generated_at if generated_at.tzinfo else generated_at.replace(tzinfo=UTC)

@@ -448,6 +448,17 @@ def network_comparison_figure(network: list[ReportSummary]) -> go.Figure:
     return figure
 
 
+def whole_number_step(top: int, *, most_ticks: int = 8) -> int:
+    """A tick step for a count axis (1, 2, 5, 10, 20, 50, …) that never falls between two whole numbers
+    (no "0, 1, 1, 2, 2") and gives at most `most_ticks` steps up to `top`."""
+    scale = 1
+    while True:
+        for step in (scale, 2 * scale, 5 * scale):
+            if top / step <= most_ticks:
+                return step
+        scale *= 10
+
+
 def network_distribution_figure(network: list[ReportSummary], layer: str = "verified") -> go.Figure:
     """How many organisations reach each band of one layer's score: a histogram that reads the same for
     10 organisations as for 1,000. Each bar is coloured by its band (red, amber, green, as everywhere)
@@ -466,8 +477,8 @@ def network_distribution_figure(network: list[ReportSummary], layer: str = "veri
     ))
     top = max(count for _, count, _ in bands)
     figure.update_yaxes(title="Organisations", rangemode="tozero", range=[0, top * 1.18 + 1], gridcolor=GRID_LINE,
-                        tickformat=",d")
-    figure.update_xaxes(title=f"{ScoreLayer(layer).label} score", type="category", tickangle=0)
+                        tickformat=",d", dtick=whole_number_step(top))
+    figure.update_xaxes(title=f"{ScoreLayer(layer).label} score", type="category", tickangle=-45)
     figure.update_layout(margin={"l": 56, "r": 12, "t": 60, "b": 56}, bargap=0.12)
     return figure
 

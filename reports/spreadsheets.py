@@ -1,6 +1,7 @@
 """The evidence register and the action plan as Excel files, and the export pack's index.csv.
 
-Rows are plain dicts. Text a user typed is neutralised against formula injection: a
+The writers take the services' typed rows (the register's RegisterRow, the plan's PlanRow) and the
+pack's IndexLine; each becomes its cells here, at the edge. Text a user typed is neutralised against formula injection: a
 value starting with = + - @ tab or carriage return gets a leading apostrophe, and so does
 every part of it that a spreadsheet could split off into a cell of its own (after ; , |
 tab or a line break: a European spreadsheet splits CSV on ;), so Excel, LibreOffice and
@@ -11,8 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -20,6 +23,10 @@ from openpyxl.utils import get_column_letter
 
 from reports.formatting import EXCEL_DATE_FORMAT, as_date, long_date
 from vocabulary import Classification, ReviewStatus
+
+if TYPE_CHECKING:
+    from services.evidence import RegisterRow
+    from services.plan import PlanRow
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = EXCEL_DATE_FORMAT
@@ -77,12 +84,31 @@ ACTION_PLAN_COLUMNS = (
 INDEX_COLUMNS = ("Title", "Evidence type", "Actions", "Classification", "Issued on", "Valid until", "Review", "File")
 
 
-def in_words(row: dict) -> dict:
-    """A register row with its codes as people read them: the evidence type's title from the standard,
-    "Accepted" for `accepted`, "Restricted" for `restricted`."""
-    return {**row, "evidence_type": row.get("evidence_type_title") or row.get("evidence_type"),
-            "review_status": ReviewStatus.label_of(row.get("review_status")),
-            "classification": Classification.label_of(row.get("classification"))}
+@dataclass(frozen=True)
+class IndexLine:
+    """One line of the export pack's index.csv: an evidence item as the pack lists it.
+
+    `file` is the path inside the pack when the file is in it; `withheld` is true when restricted evidence
+    was left out of it (its title then names the type only)."""
+
+    title: str
+    evidence_type_title: str
+    actions: Sequence[str]
+    classification: str
+    issued_on: date
+    valid_until: date | None
+    review_status: str
+    file: str | None = None
+    withheld: bool = False
+
+
+def register_cells(row: RegisterRow) -> dict[str, object]:
+    """A register row's cells by column key, its codes as people read them: the evidence type's title from the
+    standard, "Accepted" for `accepted`, "Restricted" for `restricted`."""
+    return {"title": row.title, "evidence_type": row.evidence_type_title or row.evidence_type, "actions": row.actions,
+            "classification": Classification.label_of(row.classification), "issued_on": row.issued_on,
+            "valid_until": row.valid_until, "review_status": ReviewStatus.label_of(row.review_status),
+            "reviewer": row.reviewer, "revision": row.revision, "file_name": row.file_name}
 
 
 def _cell_value(column: Column, raw: object) -> object:
@@ -103,10 +129,10 @@ def _cell_value(column: Column, raw: object) -> object:
     return neutralise(str(raw))
 
 
-def _workbook(title: str, columns: tuple[Column, ...], rows: list[dict],
+def _workbook(title: str, columns: tuple[Column, ...], rows: list[Mapping[str, object]],
               highlight: str | None = None) -> bytes:
-    """One sheet: bold frozen header with a filter, set widths, typed cells; rows whose
-    `highlight` key is true get a light red fill."""
+    """One sheet from rows of cells by column key: bold frozen header with a filter, set widths, typed cells;
+    rows whose `highlight` cell is true get a light red fill."""
     book = Workbook()
     sheet = book.active
     sheet.title = title
@@ -134,26 +160,23 @@ def _workbook(title: str, columns: tuple[Column, ...], rows: list[dict],
     return buffer.getvalue()
 
 
-def evidence_register_xlsx(rows: list[dict]) -> bytes:
+def evidence_register_xlsx(rows: Sequence[RegisterRow]) -> bytes:
     """The organisation's evidence register, one row per evidence, as an .xlsx file."""
-    return _workbook("Evidence register", EVIDENCE_REGISTER_COLUMNS, [in_words(row) for row in rows])
+    return _workbook("Evidence register", EVIDENCE_REGISTER_COLUMNS, [register_cells(row) for row in rows])
 
 
-def action_plan_xlsx(rows: list[dict]) -> bytes:
+def action_plan_xlsx(rows: Sequence[PlanRow]) -> bytes:
     """The action plan as an .xlsx file; overdue items are highlighted and say so in a column."""
-    return _workbook("Action plan", ACTION_PLAN_COLUMNS, rows, highlight="overdue")
+    cells = [{column.key: getattr(row, column.key) for column in ACTION_PLAN_COLUMNS} for row in rows]
+    return _workbook("Action plan", ACTION_PLAN_COLUMNS, cells, highlight="overdue")
 
 
-def pack_file_entry(row: dict) -> str:
-    """Where an evidence's file is in the export pack: its path, "withheld" or "on-site inspection".
-
-    A row carries `file` (the path inside the pack) when the file is in the pack, and
-    `withheld: True` when restricted evidence was left out of it.
-    """
-    if row.get("withheld"):
+def pack_file_entry(line: IndexLine) -> str:
+    """Where an evidence's file is in the export pack: its path, "withheld" or "on-site inspection"."""
+    if line.withheld:
         return "withheld"
-    if row.get("file"):
-        return str(row["file"])
+    if line.file:
+        return line.file
     return "on-site inspection"
 
 
@@ -165,23 +188,20 @@ def _csv_text(value: object) -> str:
     return str(neutralise(str(value)))
 
 
-def index_csv(rows: list[dict]) -> str:
+def index_csv(lines: Sequence[IndexLine]) -> str:
     """index.csv of the export pack: one line per evidence, actions joined with ";"."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
-    for row in map(in_words, rows):
-        actions = row.get("actions") or []
-        if isinstance(actions, str):
-            actions = [actions]
+    for line in lines:
         writer.writerow([
-            _csv_text(row.get("title")),
-            _csv_text(row.get("evidence_type")),
-            _csv_text(";".join(str(action) for action in actions)),
-            _csv_text(row.get("classification")),
-            _csv_text(as_date(row.get("issued_on"))),
-            _csv_text(as_date(row.get("valid_until"))),
-            _csv_text(row.get("review_status")),
-            _csv_text(pack_file_entry(row)),
+            _csv_text(line.title),
+            _csv_text(line.evidence_type_title),
+            _csv_text(";".join(str(action) for action in line.actions)),
+            _csv_text(Classification.label_of(line.classification)),
+            _csv_text(as_date(line.issued_on)),
+            _csv_text(as_date(line.valid_until)),
+            _csv_text(ReviewStatus.label_of(line.review_status)),
+            _csv_text(pack_file_entry(line)),
         ])
     return buffer.getvalue()

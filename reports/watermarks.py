@@ -8,6 +8,7 @@ the time and the evidence, so `trace CODE` can name who received a copy found el
 from __future__ import annotations
 
 import io
+import math
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -95,17 +96,62 @@ def watermark_pdf(data: bytes, mark: Watermark) -> bytes:
         for page in writer.pages:
             if page.get("/Rotate", 0):
                 page.transfer_rotation_to_content()  # the foot is then the foot the reader sees
-            box = page.cropbox
-            size = (round(float(box.width), 2), round(float(box.height), 2))
+            _balance_graphics_state(writer, page)
+            left, bottom, right, top = _visible_box(page)
+            size = (round(right - left, 2), round(top - bottom, 2))
             if size not in footers:
                 footers[size] = _pdf_footer(*size, mark)
-            page.merge_transformed_page(footers[size], Transformation().translate(float(box.left), float(box.bottom)))
+            page.merge_transformed_page(footers[size], Transformation().translate(left, bottom))
             page.compress_content_streams()  # merging leaves the page's content uncompressed
         out = io.BytesIO()
         writer.write(out)
         return out.getvalue()
     except Exception as error:  # a PDF intake accepted but pypdf cannot rewrite
         raise WatermarkError("This PDF could not be marked for you, so it is not handed out.") from error
+
+
+def _visible_box(page) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of what a viewer shows: the crop box cut to the media box, corners in any order.
+
+    A crop box reaching below the media box, or one written right-to-left, would put the mark where no viewer
+    draws it."""
+    def ordered(box) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = (float(value) for value in box)
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+    media = ordered(page.mediabox)
+    crop = ordered(page.cropbox)
+    left, bottom = max(media[0], crop[0]), max(media[1], crop[1])
+    right, top = min(media[2], crop[2]), min(media[3], crop[3])
+    return (left, bottom, right, top) if right - left >= 1 and top - bottom >= 1 else media
+
+
+def _balance_graphics_state(writer: PdfWriter, page) -> None:
+    """The page's own content wrapped so that nothing it leaves behind reaches the mark drawn after it.
+
+    Content that restores more graphics states than it saved (an extra ``Q``) pops the wrapper and can leave a
+    clipping path (``0 0 0 0 re W n``) in force that hides the footer; an unclosed text object breaks it too.
+    """
+    from pypdf.generic import ContentStream, DecodedStreamObject, NameObject
+
+    contents = page.get_contents()
+    if contents is None:
+        return
+    depth = lowest = 0
+    in_text = False
+    for _, operator in ContentStream(contents, writer).operations:
+        if operator == b"q":
+            depth += 1
+        elif operator == b"Q":
+            depth -= 1
+            lowest = min(lowest, depth)
+        elif operator in (b"BT", b"ET"):
+            in_text = operator == b"BT"
+    extra = -lowest
+    stream = DecodedStreamObject()
+    stream.set_data(b"q\n" * (extra + 1) + contents.get_data() + (b"\nET" if in_text else b"")
+                    + b"\nQ" * (extra + 1 + depth))
+    page[NameObject("/Contents")] = writer._add_object(stream)
 
 
 def _pdf_footer(width: float, height: float, mark: Watermark):
@@ -166,12 +212,17 @@ def watermark_image(data: bytes, mark: Watermark) -> bytes:
     image = _enlarged_to_carry(image, mark.text)
     size = _font_size(image.width, image.height, mark.text)
     font = _image_font(size)
-    band = round(size * 1.9)
+    image = _wide_enough(image, size)
+    lines = _wrapped(mark.text, size, image.width * 0.94)
+    step = round(size * 1.3)
+    band = round(size * 1.9) + step * (len(lines) - 1)
+    image = _with_room_for_band(image, band)
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     draw.rectangle((0, image.height - band, image.width, image.height), fill=(0, 0, 0, 190))
-    draw.text((image.width / 2, image.height - band / 2), mark.text, font=font, fill=(255, 255, 255, 255),
-              anchor="mm")
+    first = image.height - band + round(size * 0.95)
+    for index, line in enumerate(lines):
+        draw.text((image.width / 2, first + index * step), line, font=font, fill=(255, 255, 255, 255), anchor="mm")
     marked = Image.alpha_composite(image, overlay)
     return _encode(marked, kind)
 
@@ -198,6 +249,45 @@ def _enlarged_to_carry(image: Image.Image, text: str) -> Image.Image:
         return image
     return image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
                         Image.Resampling.LANCZOS)
+
+
+MIN_CHARACTERS_ACROSS = 12  # narrower than this many characters of the mark, a copy is widened to hold them
+
+
+def _wide_enough(image: Image.Image, size: int) -> Image.Image:
+    """A picture too narrow to hold even a part of the mark per line (10 × 8000) on a wider canvas, centred."""
+    needed = math.ceil(_text_width("M" * MIN_CHARACTERS_ACROSS, size) / 0.94)
+    if image.width >= needed:
+        return image
+    canvas = Image.new("RGBA", (needed, image.height), (255, 255, 255, 255))
+    canvas.paste(image, ((needed - image.width) // 2, 0))
+    return canvas
+
+
+def _wrapped(text: str, size: int, width: float) -> list[str]:
+    """The mark in as few lines as fit `width`, broken between its parts (and inside a part only when one is longer
+    than a line): a narrow copy shows the whole mark, the code included, instead of clipping both ends."""
+    lines: list[str] = []
+    for part in text.split(" · "):
+        joined = f"{lines[-1]} · {part}" if lines else part
+        if lines and _text_width(joined, size) <= width:
+            lines[-1] = joined
+            continue
+        while _text_width(part, size) > width and len(part) > 1:
+            cut = max(1, max(n for n in range(1, len(part) + 1) if n == 1 or _text_width(part[:n], size) <= width))
+            lines.append(part[:cut])
+            part = part[cut:]
+        lines.append(part)
+    return lines
+
+
+def _with_room_for_band(image: Image.Image, band: int) -> Image.Image:
+    """A picture too flat for the band even when enlarged (8000 × 10) gets the band below it, so the mark is whole."""
+    if image.height >= 4 * band:
+        return image
+    canvas = Image.new("RGBA", (image.width, image.height + band), (255, 255, 255, 255))
+    canvas.paste(image, (0, 0))
+    return canvas
 
 
 @lru_cache(maxsize=64)

@@ -15,10 +15,34 @@ DEFAULT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
+class AuditRow:
+    """One entry of the audit log as the audit screen and its CSV show it."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    organisation: str  # the organisation's slug, "" for an entry that belongs to none
+    target: str
+    detail: str  # JSON, as recorded
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditFilterChoices:
+    """The actors and actions that occur in the log, and its first and last UTC day (None when it is empty)."""
+
+    actors: list[str]
+    actions: list[str]
+    first_day: date | None
+    last_day: date | None
+
+
+@dataclass(frozen=True)
 class AuditSelection:
     """The newest matching entries (at most the limit) and how many matched in all."""
 
-    entries: list[dict]
+    entries: list[AuditRow]
     total: int
 
     @property
@@ -57,20 +81,20 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _entry_row(entry: AuditEntry, slugs: dict[int, str]) -> dict:
+def _entry_row(entry: AuditEntry, slugs: dict[int, str]) -> AuditRow:
     organisation = "" if entry.organisation_id is None else slugs.get(entry.organisation_id, f"#{entry.organisation_id}")
-    return {"id": entry.id, "at": entry.at, "actor": entry.actor, "action": entry.action,
-            "organisation": organisation, "target": entry.target, "detail": entry.detail, "hash": entry.hash}
+    return AuditRow(id=entry.id, at=entry.at, actor=entry.actor, action=entry.action, organisation=organisation,
+                    target=entry.target, detail=entry.detail, hash=entry.hash)
 
 
-def audit_filter_choices(session: Session, principal: Principal) -> dict:
+def audit_filter_choices(session: Session, principal: Principal) -> AuditFilterChoices:
     """The actors and actions that occur in the log and its first and last UTC day, for the filters."""
     require(principal, "view_audit")
     actors = session.exec(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)).all()
     actions = session.exec(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
     first, last = session.exec(select(func.min(AuditEntry.at), func.max(AuditEntry.at))).one()
-    return {"actors": list(actors), "actions": list(actions),
-            "first_day": _utc_day(first), "last_day": _utc_day(last)}
+    return AuditFilterChoices(actors=list(actors), actions=list(actions), first_day=_utc_day(first),
+                              last_day=_utc_day(last))
 
 
 def _utc_day(moment: datetime | None) -> date | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -49,16 +50,24 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode("ascii")).hexdigest()
 
 
-def _signature(haven: Haven, token: str) -> str:
-    return hmac.new(haven.key(PURPOSE), token.encode("ascii"), hashlib.sha256).hexdigest()
+def _signature(haven: Haven, token: str, secure: bool = False) -> str:
+    """The HMAC of the token; a cookie set over HTTPS (under the `__Host-` name) is signed as such."""
+    signed = token + ("\x00https" if secure else "")
+    return hmac.new(haven.key(PURPOSE), signed.encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def cookie_value(haven: Haven, token: str) -> str:
-    return f"{token}.{_signature(haven, token)}"
+def cookie_value(haven: Haven, token: str, secure: bool = False) -> str:
+    return f"{token}.{_signature(haven, token, secure)}"
 
 
-def _token_from_cookie(haven: Haven, value: str | None) -> str | None:
-    """The token when the cookie carries Haven's signature of it, else None (nothing is looked up)."""
+def _token_from_cookie(haven: Haven, value: str | None, secure_name: bool | None = None) -> str | None:
+    """The token when the cookie carries Haven's signature of it, else None (nothing is looked up).
+
+    `secure_name` says which name the browser sent the value under. A value issued over HTTPS is refused under the
+    plain name: a network attacker (any plain-HTTP request to the host) or a sibling subdomain can set a plain
+    `haven_session` cookie, never a `__Host-` one, so a signed-in attacker's own cookie tossed into a victim's
+    browser under the plain name does not sign the victim in as the attacker. None: the caller does not say.
+    """
     if not value or value.count(".") != 1 or len(value) > 200:
         return None
     token, signature = value.split(".")
@@ -66,7 +75,10 @@ def _token_from_cookie(haven: Haven, value: str | None) -> str | None:
         token.encode("ascii")
     except UnicodeEncodeError:
         return None
-    return token if hmac.compare_digest(signature, _signature(haven, token)) else None
+    allowed = (False, True) if secure_name is None else ((False, True) if secure_name else (False,))
+    if any(hmac.compare_digest(signature, _signature(haven, token, secure)) for secure in allowed):
+        return token
+    return None
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -90,7 +102,7 @@ def begin(haven: Haven, principal: Principal, *, now: datetime | None = None) ->
         return row.id, code
 
 
-def redeem(haven: Haven, code: str, *, now: datetime | None = None) -> str | None:
+def redeem(haven: Haven, code: str, *, now: datetime | None = None, secure: bool = False) -> str | None:
     """The cookie value for a hand-off code, once: None for an unknown, used or stale code, or an ended session."""
     now = now or utc_now()
     if not code or len(code) > 100:
@@ -103,13 +115,32 @@ def redeem(haven: Haven, code: str, *, now: datetime | None = None) -> str | Non
                    BrowserSession.expires_at > now)
             .values(handoff_hash=None, handoff_until=None, token_hash=_digest(token))
         ).rowcount
-    return cookie_value(haven, token) if taken == 1 else None
+    return cookie_value(haven, token, secure) if taken == 1 else None
 
 
-def resume(haven: Haven, cookie: str | None, *, now: datetime | None = None) -> Resumed | None:
-    """Who a browser's cookie signs in, or None: forged, altered, signed out, deactivated, expired or too old."""
+@dataclass(frozen=True)
+class PresentedCookie:
+    """The session cookie a browser sent, and whether it came under the `__Host-` name."""
+    value: str
+    secure_name: bool
+
+
+def presented_cookie(cookies: Mapping[str, object]) -> PresentedCookie | None:
+    """The cookie to resume from a request's cookies: the `__Host-` one when present, else the plain one."""
+    for name, secure_name in ((SECURE_COOKIE_NAME, True), (COOKIE_NAME, False)):
+        value = cookies.get(name)
+        if isinstance(value, str) and value:
+            return PresentedCookie(value, secure_name)
+    return None
+
+
+def resume(haven: Haven, cookie: str | None, *, now: datetime | None = None,
+           secure_name: bool | None = None) -> Resumed | None:
+    """Who a browser's cookie signs in, or None: forged, altered, signed out, deactivated, expired or too old.
+
+    `secure_name`: whether the value came under the `__Host-` name (False: the plain name; see _token_from_cookie)."""
     now = now or utc_now()
-    token = _token_from_cookie(haven, cookie)
+    token = _token_from_cookie(haven, cookie, secure_name)
     if token is None:
         return None
     with haven.session() as session:

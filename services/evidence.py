@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TypedDict
 
 from sqlmodel import Session, select
 
@@ -22,13 +23,13 @@ from standards.loader import get_standard
 from standards.schema import Standard
 from storage.audit import append_audit
 from storage.db import insert_statement, lock_row
-from storage.models import Evidence, EvidenceLink, EvidenceRevision, Organisation, PrivacyCheck
-from vocabulary import Classification
+from storage.models import Evidence, EvidenceLink, EvidenceRevision, PrivacyCheck
+from vocabulary import Classification, ReviewStatus
 
 CLASSIFICATIONS = tuple(Classification)
 MAX_TITLE = 200
 VALIDITY_STATES = ("current", "expired")
-REVIEW_STATES = ("pending", "accepted", "rejected")
+REVIEW_STATES = tuple(ReviewStatus)
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,19 @@ def add_evidence(
     return evidence
 
 
-def revision_facts(revision: EvidenceRevision) -> dict:
+class RevisionFacts(TypedDict):
+    """What of a revision decides scores, as JSON in the audit log's detail."""
+
+    issued_on: str
+    valid_until: str | None
+    withheld: bool
+
+
+def revision_facts(revision: EvidenceRevision) -> RevisionFacts:
     """What of a revision decides scores, as the audit log records it (checked by verify against the row)."""
-    return {"issued_on": revision.issued_on.isoformat(),
-            "valid_until": revision.valid_until.isoformat() if revision.valid_until else None,
-            "withheld": revision.withheld}
+    return RevisionFacts(issued_on=revision.issued_on.isoformat(),
+                         valid_until=revision.valid_until.isoformat() if revision.valid_until else None,
+                         withheld=revision.withheld)
 
 
 def _record_privacy(session: Session, revision: EvidenceRevision, intake: IntakeResult | None) -> None:
@@ -250,12 +259,49 @@ def set_classification(session: Session, principal: Principal, *, evidence_id: i
     session.flush()
 
 
-def evidence_register(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class RegisterRow:
+    """One evidence item of the register as its latest revision and that revision's latest review show it."""
+
+    id: int
+    revision_id: int
+    revision: int  # the latest revision's number
+    title: str
+    evidence_type: str
+    evidence_type_title: str
+    actions: list[str]  # the linked action ids, sorted
+    classification: Classification
+    issued_on: date
+    valid_until: date  # its own date, else issued_on plus the type's validity
+    current: bool  # issued on or before the register's day and valid until it
+    review_status: ReviewStatus
+    review_comment: str
+    reviewer: str
+    file_name: str
+    mime_type: str
+    size_bytes: int
+    has_file: bool
+    withheld: bool
+    thumbnail_key: str | None
+    uploaded_by: int | None
+    note: str
+
+    @property
+    def validity(self) -> str:
+        """"current" or "expired", as the library's state filter names them."""
+        return "current" if self.current else "expired"
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type.startswith("image/")
+
+
+def evidence_register(session: Session, principal: Principal, *, organisation_id: int,
+                      as_of: date | None = None) -> list[RegisterRow]:
     """One row per evidence item (its latest revision), for the library and the exports."""
     require(principal, "view_evidence", organisation_id)
     as_of = as_of or date.today()
-    organisation = session.get(Organisation, organisation_id)
-    rows_db = session.exec(select(Evidence).where(Evidence.organisation_id == organisation.id).order_by(Evidence.id)).all()
+    rows_db = session.exec(select(Evidence).where(Evidence.organisation_id == organisation_id).order_by(Evidence.id)).all()
     ids = [e.id for e in rows_db]
     revisions = latest_revisions(session, ids)
     reviews = latest_reviews(session, [r.id for r in revisions.values()])
@@ -263,39 +309,30 @@ def evidence_register(session: Session, principal: Principal, *, organisation_id
     if ids:
         for link in session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id.in_(ids))):
             links[link.evidence_id].append(link.action_id)
-    rows = []
-    for evidence in rows_db:
-        standard = get_standard(evidence.standard_id)
-        evidence_type = standard.evidence_type(evidence.evidence_type)
-        revision = revisions[evidence.id]
-        review = reviews.get(revision.id)
-        valid_until = valid_until_of(revision, evidence_type.validity_months)
-        rows.append({
-            "id": evidence.id, "revision_id": revision.id, "revision": revision.number,
-            "title": evidence.title, "evidence_type": evidence.evidence_type, "evidence_type_title": evidence_type.title,
-            "actions": sorted(links[evidence.id]), "classification": evidence.classification,
-            "issued_on": revision.issued_on, "valid_until": valid_until,
-            "current": revision.issued_on <= as_of <= valid_until,
-            "review_status": review.status if review else "pending",
-            "review_comment": review.comment if review else "",
-            "reviewer": review.reviewer_name if review else "",
-            "file_name": revision.display_name, "mime_type": revision.mime_type, "size_bytes": revision.size_bytes,
-            "has_file": revision.blob_key is not None, "withheld": revision.withheld,
-            "thumbnail_key": revision.thumbnail_key, "uploaded_by": revision.uploaded_by,
-            "note": revision.note,
-        })
-    return rows
+    return [_register_row(evidence, revisions[evidence.id], reviews.get(revisions[evidence.id].id),
+                          sorted(links[evidence.id]), as_of) for evidence in rows_db]
 
 
-def states_of(row: dict) -> tuple[str, str]:
-    """(validity, review) of a register row: ("current" or "expired", "pending", "accepted" or "rejected")."""
-    return ("current" if row["current"] else "expired"), row["review_status"]
+def _register_row(evidence: Evidence, revision: EvidenceRevision, review, actions: list[str], as_of: date) -> RegisterRow:
+    evidence_type = get_standard(evidence.standard_id).evidence_type(evidence.evidence_type)
+    valid_until = valid_until_of(revision, evidence_type.validity_months)
+    return RegisterRow(
+        id=evidence.id, revision_id=revision.id, revision=revision.number, title=evidence.title,
+        evidence_type=evidence.evidence_type, evidence_type_title=evidence_type.title, actions=actions,
+        classification=Classification(evidence.classification), issued_on=revision.issued_on,
+        valid_until=valid_until, current=revision.issued_on <= as_of <= valid_until,
+        review_status=ReviewStatus(review.status) if review else ReviewStatus.PENDING,
+        review_comment=review.comment if review else "", reviewer=review.reviewer_name if review else "",
+        file_name=revision.display_name, mime_type=revision.mime_type, size_bytes=revision.size_bytes,
+        has_file=revision.blob_key is not None, withheld=revision.withheld, thumbnail_key=revision.thumbnail_key,
+        uploaded_by=revision.uploaded_by, note=revision.note,
+    )
 
 
 def filter_register(
-    rows: list[dict], *, evidence_types: list[str] = (), actions: list[str] = (), states: list[str] = (),
+    rows: list[RegisterRow], *, evidence_types: list[str] = (), actions: list[str] = (), states: list[str] = (),
     classifications: list[str] = (),
-) -> list[dict]:
+) -> list[RegisterRow]:
     """The register rows that match every filter given; an empty filter matches all.
 
     States combine as a user reads them: "current" and "expired" are alternatives, as are the
@@ -305,14 +342,14 @@ def filter_register(
     review_wanted = [s for s in states if s in REVIEW_STATES]
     kept = []
     for row in rows:
-        validity, review = states_of(row)
-        if evidence_types and row["evidence_type"] not in evidence_types:
+        if evidence_types and row.evidence_type not in evidence_types:
             continue
-        if actions and not set(row["actions"]) & set(actions):
+        if actions and not set(row.actions) & set(actions):
             continue
-        if classifications and row["classification"] not in classifications:
+        if classifications and row.classification not in classifications:
             continue
-        if (validity_wanted and validity not in validity_wanted) or (review_wanted and review not in review_wanted):
+        if (validity_wanted and row.validity not in validity_wanted) or (
+                review_wanted and row.review_status not in review_wanted):
             continue
         kept.append(row)
     return kept
@@ -402,7 +439,8 @@ def read_preview(haven: Haven, principal: Reader | Principal, *, revision_id: in
 def read_thumbnails(haven: Haven, principal: Reader | Principal, *, organisation_id: int,
                     revision_ids: list[int]) -> dict[int, bytes]:
     """The gallery thumbnails (made at intake; never the original) of those revisions that belong to the
-    organisation and have one, by revision id; one audit entry for the gallery."""
+    organisation and have one, by revision id, each carrying the viewer's mark; one audit entry (and one
+    trace code) for the gallery."""
     with haven.session() as session:
         found = session.exec(
             select(EvidenceRevision.id, EvidenceRevision.thumbnail_key, Evidence.id)
@@ -411,8 +449,9 @@ def read_thumbnails(haven: Haven, principal: Reader | Principal, *, organisation
                    EvidenceRevision.thumbnail_key.is_not(None))).all()
     request = ReadRequest(permission="view_evidence", organisation_id=organisation_id, action="evidence.thumbnails",
                           detail={"revisions": sorted(r for r, _, _ in found)},
-                          evidence_ids=tuple(sorted({e for _, _, e in found})))
-    return read_as(haven, principal, request, lambda _: {revision: haven.store.get(key) for revision, key, _ in found})
+                          evidence_ids=tuple(sorted({e for _, _, e in found})), watermark=True)
+    return read_as(haven, principal, request, lambda admission: {
+        revision: watermark_image(haven.store.get(key), admission.watermark) for revision, key, _ in found})
 
 
 def read_thumbnail(haven: Haven, principal: Reader | Principal, *, revision_id: int) -> bytes | None:

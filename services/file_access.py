@@ -140,10 +140,17 @@ def issue_watermark(session: Session, *, actor: str, recipient: str, purpose: st
     """A new mark for a copy that leaves, recorded in the audit log under its code."""
     issued_at = issued_at or utc_now()
     mark = new_watermark(recipient, issued_at.date())
+    while _issued(session, mark.code):  # 40 random bits rarely meet, but a code must name one copy only
+        mark = new_watermark(recipient, issued_at.date())
     append_audit(session, actor=actor, action=WATERMARK_ACTION, organisation_id=organisation_id,
                  target=f"watermark:{mark.code}",
                  detail={"recipient": mark.recipient, "purpose": purpose, "evidence": sorted(set(evidence_ids))})
     return mark
+
+
+def _issued(session: Session, code: str) -> bool:
+    return session.exec(select(AuditEntry.id).where(AuditEntry.action == WATERMARK_ACTION,
+                                                    AuditEntry.target == f"watermark:{code}")).first() is not None
 
 
 def trace(session: Session, code: str) -> Trace | None:

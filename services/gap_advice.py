@@ -5,15 +5,20 @@ blockers; this module only words them.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from scoring.dates import day_in_words, parse_date
 from scoring.engine import BlockerKind
 from scoring.facts import PlanFact
 from scoring.report import GapReport, ScoreReport, SlotReport
 from vocabulary import Rating, Readiness
+
+if TYPE_CHECKING:
+    from services.plan import PlanRow
+    from services.reviews import Rejection
 
 SELF_ASSESSMENT_PAGE = "Self-assessment"
 
@@ -143,16 +148,16 @@ def advise(report: ScoreReport, *, rejection_reasons: Mapping[tuple[str, str], s
     return advised
 
 
-def rejection_reasons(rejected: list[dict]) -> dict[tuple[str, str], str]:
+def rejection_reasons(rejected: Sequence[Rejection]) -> dict[tuple[str, str], str]:
     """(action, evidence type) -> the newest reason, from services.reviews.rejections (newest first)."""
     reasons: dict[tuple[str, str], str] = {}
     for row in rejected:
-        for action in row["actions"]:
-            reasons.setdefault((action, row["evidence_type"]), row["reason"])
+        for action in row.actions:
+            reasons.setdefault((action, row.evidence_type), row.reason)
     return reasons
 
 
-def still_needed_for_approaching(report: ScoreReport, plan: list[Mapping]) -> list[str]:
+def still_needed_for_approaching(report: ScoreReport, plan: Sequence[PlanRow]) -> list[str]:
     """What stands between the report's organisation and "approaching" (empty when it is there or beyond).
 
     The engine finds the blockers (`readiness_blockers` of the report); this only words each one,
@@ -202,6 +207,5 @@ def still_needed_for_ready(report: ScoreReport) -> list[str]:
     return needed
 
 
-def _plan_fact(item: Mapping) -> PlanFact:
-    return PlanFact(item["action"], item.get("description", ""), item.get("owner") or "", item.get("due"),
-                    bool(item.get("done")))
+def _plan_fact(item: PlanRow) -> PlanFact:
+    return PlanFact(item.action, item.description, item.owner or "", item.due, bool(item.done))

@@ -1,6 +1,8 @@
 """The action plan: tasks that close gaps."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
@@ -72,13 +74,39 @@ def update_plan_item(
     return item
 
 
-def plan_items(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class PlanRow:
+    """One plan item as the plan screen, the exports and the calendar read it."""
+
+    id: int
+    action: str
+    description: str
+    owner: str
+    due: date | None
+    done: bool
+    overdue: bool  # open and due before the day asked about
+    gap_kind: str  # the kind of gap it was added for, "" for one added by hand
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """The editable fields of a plan item as edited in the plan's table."""
+
+    id: int
+    description: str
+    owner: str
+    due: date | None
+    done: bool
+
+
+def plan_items(session: Session, principal: Principal, *, organisation_id: int,
+               as_of: date | None = None) -> list[PlanRow]:
     require(principal, "view_scores", organisation_id)
     as_of = as_of or date.today()
     items = session.exec(select(PlanItem).where(PlanItem.organisation_id == organisation_id).order_by(PlanItem.id)).all()
     return [
-        {"id": i.id, "action": i.action_id, "description": i.description, "owner": i.owner, "due": i.due,
-         "done": i.done, "overdue": (not i.done and i.due is not None and i.due < as_of), "gap_kind": i.gap_kind}
+        PlanRow(id=i.id, action=i.action_id, description=i.description, owner=i.owner, due=i.due, done=i.done,
+                overdue=(not i.done and i.due is not None and i.due < as_of), gap_kind=i.gap_kind)
         for i in items
     ]
 
@@ -121,17 +149,18 @@ def open_item_for_gap(session: Session, *, organisation_id: int, action_id: str,
         PlanItem.done.is_(False)).order_by(PlanItem.id)).first()
 
 
-def changed_plan_rows(before: list[dict], after: list[dict]) -> list[dict]:
-    """The rows of `after` whose editable fields differ from the row with the same id in `before`."""
-    original = {row["id"]: row for row in before}
+def changed_plan_rows(before: Iterable[PlanRow], after: Iterable[Mapping[str, object]]) -> list[PlanChange]:
+    """The edited rows of `after` (the plan table's cells by field name, keyed by "id") whose editable fields
+    differ from the item with the same id in `before`."""
+    original = {row.id: row for row in before}
     changed = []
     for row in after:
         old = original.get(row["id"])
         if old is None:
             continue
         fresh = {field: _plain(row.get(field), field) for field in EDITABLE_FIELDS}
-        if any(fresh[field] != _plain(old.get(field), field) for field in EDITABLE_FIELDS):
-            changed.append({"id": row["id"], **fresh})
+        if any(fresh[field] != _plain(getattr(old, field), field) for field in EDITABLE_FIELDS):
+            changed.append(PlanChange(id=old.id, **fresh))
     return changed
 
 
@@ -156,14 +185,14 @@ def _missing(value) -> bool:
         return True
 
 
-def save_plan_changes(session: Session, principal: Principal, *, organisation_id: int, changes: list[dict]) -> int:
+def save_plan_changes(session: Session, principal: Principal, *, organisation_id: int,
+                      changes: list[PlanChange]) -> int:
     """Applies edited rows (from changed_plan_rows) in one transaction; returns how many items changed."""
     require(principal, "plan", organisation_id)
     for change in changes:
-        item = session.get(PlanItem, change["id"])
+        item = session.get(PlanItem, change.id)
         if item is None or item.organisation_id != organisation_id:
             raise NotFound("No such plan item in this organisation.")
-        update_plan_item(session, principal, item_id=change["id"], description=change["description"],
-                         owner=change["owner"], due=change["due"], clear_due=change["due"] is None,
-                         done=change["done"])
+        update_plan_item(session, principal, item_id=change.id, description=change.description,
+                         owner=change.owner, due=change.due, clear_due=change.due is None, done=change.done)
     return len(changes)

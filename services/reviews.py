@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
+from evidence.privacy_policy import PrivacyRecord
 from services.errors import NotFound, ServiceError
 from services.evidence import privacy_records
 from services.facts import latest_reviews, latest_revisions
@@ -14,6 +16,7 @@ from standards.loader import get_standard
 from storage.audit import append_audit
 from storage.db import lock_row
 from storage.models import Evidence, EvidenceLink, EvidenceRevision, Review, User
+from vocabulary import Classification, ReviewStatus
 
 DECISIONS = ("accepted", "rejected")
 
@@ -120,7 +123,69 @@ def waiting_for_review(session: Session, principal: Principal, *, organisation_i
     return len(_waiting(session, organisation_id)[0])
 
 
-def review_queue(session: Session, principal: Principal, *, organisation_id: int) -> list[dict]:
+@dataclass(frozen=True)
+class PreviousReview:
+    """The decision on the revision before the one waiting, so the reviewer sees what was asked for last time."""
+
+    revision: int
+    status: ReviewStatus
+    comment: str
+    reviewer: str
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """An evidence item whose latest revision waits for a reviewer's decision."""
+
+    evidence_id: int
+    revision_id: int
+    revision: int  # the waiting revision's number
+    title: str
+    evidence_type: str
+    evidence_type_title: str
+    checklist: list[str]  # the evidence type's checklist, in the standard's order
+    classification: Classification
+    actions: list[str]
+    issued_on: date
+    valid_until: date | None  # only a date the uploader gave
+    file_name: str
+    mime_type: str
+    has_file: bool
+    withheld: bool
+    note: str
+    uploaded_at: datetime
+    uploaded_by: str  # the uploader's name
+    own_upload: bool  # the reviewer added the evidence or uploaded this revision, so may not review it
+    previous_review: PreviousReview | None
+    privacy: PrivacyRecord | None  # what the privacy guard found and what the uploader decided
+
+
+@dataclass(frozen=True)
+class ReviewFile:
+    """Where the file of a revision waiting in the queue is stored."""
+
+    blob_key: str
+    mime_type: str
+    file_name: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Evidence whose latest revision was rejected, with the reviewer's reason."""
+
+    evidence_id: int
+    title: str
+    evidence_type: str
+    actions: list[str]
+    revision: int
+    reason: str
+    reviewer: str
+    decided_at: datetime | None
+    decided_on: date
+
+
+def review_queue(session: Session, principal: Principal, *, organisation_id: int) -> list[QueueItem]:
     """Evidence whose latest revision waits for a decision, oldest first, with the type's checklist."""
     require(principal, "review", organisation_id)
     waiting, revisions = _waiting(session, organisation_id)
@@ -132,23 +197,21 @@ def review_queue(session: Session, principal: Principal, *, organisation_id: int
     for evidence in waiting:
         revision = revisions[evidence.id]
         evidence_type = get_standard(evidence.standard_id).evidence_type(evidence.evidence_type)
-        queue.append({
-            "evidence_id": evidence.id, "revision_id": revision.id, "revision": revision.number,
-            "title": evidence.title, "evidence_type": evidence.evidence_type, "evidence_type_title": evidence_type.title,
-            "checklist": list(evidence_type.checklist), "classification": evidence.classification,
-            "actions": links.get(evidence.id, []),
-            "issued_on": revision.issued_on, "valid_until": revision.valid_until, "file_name": revision.display_name,
-            "mime_type": revision.mime_type, "has_file": revision.blob_key is not None, "withheld": revision.withheld,
-            "note": revision.note, "uploaded_at": revision.uploaded_at,
-            "uploaded_by": names.get(revision.uploaded_by or evidence.created_by, ""),
-            "own_upload": _is_own(principal, revision, evidence),
-            "previous_review": previous.get(evidence.id),
-            "privacy": privacy.get(revision.id),  # what the privacy guard found and what the uploader decided
-        })
-    return sorted(queue, key=lambda row: (row["uploaded_at"], row["revision_id"]))
+        queue.append(QueueItem(
+            evidence_id=evidence.id, revision_id=revision.id, revision=revision.number, title=evidence.title,
+            evidence_type=evidence.evidence_type, evidence_type_title=evidence_type.title,
+            checklist=list(evidence_type.checklist), classification=Classification(evidence.classification),
+            actions=links.get(evidence.id, []), issued_on=revision.issued_on, valid_until=revision.valid_until,
+            file_name=revision.display_name, mime_type=revision.mime_type, has_file=revision.blob_key is not None,
+            withheld=revision.withheld, note=revision.note, uploaded_at=revision.uploaded_at,
+            uploaded_by=names.get(revision.uploaded_by or evidence.created_by, ""),
+            own_upload=_is_own(principal, revision, evidence), previous_review=previous.get(evidence.id),
+            privacy=privacy.get(revision.id),
+        ))
+    return sorted(queue, key=lambda item: (item.uploaded_at, item.revision_id))
 
 
-def review_file(session: Session, principal: Principal, *, revision_id: int) -> dict:
+def review_file(session: Session, principal: Principal, *, revision_id: int) -> ReviewFile:
     """Where the file of a revision waiting in the queue is stored, for the reviewer's preview."""
     revision = session.get(EvidenceRevision, revision_id)
     if revision is None:
@@ -157,28 +220,28 @@ def review_file(session: Session, principal: Principal, *, revision_id: int) -> 
     require(principal, "review", evidence.organisation_id)
     if revision.blob_key is None:
         raise NotFound("This evidence is an on-site inspection record: there is no file.")
-    return {"blob_key": revision.blob_key, "mime_type": revision.mime_type, "file_name": revision.display_name,
-            "size_bytes": revision.size_bytes}
+    return ReviewFile(blob_key=revision.blob_key, mime_type=revision.mime_type, file_name=revision.display_name,
+                      size_bytes=revision.size_bytes)
 
 
-def rejections(session: Session, principal: Principal, *, organisation_id: int) -> list[dict]:
+def rejections(session: Session, principal: Principal, *, organisation_id: int) -> list[Rejection]:
     """Evidence whose latest revision was rejected, with the reviewer's reason, for the manager; newest first."""
     require(principal, "view_evidence", organisation_id)
     evidence_rows = session.exec(select(Evidence).where(Evidence.organisation_id == organisation_id)).all()
     revisions = latest_revisions(session, [e.id for e in evidence_rows])
     reviews = latest_reviews(session, [r.id for r in revisions.values()])
     rejected = [e for e in evidence_rows
-                if e.id in revisions and getattr(reviews.get(revisions[e.id].id), "status", "") == "rejected"]
+                if e.id in revisions and getattr(reviews.get(revisions[e.id].id), "status", "") == ReviewStatus.REJECTED]
     links = _linked_actions(session, [e.id for e in rejected])
     found = []
     for evidence in rejected:
         review = reviews[revisions[evidence.id].id]
-        found.append({"evidence_id": evidence.id, "title": evidence.title, "evidence_type": evidence.evidence_type,
-                      "actions": links.get(evidence.id, []), "revision": revisions[evidence.id].number,
-                      "reason": review.comment, "reviewer": review.reviewer_name,
-                      "decided_at": review.decided_at,
-                      "decided_on": review.decided_at.date() if review.decided_at else date.today()})
-    return sorted(found, key=lambda row: (row["decided_at"], row["evidence_id"]), reverse=True)
+        found.append(Rejection(
+            evidence_id=evidence.id, title=evidence.title, evidence_type=evidence.evidence_type,
+            actions=links.get(evidence.id, []), revision=revisions[evidence.id].number, reason=review.comment,
+            reviewer=review.reviewer_name, decided_at=review.decided_at,
+            decided_on=review.decided_at.date() if review.decided_at else date.today()))
+    return sorted(found, key=lambda row: (row.decided_at, row.evidence_id), reverse=True)
 
 
 def _linked_actions(session: Session, evidence_ids: list[int]) -> dict[int, list[str]]:
@@ -189,7 +252,7 @@ def _linked_actions(session: Session, evidence_ids: list[int]) -> dict[int, list
     return {evidence_id: sorted(actions) for evidence_id, actions in linked.items()}
 
 
-def _previous_reviews(session: Session, revisions: list[EvidenceRevision]) -> dict[int, dict]:
+def _previous_reviews(session: Session, revisions: list[EvidenceRevision]) -> dict[int, PreviousReview]:
     """The decision on the revision before each given one, so the reviewer sees what was asked for last time."""
     earlier = {r.evidence_id: r.number - 1 for r in revisions if r.number > 1}
     if not earlier:
@@ -198,8 +261,8 @@ def _previous_reviews(session: Session, revisions: list[EvidenceRevision]) -> di
     before = {r.evidence_id: r for r in rows if r.number == earlier[r.evidence_id]}
     decided = latest_reviews(session, [r.id for r in before.values()])
     return {
-        evidence_id: {"revision": revision.number, "status": decided[revision.id].status,
-                      "comment": decided[revision.id].comment, "reviewer": decided[revision.id].reviewer_name}
+        evidence_id: PreviousReview(revision=revision.number, status=ReviewStatus(decided[revision.id].status),
+                                    comment=decided[revision.id].comment, reviewer=decided[revision.id].reviewer_name)
         for evidence_id, revision in before.items() if revision.id in decided
     }
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
@@ -221,7 +222,40 @@ def sign_in_by_email(session: Session, *, email: str, email_verified: bool = Tru
     return SignInResult(principal_for(session, user), "Signed in.")
 
 
-def list_users(session: Session, principal: Principal) -> list[dict]:
+@dataclass(frozen=True)
+class MembershipRow:
+    """One role of a user, in one organisation or (organisation_id None) in every organisation."""
+
+    id: int
+    organisation_id: int | None
+    role: str
+    organisation: str  # the organisation's slug, or "every organisation"
+    organisation_name: str
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """An account as the users screen shows it; never its password hash."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str
+    admin: bool
+    active: bool
+    locked: bool  # locked out after failed sign-ins, until locked_until
+    locked_until: datetime | None
+    password: bool  # has a Haven password (else signs in only with single sign-on)
+    memberships: list[MembershipRow]
+
+    @property
+    def label(self) -> str:
+        """The user name, with the display name when it says more, and whether the account is deactivated."""
+        name = self.username if self.display_name in ("", self.username) else f"{self.username} ({self.display_name})"
+        return name if self.active else f"{name}, deactivated"
+
+
+def list_users(session: Session, principal: Principal) -> list[UserRow]:
     """Every account as plain data, never its password hash."""
     require(principal, "manage_users")
     now = utc_now()
@@ -232,20 +266,19 @@ def list_users(session: Session, principal: Principal) -> list[dict]:
     rows = []
     for user in session.exec(select(User).order_by(User.username)):
         locked = bool(user.locked_until and user.locked_until > now)
-        rows.append({
-            "id": user.id, "username": user.username, "display_name": user.display_name, "email": user.email or "",
-            "admin": user.is_admin, "active": user.active, "locked": locked,
-            "locked_until": user.locked_until if locked else None,
-            "password": user.password_hash is not None,
-            "memberships": [_membership_row(m, organisations) for m in memberships.get(user.id, [])],
-        })
+        rows.append(UserRow(
+            id=user.id, username=user.username, display_name=user.display_name, email=user.email or "",
+            admin=user.is_admin, active=user.active, locked=locked, locked_until=user.locked_until if locked else None,
+            password=user.password_hash is not None,
+            memberships=[_membership_row(m, organisations) for m in memberships.get(user.id, [])],
+        ))
     return rows
 
 
-def _membership_row(membership: Membership, organisations: dict[int, Organisation]) -> dict:
+def _membership_row(membership: Membership, organisations: dict[int, Organisation]) -> MembershipRow:
     organisation = organisations.get(membership.organisation_id) if membership.organisation_id else None
-    return {
-        "id": membership.id, "organisation_id": membership.organisation_id, "role": membership.role,
-        "organisation": organisation.slug if organisation else "every organisation",
-        "organisation_name": organisation.name if organisation else "Every organisation",
-    }
+    return MembershipRow(
+        id=membership.id, organisation_id=membership.organisation_id, role=membership.role,
+        organisation=organisation.slug if organisation else "every organisation",
+        organisation_name=organisation.name if organisation else "Every organisation",
+    )

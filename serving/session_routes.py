@@ -54,11 +54,11 @@ async def begin_session(request: Request) -> Response:
     if not _same_origin(request):
         return _plain(403)
     body = (await request.body())[:MAX_BODY].decode("ascii", errors="replace").strip()
-    value = await run_in_threadpool(browser_sessions.redeem, _haven(), body)
+    secure = _secure(request)
+    value = await run_in_threadpool(lambda: browser_sessions.redeem(_haven(), body, secure=secure))
     if value is None:
         return _plain(403)
     response = _plain(204)
-    secure = _secure(request)
     response.set_cookie(browser_sessions.SECURE_COOKIE_NAME if secure else browser_sessions.COOKIE_NAME, value,
                         max_age=browser_sessions.ABSOLUTE_HOURS * 3600, path="/", secure=secure, httponly=True,
                         samesite="strict")

@@ -5,6 +5,8 @@ import os
 import secrets
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -144,13 +146,22 @@ def haven_s3(request, tmp_path, s3_server_url) -> Haven:
     instance.engine.dispose()
 
 
-@pytest.fixture
-def app_haven(haven, monkeypatch):
-    """The test instance, made the one the app opens (through the same settings variables a user sets)."""
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(haven.settings.data_dir))
-    monkeypatch.setenv("HAVEN_DATABASE_URL", haven.settings.database_url)
+@contextmanager
+def opened_by_the_app(instance: Haven, monkeypatch) -> Iterator[Haven]:
+    """`instance`, made the one the app opens (through the same settings variables a user sets), until the end."""
+    monkeypatch.setenv("HAVEN_DATA_DIR", str(instance.settings.data_dir))
+    monkeypatch.setenv("HAVEN_DATABASE_URL", instance.settings.database_url)
     monkeypatch.delenv("HAVEN_BLOB_URL", raising=False)
     monkeypatch.delenv("HAVEN_ENCRYPTION_KEY", raising=False)
     get_haven.clear()
-    yield haven
-    get_haven.clear()
+    try:
+        yield instance
+    finally:
+        get_haven.clear()
+
+
+@pytest.fixture
+def app_haven(haven, monkeypatch):
+    """The test instance, made the one the app opens."""
+    with opened_by_the_app(haven, monkeypatch) as instance:
+        yield instance

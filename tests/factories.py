@@ -10,9 +10,11 @@ from fpdf import FPDF
 from PIL import Image
 
 from accounts.permissions import Principal
+from services.evidence import RegisterRow
 from services.instance import Haven
 from services.organisations import create_organisation
 from services.users import create_user, principal_for
+from vocabulary import Classification, ReviewStatus
 
 SYSTEM = Principal.system("test")
 PASSWORD = "correct horse battery staple"
@@ -29,6 +31,21 @@ def make_user(haven: Haven, username: str, role: str | None, organisation_slug: 
         user = create_user(session, SYSTEM, username=username, password=password, role=role,
                            organisation_slug=organisation_slug, is_admin=is_admin)
         return principal_for(session, user)
+
+
+def register_row(evidence_type: str = "policy", actions=("3.3.1",), **fields) -> RegisterRow:
+    """A row of the evidence register as the service returns it, made without a database: a current internal
+    policy with a file, waiting for review, unless `fields` say otherwise."""
+    made = dict(id=1, revision_id=1, revision=1, title="Evidence", evidence_type=evidence_type,
+                evidence_type_title=evidence_type.replace("_", " ").capitalize(), actions=list(actions),
+                classification="internal", issued_on=date(2026, 1, 15), valid_until=date(2027, 1, 15), current=True,
+                review_status="pending", review_comment="", reviewer="", file_name="evidence.pdf",
+                mime_type="application/pdf", size_bytes=1024, has_file=True, withheld=False, thumbnail_key=None,
+                uploaded_by=None, note="")
+    made.update(fields)
+    made["classification"] = Classification(made["classification"])
+    made["review_status"] = ReviewStatus(made["review_status"])
+    return RegisterRow(**made)
 
 
 def jpeg_with_gps(width: int = 64, height: int = 48) -> bytes:

@@ -36,13 +36,12 @@ export default function(component) {
 _keeper = st.components.v2.component("haven_cookie_keeper", js=_KEEPER_JS)
 
 
-def browser_cookie() -> str | None:
+def browser_cookie() -> browser_sessions.PresentedCookie | None:
     try:
         cookies = st.context.cookies
-        value = cookies.get(browser_sessions.SECURE_COOKIE_NAME) or cookies.get(browser_sessions.COOKIE_NAME)
     except Exception:  # no browser behind this run
         return None
-    return value if isinstance(value, str) else None
+    return browser_sessions.presented_cookie(cookies)
 
 
 def begin_for(haven: Haven, principal) -> int:
@@ -66,10 +65,10 @@ def resumable(haven: Haven) -> browser_sessions.Resumed | None:
     cookie = browser_cookie()
     if not cookie:
         return None
-    fingerprint = hashlib.sha256(cookie.encode("utf-8", "replace")).hexdigest()
+    fingerprint = hashlib.sha256(cookie.value.encode("utf-8", "replace")).hexdigest()
     if st.session_state.get(REFUSED_KEY) == fingerprint:
         return None
-    resumed = browser_sessions.resume(haven, cookie)
+    resumed = browser_sessions.resume(haven, cookie.value, secure_name=cookie.secure_name)
     if resumed is None:
         st.session_state[REFUSED_KEY] = fingerprint
     return resumed

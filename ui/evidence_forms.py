@@ -18,6 +18,7 @@ from reports.formatting import long_date
 from services.evidence import (
     CLASSIFICATIONS,
     NewEvidence,
+    RegisterRow,
     get_evidence,
     link_evidence,
     read_evidence_file,
@@ -26,9 +27,10 @@ from services.evidence import (
     set_links,
 )
 from services.instance import Haven
+from services.reviews import Rejection
 from services.uploads import NewRevision, upload_evidence, upload_revision
 from standards.schema import Standard
-from ui.notices import Notice, show_notices, tell
+from ui.notices import Notice, attempt, show_notices, tell
 from ui.privacy_forms import (
     PendingCaseFile,
     case_file_confirmations,
@@ -217,12 +219,13 @@ def _record_inspection(haven: Haven, principal: Principal, organisation_id: int,
     state[f"{key}:title"], state[f"{key}:note"] = "", ""
 
 
-def link_existing_form(haven: Haven, principal: Principal, candidates: list[dict], *, action_id: str, key: str) -> None:
+def link_existing_form(haven: Haven, principal: Principal, candidates: list[RegisterRow], *, action_id: str,
+                       key: str) -> None:
     """Links evidence already in the library (of the slot's type) to `action_id`."""
     if not candidates:
         st.caption("No other evidence of this type is in the library yet.")
     else:
-        titles = {row["id"]: f"{row['title']} (issued {long_date(row['issued_on'])})" for row in candidates}
+        titles = {row.id: f"{row.title} (issued {long_date(row.issued_on)})" for row in candidates}
         st.selectbox("Evidence in the library", list(titles), format_func=titles.get, key=f"{key}:pick")
         st.button("Link", icon=":material/link:", key=f"{key}:link", on_click=_link,
                   args=(haven, principal, action_id, key))
@@ -231,18 +234,19 @@ def link_existing_form(haven: Haven, principal: Principal, candidates: list[dict
 
 @live_session
 def _link(haven: Haven, principal: Principal, action_id: str, key: str) -> None:
-    try:
-        with haven.session() as session:
-            link_evidence(session, principal, evidence_id=st.session_state[f"{key}:pick"], action_id=action_id)
-    except REFUSALS as error:
-        tell(markdown_text(str(error)), Notice.ERROR, where=key)
-        return
-    tell(markdown_text(f"Linked to {action_id}."), Notice.SUCCESS, where=key)
+    evidence_id = st.session_state[f"{key}:pick"]
+    _change(haven, key, lambda session: link_evidence(session, principal, evidence_id=evidence_id, action_id=action_id),
+            done=f"Linked to {action_id}.")
+
+
+def _change(haven: Haven, key: str, change, *, done: str) -> None:
+    """Runs one service call from a form's callback; its refusal, or `done`, is told beside the form."""
+    attempt(haven, change, done=markdown_text(done), where=key, in_callback=True)
 
 
 # --- one item of the library ---------------------------------------------------------------------------
 
-def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) -> None:
+def revision_form(haven: Haven, principal: Principal, row: RegisterRow, *, key: str) -> None:
     """A new version of the item's file: the history stays and the review starts again."""
     st.file_uploader("New file", key=f"{key}:file:{_generation(key)}")
     issued, valid = st.columns(2)
@@ -251,11 +255,11 @@ def revision_form(haven: Haven, principal: Principal, row: dict, *, key: str) ->
     st.text_input("What changed", key=f"{key}:note", max_chars=4000)
     file = st.session_state.get(f"{key}:file:{_generation(key)}")
     with haven.session() as session:
-        organisation_id = get_evidence(session, row["id"]).organisation_id
+        organisation_id = get_evidence(session, row.id).organisation_id
     if file is not None:
         photo_checks(haven, principal, organisation_id, key, [file])
     st.button("Upload the new revision", icon=":material/upload:", disabled=file is None, key=f"{key}:upload",
-              on_click=_upload_revision, args=(haven, principal, row["id"], key))
+              on_click=_upload_revision, args=(haven, principal, row.id, key))
     show_notices(key)
     case_file_confirmations(haven, principal, organisation_id, key)
 
@@ -294,49 +298,40 @@ def _upload_revision(haven: Haven, principal: Principal, evidence_id: int, key: 
     _renew(key)
 
 
-def classification_form(haven: Haven, principal: Principal, row: dict, *, key: str) -> None:
-    if row["classification"] == "restricted" and not principal.can("declassify"):
+def classification_form(haven: Haven, principal: Principal, row: RegisterRow, *, key: str) -> None:
+    if row.classification == Classification.RESTRICTED and not principal.can("declassify"):
         st.caption("Restricted. Only an administrator can make restricted evidence internal.")
         return
-    st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row["classification"]),
+    st.selectbox("Classification", CLASSIFICATIONS, index=CLASSIFICATIONS.index(row.classification),
                  format_func=Classification.label_of, key=f"{key}:classification")
     st.button("Change the classification", key=f"{key}:save",
-              disabled=st.session_state.get(f"{key}:classification") == row["classification"],
-              on_click=_classify, args=(haven, principal, row["id"], key))
+              disabled=st.session_state.get(f"{key}:classification") == row.classification,
+              on_click=_classify, args=(haven, principal, row.id, key))
     show_notices(key)
 
 
 @live_session
 def _classify(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
     chosen = st.session_state[f"{key}:classification"]
-    try:
-        with haven.session() as session:
-            set_classification(session, principal, evidence_id=evidence_id, classification=chosen)
-    except REFUSALS as error:
-        tell(markdown_text(str(error)), Notice.ERROR, where=key)
-        return
-    tell(markdown_text(f"The evidence is now {Classification.label_of(chosen).lower()}."), Notice.SUCCESS, where=key)
+    _change(haven, key, lambda session: set_classification(session, principal, evidence_id=evidence_id,
+                                                           classification=chosen),
+            done=f"The evidence is now {Classification.label_of(chosen).lower()}.")
 
 
-def links_form(haven: Haven, principal: Principal, standard: Standard, row: dict, *, key: str) -> None:
-    choices = standard.actions_requiring(row["evidence_type"])
-    st.multiselect("Linked actions", choices, default=[a for a in row["actions"] if a in choices],
+def links_form(haven: Haven, principal: Principal, standard: Standard, row: RegisterRow, *, key: str) -> None:
+    choices = standard.actions_requiring(row.evidence_type)
+    st.multiselect("Linked actions", choices, default=[a for a in row.actions if a in choices],
                    format_func=lambda choice: action_label(standard, choice), key=f"{key}:actions")
     st.button("Save the links", icon=":material/link:", key=f"{key}:save",
-              on_click=_save_links, args=(haven, principal, row["id"], key))
+              on_click=_save_links, args=(haven, principal, row.id, key))
     show_notices(key)
 
 
 @live_session
 def _save_links(haven: Haven, principal: Principal, evidence_id: int, key: str) -> None:
     chosen = list(st.session_state.get(f"{key}:actions") or [])
-    try:
-        with haven.session() as session:
-            set_links(session, principal, evidence_id=evidence_id, action_ids=chosen)
-    except REFUSALS as error:
-        tell(markdown_text(str(error)), Notice.ERROR, where=key)
-        return
-    tell(markdown_text(f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot."), Notice.SUCCESS, where=key)
+    _change(haven, key, lambda session: set_links(session, principal, evidence_id=evidence_id, action_ids=chosen),
+            done=f"Linked to {', '.join(chosen)}." if chosen else "Linked to no action: it fills no slot.")
 
 
 def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type: str, label: str, key: str) -> None:
@@ -354,27 +349,28 @@ def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type
 
 # --- showing evidence ------------------------------------------------------------------------------------
 
-def evidence_summary(row: dict, rejection: dict | None = None) -> None:
+REVIEW_COLOURS = {ReviewStatus.ACCEPTED: "green", ReviewStatus.REJECTED: "red", ReviewStatus.PENDING: "blue"}
+
+
+def evidence_summary(row: RegisterRow, rejection: Rejection | None = None) -> None:
     """One line per item: title, dates, classification and review; a rejection's reason beneath it."""
-    lock = ":material/lock: " if row["classification"] == Classification.RESTRICTED else ""
-    kind = ":material/photo_camera:" if row["mime_type"].startswith("image/") else (
-        ":material/description:" if row["has_file"] else ":material/fact_check:")
-    validity = (f"valid until {long_date(row['valid_until'])}" if row["current"]
-                else f":orange[expired {long_date(row['valid_until'])}]")
-    review = ReviewStatus.label_of(row["review_status"])
-    colour = {"accepted": "green", "rejected": "red", "pending": "blue"}[row["review_status"]]
-    st.markdown(f"{kind} {lock}{markdown_text(row['title'])}  \n"
-                f":gray[issued {long_date(row['issued_on'])} · {validity} · revision {row['revision']}] · "
-                f":{colour}[{review}]")
+    lock = ":material/lock: " if row.classification == Classification.RESTRICTED else ""
+    kind = ":material/photo_camera:" if row.is_image else (
+        ":material/description:" if row.has_file else ":material/fact_check:")
+    validity = (f"valid until {long_date(row.valid_until)}" if row.current
+                else f":orange[expired {long_date(row.valid_until)}]")
+    st.markdown(f"{kind} {lock}{markdown_text(row.title)}  \n"
+                f":gray[issued {long_date(row.issued_on)} · {validity} · revision {row.revision}] · "
+                f":{REVIEW_COLOURS[row.review_status]}[{row.review_status.label}]")
     if rejection:
         rejection_note(rejection)
 
 
-def rejection_note(rejection: dict) -> None:
-    reviewer = markdown_text(rejection["reviewer"]) or "the reviewer"
+def rejection_note(rejection: Rejection) -> None:
+    reviewer = markdown_text(rejection.reviewer) or "the reviewer"
     # Markdown, not a caption: a caption fades coloured text below a readable contrast.
-    st.markdown(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection['decided_on'])}:] "
-                f"{markdown_text(rejection['reason'])}")
+    st.markdown(f":red[:material/block: Rejected by {reviewer} on {long_date(rejection.decided_on)}:] "
+                f"{markdown_text(rejection.reason)}")
 
 
 SHOW_PHOTOS_KEY = "library:show_photos"
@@ -395,19 +391,19 @@ def photos_wanted() -> bool:
     return bool(st.session_state.get(SHOW_PHOTOS_KEY))
 
 
-def thumbnail_gallery(haven: Haven, organisation_id: int, rows: list[dict], *, columns: int = 4) -> None:
+def thumbnail_gallery(haven: Haven, organisation_id: int, rows: list[RegisterRow], *, columns: int = 4) -> None:
     """Thumbnails of the image evidence among `rows` (made at intake; never the original file)."""
-    pictures = [row for row in rows if row["thumbnail_key"]][:GALLERY_LIMIT]
+    pictures = [row for row in rows if row.thumbnail_key][:GALLERY_LIMIT]
     if not pictures:
         st.caption("No photos among the evidence shown.")
         return
     thumbnails = read_thumbnails(haven, current_reader(), organisation_id=organisation_id,
-                                 revision_ids=[row["revision_id"] for row in pictures])
+                                 revision_ids=[row.revision_id for row in pictures])
     grid = st.columns(columns)
     for index, row in enumerate(pictures):
         with grid[index % columns]:
-            thumbnail = thumbnails.get(row["revision_id"])
+            thumbnail = thumbnails.get(row.revision_id)
             if thumbnail:
-                st.image(thumbnail, caption=markdown_text(row["title"]), width="stretch")
-    if len([row for row in rows if row["thumbnail_key"]]) > GALLERY_LIMIT:
+                st.image(thumbnail, caption=markdown_text(row.title), width="stretch")
+    if len([row for row in rows if row.thumbnail_key]) > GALLERY_LIMIT:
         st.caption(f"The first {GALLERY_LIMIT} photos are shown; filter the library to see others.")

@@ -8,7 +8,9 @@ import streamlit as st
 
 from accounts.permissions import Principal
 from scoring.report import ActionReport, SlotReport
+from services.evidence import RegisterRow
 from services.instance import Haven
+from services.reviews import Rejection
 from standards.schema import Standard
 from ui.evidence_forms import evidence_summary, link_existing_form, upload_form
 from ui.widgets import slot_state_badge
@@ -22,20 +24,20 @@ class SlotPlace:
     principal: Principal
     organisation_id: int
     standard: Standard
-    register: list[dict]  # services.evidence.evidence_register
-    rejected: dict  # evidence id -> its latest rejection (services.reviews.rejections)
+    register: list[RegisterRow]  # services.evidence.evidence_register
+    rejected: dict[int, Rejection]  # evidence id -> its latest rejection (services.reviews.rejections)
     can_link: bool
     can_add: bool
 
 
 def evidence_slot(place: SlotPlace, action: ActionReport, slot: SlotReport) -> None:
     type_id = slot.evidence_type
-    linked = [r for r in place.register if r["evidence_type"] == type_id and action.id in r["actions"]]
+    linked = [r for r in place.register if r.evidence_type == type_id and action.id in r.actions]
     with st.container(border=True):
         st.markdown(f"**{slot.evidence_type_title}**")
         slot_state_badge(slot.state, slot.expiring_soon)
         for row in linked:
-            evidence_summary(row, place.rejected.get(row["id"]))
+            evidence_summary(row, place.rejected.get(row.id))
         if not linked:
             st.caption("No evidence is linked yet.")
         if place.can_link or place.can_add:
@@ -49,7 +51,7 @@ def evidence_slot(place: SlotPlace, action: ActionReport, slot: SlotReport) -> N
 def slot_forms(place: SlotPlace, action_id: str, type_id: str, key: str) -> None:
     if place.can_link:
         st.markdown("**Link evidence already in the library**")
-        others = [r for r in place.register if r["evidence_type"] == type_id and action_id not in r["actions"]]
+        others = [r for r in place.register if r.evidence_type == type_id and action_id not in r.actions]
         link_existing_form(place.haven, place.principal, others, action_id=action_id, key=f"{key}:link")
     if place.can_add:
         st.markdown("**Or upload new evidence**")

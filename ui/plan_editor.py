@@ -12,7 +12,7 @@ import streamlit as st
 from accounts.permissions import Principal
 from reports.formatting import TABLE_DATE_FORMAT
 from services.instance import Haven
-from services.plan import GAP_PLAN_DAYS, add_plan_item, changed_plan_rows, save_plan_changes
+from services.plan import GAP_PLAN_DAYS, PlanRow, add_plan_item, changed_plan_rows, save_plan_changes
 from ui.notices import TOAST, attempt, tell
 
 EDITOR_VERSION_KEY = "plan_editor_version"
@@ -41,17 +41,17 @@ def done(message: str) -> None:
     st.rerun()
 
 
-def shown_rows(plan: list[dict], shown: str, action_filter: str) -> list[dict]:
+def shown_rows(plan: list[PlanRow], shown: str, action_filter: str) -> list[PlanRow]:
     return [item for item in plan
-            if (shown == "All" or (shown == "Open" and not item["done"]) or (shown == "Done" and item["done"])
-                or (shown == "Overdue" and item["overdue"]))
-            and action_filter in (ALL_ACTIONS, item["action"])]
+            if (shown == "All" or (shown == "Open" and not item.done) or (shown == "Done" and item.done)
+                or (shown == "Overdue" and item.overdue))
+            and action_filter in (ALL_ACTIONS, item.action)]
 
 
-def plan_table(haven: Haven, principal: Principal, *, organisation_id: int, plan: list[dict], action_ids: list[str],
+def plan_table(haven: Haven, principal: Principal, *, organisation_id: int, plan: list[PlanRow], action_ids: list[str],
                can_plan: bool) -> None:
     st.subheader("Action plan")
-    overdue = [item for item in plan if item["overdue"]]
+    overdue = [item for item in plan if item.overdue]
     if overdue:
         st.warning(f"{len(overdue)} plan item{'s are' if len(overdue) != 1 else ' is'} overdue.",
                    icon=":material/warning:")
@@ -65,8 +65,8 @@ def plan_table(haven: Haven, principal: Principal, *, organisation_id: int, plan
         st.info("No plan items to show with this filter.")
         return
     table = pd.DataFrame([{
-        "id": item["id"], "Action": item["action"], "Description": item["description"], "Owner": item["owner"],
-        "Due": item["due"], "Done": item["done"], "Overdue": OVERDUE_FLAG if item["overdue"] else "",
+        "id": item.id, "Action": item.action, "Description": item.description, "Owner": item.owner,
+        "Due": item.due, "Done": item.done, "Overdue": OVERDUE_FLAG if item.overdue else "",
     } for item in rows]).set_index("id")
     edited = st.data_editor(
         table, key=f"plan_editor_{st.session_state.get(EDITOR_VERSION_KEY, 0)}", hide_index=True, width="stretch",

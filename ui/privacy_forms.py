@@ -235,11 +235,11 @@ def case_file_confirmations(haven: Haven, principal: Principal, organisation_id:
             st.checkbox("This is my organisation's own document, not a victim's case file", key=f"{ident}:confirm")
             st.text_input("Why it may be stored", key=f"{ident}:reason", max_chars=500,
                           placeholder="For example: a blank form template with a made-up example")
-            store_column, drop_column = st.columns(2)
-            store_column.button("Store it with this reason", key=f"{ident}:store", icon=":material/verified_user:",
-                                on_click=_store_case_file, args=(haven, principal, organisation_id, key, pending))
-            drop_column.button("Don't store it", key=f"{ident}:drop", icon=":material/delete:",
-                               on_click=_drop_case_file, args=(key, pending))
+            with st.container(horizontal=True):  # side by side where they fit, one above the other where not
+                st.button("Store it with this reason", key=f"{ident}:store", icon=":material/verified_user:",
+                          on_click=_store_case_file, args=(haven, principal, organisation_id, key, pending))
+                st.button("Don't store it", key=f"{ident}:drop", icon=":material/delete:",
+                          on_click=_drop_case_file, args=(key, pending))
 
 
 @live_session

@@ -5,11 +5,12 @@ import streamlit as st
 
 from scoring.report import ScoreReport
 from services.gap_advice import still_needed_for_approaching, still_needed_for_ready
+from services.plan import PlanRow
 from ui.widgets import markdown_text, readiness_badge
 from vocabulary import Readiness
 
 
-def readiness_steps(report: ScoreReport, plan: list[dict]) -> None:
+def readiness_steps(report: ScoreReport, plan: list[PlanRow]) -> None:
     readiness_badge(report.readiness, report.readiness_reason)
     needed_for_approaching = still_needed_for_approaching(report, plan)
     if needed_for_approaching:

@@ -14,6 +14,7 @@ from errors import HavenError
 from evidence.previews import PreviewKind
 from services.evidence import read_preview
 from services.instance import Haven
+from services.reviews import QueueItem
 from ui.evidence_forms import download_button
 from ui.session import current_reader
 
@@ -21,14 +22,14 @@ from ui.session import current_reader
 REFUSALS = HavenError
 
 
-def preview_panel(haven: Haven, item: dict) -> None:
+def preview_panel(haven: Haven, item: QueueItem) -> None:
     """The preview button (and, once pressed, the preview) and the download of a queue item's file."""
-    revision_id = item["revision_id"]
+    revision_id = item.revision_id
     if st.button("Show preview", icon=":material/visibility:", key=f"review_preview_{revision_id}"):
         _show(haven, revision_id)
     else:
         st.caption("The file stays on the server until you ask to see it.")
-    download_button(haven, revision_id=revision_id, file_name=item["file_name"], mime_type=item["mime_type"],
+    download_button(haven, revision_id=revision_id, file_name=item.file_name, mime_type=item.mime_type,
                     label="Download the file", key=f"review_download_{revision_id}")
 
 

@@ -8,6 +8,8 @@ import streamlit as st
 from vocabulary import Readiness, SlotState
 
 ACTION_PARAMETER = "action"  # ?action=3.2.1 opens the self-assessment on that action's engagement
+# Streamlit's tables wrap a cell's text only when a row is taller than 4rem (64 px); below that they clip it.
+WRAPPING_ROW_HEIGHT = 70
 
 READINESS_BADGES = {
     Readiness.READY: ("green", ":material/verified:"),

@@ -41,8 +41,8 @@ else:
     st.success("The audit chain is intact: no entry was edited, inserted or deleted.", icon=":material/verified:")
 
 actor_column, action_column, organisation_column, dates_column = st.columns([2, 3, 2, 3])
-actor = actor_column.selectbox("Actor", [ANYONE, *choices["actors"]], format_func=lambda a: a or "Anyone")
-actions = action_column.multiselect("Actions", choices["actions"], placeholder="Every action", format_func=action_words)
+actor = actor_column.selectbox("Actor", [ANYONE, *choices.actors], format_func=lambda a: a or "Anyone")
+actions = action_column.multiselect("Actions", choices.actions, placeholder="Every action", format_func=action_words)
 organisation_id = organisation_column.selectbox("Organisation", list(organisation_names),
                                                 format_func=organisation_names.get)
 today = date.today()
@@ -62,9 +62,9 @@ st.caption(f"{selection.total} entries match" + (f"; the newest {shown} are show
            + " Click an entry to see everything it recorded.")
 entries = selection.entries
 st.dataframe(
-    pd.DataFrame([{"#": e["id"], "Time (UTC)": e["at"], "Who": e["actor"], "What": action_words(e["action"]),
-                   "Organisation": names_by_slug.get(e["organisation"], e["organisation"]), "About": e["target"],
-                   "Detail": detail_words(e["detail"])} for e in entries],
+    pd.DataFrame([{"#": e.id, "Time (UTC)": e.at, "Who": e.actor, "What": action_words(e.action),
+                   "Organisation": names_by_slug.get(e.organisation, e.organisation), "About": e.target,
+                   "Detail": detail_words(e.detail)} for e in entries],
                  columns=["#", "Time (UTC)", "Who", "What", "Organisation", "About", "Detail"]),
     hide_index=True, width="stretch", row_height=48, key="audit_table", on_select="rerun",
     selection_mode="single-row",
@@ -78,11 +78,11 @@ rows = picked.selection.rows if picked else []
 if rows and rows[0] < len(entries):
     entry = entries[rows[0]]
     with st.container(border=True):
-        st.markdown(f"**Entry {entry['id']}: {markdown_text(action_words(entry['action']))}** · "
-                    f"{long_date_time(entry['at'])} UTC · by {markdown_text(entry['actor'])} · "
-                    f"code `{entry['action']}`")
-        st.json(detail_json(entry["detail"]), expanded=True)
-        st.caption(f"Hash: {entry['hash']}")
+        st.markdown(f"**Entry {entry.id}: {markdown_text(action_words(entry.action))}** · "
+                    f"{long_date_time(entry.at)} UTC · by {markdown_text(entry.actor)} · "
+                    f"code `{entry.action}`")
+        st.json(detail_json(entry.detail), expanded=True)
+        st.caption(f"Hash: {entry.hash}")
 
 st.download_button("Download these entries (CSV)", data=lambda: audit_csv(entries, names_by_slug).encode("utf-8"),
                    file_name=f"haven-audit-log-{today.isoformat()}.csv", mime="text/csv", on_click="ignore",

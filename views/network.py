@@ -54,10 +54,10 @@ st.dataframe(
     ordered.drop(columns=["organisation"]),
     hide_index=True, width="stretch",
     column_config={
-        "name": st.column_config.TextColumn(NETWORK_TABLE_LABELS["name"], width="large"),
-        "readiness": st.column_config.TextColumn(NETWORK_TABLE_LABELS["readiness"]),
-        **{key: st.column_config.NumberColumn(NETWORK_TABLE_LABELS[key], format="%.0f%%")
+        "name": st.column_config.TextColumn(NETWORK_TABLE_LABELS["name"], width="medium"),
+        "readiness": st.column_config.TextColumn(NETWORK_TABLE_LABELS["readiness"], width="small"),
+        **{key: st.column_config.NumberColumn(NETWORK_TABLE_LABELS[key], format="%.0f%%", width="small")
            for key in ("self_assessment", "completeness", "verified")},
-        "high_gaps": st.column_config.NumberColumn(NETWORK_TABLE_LABELS["high_gaps"]),
+        "high_gaps": st.column_config.NumberColumn(NETWORK_TABLE_LABELS["high_gaps"], width="small"),
     },
 )

@@ -4,12 +4,12 @@ import streamlit as st
 
 from reports.formatting import long_date
 from scoring.report import GapReport, report_of
-from services.reviews import rejections
+from services.reviews import Rejection, rejections
 from services.scores import assess_organisation
 from ui.database import get_haven
 from ui.notices import show_notices, tell
 from ui.organisation import require_permission
-from ui.widgets import ACTION_PARAMETER, markdown_text, readiness_badge
+from ui.widgets import ACTION_PARAMETER, WRAPPING_ROW_HEIGHT, markdown_text, readiness_badge
 from vocabulary import Severity, percent
 
 SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "blue"}
@@ -23,11 +23,11 @@ def gaps_by_action(gaps: tuple[GapReport, ...]) -> list[tuple[str, list[GapRepor
     return list(grouped.items())
 
 
-def rejection_line(item: dict) -> None:
-    reviewer = markdown_text(item["reviewer"]) or "the reviewer"
-    linked = f" ({', '.join(item['actions'])})" if item["actions"] else ""
-    st.markdown(f":red[:material/block:] **{markdown_text(item['title'])}**{linked}: rejected by {reviewer} on "
-                f"{long_date(item['decided_on'])}: {markdown_text(item['reason']) or 'no reason given'}")
+def rejection_line(item: Rejection) -> None:
+    reviewer = markdown_text(item.reviewer) or "the reviewer"
+    linked = f" ({', '.join(item.actions)})" if item.actions else ""
+    st.markdown(f":red[:material/block:] **{markdown_text(item.title)}**{linked}: rejected by {reviewer} on "
+                f"{long_date(item.decided_on)}: {markdown_text(item.reason) or 'no reason given'}")
 
 haven = get_haven()
 principal, organisation = require_permission("view_scores")
@@ -73,7 +73,7 @@ engagement_rows = [
      "Evidence complete": percent(e.scores.completeness), "Verified": percent(e.scores.verified)}
     for e in report.engagements
 ]
-st.dataframe(pd.DataFrame(engagement_rows), hide_index=True, width="stretch", row_height=60,
+st.dataframe(pd.DataFrame(engagement_rows), hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT,
              column_config={"Engagement": st.column_config.TextColumn(width="small"),
                             "Title": st.column_config.TextColumn(width="large")})
 

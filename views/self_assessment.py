@@ -24,7 +24,7 @@ with haven.session() as session:
     report = report_of(assess_organisation(session, principal, organisation_id=organisation_id))
     ratings = ratings_of_organisation(session, principal, organisation_id=organisation_id)
     register = evidence_register(session, principal, organisation_id=organisation_id)
-    rejected = {r["evidence_id"]: r for r in rejections(session, principal, organisation_id=organisation_id)}
+    rejected = {r.evidence_id: r for r in rejections(session, principal, organisation_id=organisation_id)}
     standard = standard_of_organisation(session, organisation_id)
 
 place = SlotPlace(haven, principal, organisation_id, standard, register, rejected, can_link=can_link, can_add=can_add)

@@ -9,7 +9,7 @@ Use it from a test module in this folder:
 
     def test_something(haven_server, page, shots):
         server = haven_server()                       # or haven_server(HAVEN_DATABASE_URL=...)
-        server.manage("create-user", "amira", "--admin", "--password-stdin", stdin=PASSWORD)
+        server.create_user("amira", "--admin")
         open_app(page, server)
         sign_in(page, "amira", PASSWORD)
         shots.take(page, "signed-in")
@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
 from tests.support import require_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +124,10 @@ class HavenServer:
         if check and result.returncode != 0:
             raise AssertionError(f"manage.py {' '.join(args)} failed: {result.stderr.strip()}")
         return result
+
+    def create_user(self, username: str, *options: str, password: str = PASSWORD) -> None:
+        """`manage.py create-user` with the password given on standard input, e.g. `"--role", "manager"`."""
+        self.manage("create-user", username, *options, "--password-stdin", stdin=password)
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
@@ -345,6 +350,26 @@ def upload_files(page, label: str, files: list[tuple[str, bytes, str]], *, withi
     for name, _, _ in files:
         uploader.get_by_text(name, exact=True).wait_for()
     wait_for_app(page)
+
+
+def create_administrator(page, username: str, password: str, *, shots: Screenshots | None = None) -> None:
+    """Fills and sends the first visit's form (a new Haven has no account and asks for its administrator); with
+    `shots`, the filled form is screenshotted first."""
+    form = page.get_by_test_id("stForm")
+    fill_text(page, "User name", username, within=form)
+    fill_text(page, "Password (at least 12 characters)", password, within=form)
+    fill_text(page, "Repeat the password", password, within=form)
+    if shots is not None:
+        shots.take(page, "first-run-administrator")
+    click_button(page, "Create administrator", within=form)
+
+
+def download_revision(page, evidence: str, revision: int = 1) -> bytes:
+    """The copy the evidence library hands out of a revision of `evidence` (its label: "title — type")."""
+    choose(page, "Evidence", evidence)
+    with page.expect_download() as download:
+        click_button(page, f"Download revision {revision}", exact=False)
+    return download.value.path().read_bytes()
 
 
 def sign_out(page) -> None:

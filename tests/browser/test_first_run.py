@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import click_button, fill_text, go_to, main_text, open_app, wait_for_app
+from tests.browser.conftest import create_administrator, go_to, main_text, open_app, wait_for_app
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 DEMO_SECONDS = 240
 
 
 def test_the_readme_path_create_the_administrator_load_the_demo_and_see_it(haven_server, page, shots):
     server = haven_server()
     open_app(page, server)
-    form = page.get_by_test_id("stForm")
-    fill_text(page, "User name", "ada", within=form)
-    fill_text(page, "Password (at least 12 characters)", PASSWORD, within=form)
-    fill_text(page, "Repeat the password", PASSWORD, within=form)
-    click_button(page, "Create administrator", within=form)
+    create_administrator(page, "ada", PASSWORD)
     page.get_by_role("button", name="Load the demo organisation").wait_for()
     shots.take(page, "no-organisation-yet")
 

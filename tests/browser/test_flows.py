@@ -20,6 +20,8 @@ from tests.browser.conftest import (
     add_choice,
     choose,
     click_button,
+    create_administrator,
+    download_revision,
     fill_text,
     go_to,
     keyed,
@@ -30,11 +32,10 @@ from tests.browser.conftest import (
     upload_files,
     wait_for_app,
 )
-from tests.factories import jpeg_with_gps, simple_pdf
+from tests.factories import PASSWORD, jpeg_with_gps, simple_pdf
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 HOSTILE_TITLE = 'Fire exit plan <img src=x onerror="alert(1)">'
 REJECTION = "The plan is not signed or dated."
 UPLOAD = "library:1:upload"  # the upload form of the first organisation
@@ -65,12 +66,7 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
 
     # The first visit: there is no account yet, so Haven asks for the administrator.
     open_app(page, server)
-    form = page.get_by_test_id("stForm")
-    fill_text(page, "User name", "ada", within=form)
-    fill_text(page, "Password (at least 12 characters)", PASSWORD, within=form)
-    fill_text(page, "Repeat the password", PASSWORD, within=form)
-    shots.take(page, "first-run-administrator")
-    click_button(page, "Create administrator", within=form)
+    create_administrator(page, "ada", PASSWORD, shots=shots)
     assert "Signed in as ada" in page.get_by_test_id("stSidebar").inner_text()
 
     go_to(page, "Users and organisations")
@@ -84,8 +80,7 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
     shots.take(page, "organisation-added")
     for name, role, org in (("amira", "manager", "harbour-house"), ("quinn", "reviewer", None),
                             ("trustee", "board", "harbour-house")):
-        server.manage("create-user", name, "--role", role, *(["--org", org] if org else []), "--password-stdin",
-                      stdin=PASSWORD)
+        server.create_user(name, "--role", role, *(["--org", org] if org else []))
     sign_out(page)
 
     # The manager: a premises photo with GPS data and a PDF, linked to their actions; ratings; a plan item.
@@ -156,10 +151,7 @@ def test_from_first_visit_to_the_board(haven_server, page, shots):
     page.get_by_text("1 rejected by the reviewer").wait_for()
     assert REJECTION in main_text(page)
     shots.take(page, "manager-sees-rejection")
-    choose(page, "Evidence", "Front door and intercom — Pictures of premises")
-    with page.expect_download() as download:
-        click_button(page, "Download revision 1", exact=False)
-    copy = download.value.path().read_bytes()
+    copy = download_revision(page, "Front door and intercom — Pictures of premises")
     photo = Image.open(io.BytesIO(copy))
     assert photo.format == "JPEG" and len(photo.getexif()) == 0 and "exif" not in photo.info
     assert_marked_for(server, copy, "amira", "Front door and intercom")

@@ -15,6 +15,7 @@ from tests import guard_samples as samples
 from tests.browser.conftest import (
     choose,
     click_button,
+    download_revision,
     fill_text,
     go_to,
     keyed,
@@ -24,11 +25,10 @@ from tests.browser.conftest import (
     sign_out,
     upload_files,
 )
-from tests.factories import write_bundle
+from tests.factories import PASSWORD, write_bundle
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 UPLOAD = "library:1:upload"
 REASON = "Our volunteer agreed in writing to be shown"
 SCAN_MS = 240_000  # the first scan loads the OCR models; a busy CI machine is slow
@@ -36,17 +36,14 @@ SCAN_MS = 240_000  # the first scan loads the OCR models; a busy CI machine is s
 
 def download_photo(page, title: str) -> bytes:
     """The manager downloads the latest revision of `title` from the library (the copy that leaves Haven)."""
-    choose(page, "Evidence", f"{title} — Pictures of premises")
-    with page.expect_download() as download:
-        click_button(page, "Download revision 1", exact=False)
-    return download.value.path().read_bytes()
+    return download_revision(page, f"{title} — Pictures of premises")
 
 
 def test_a_manager_keeps_a_face_with_a_reason_and_blurs_the_house_number(haven_server, page, shots, tmp_path):
     server = haven_server()
     server.manage("import", str(write_bundle(tmp_path / "bundle")))
     for name, role in (("amira", "manager"), ("quinn", "reviewer")):
-        server.manage("create-user", name, "--role", role, "--org", "harbour-house", "--password-stdin", stdin=PASSWORD)
+        server.create_user(name, "--role", role, "--org", "harbour-house")
 
     open_app(page, server)
     sign_in(page, "amira", PASSWORD)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from services.board import ExpiringEvidence
+from services.plan import PlanRow
 
 
 def _slot(evidence_type: str, title: str, state: str, *, expiring_soon: bool = False,
@@ -135,3 +136,17 @@ def expiring(as_of: date = date(2026, 11, 23)) -> list[ExpiringEvidence]:
          "actions": ["3.3.1", "3.3.3"], "valid_until": (as_of + timedelta(days=200)).isoformat(),
          "restricted": False},
     ]]
+
+
+def plan() -> list[PlanRow]:
+    """Four plan items: one due, one overdue, one done, one without a due date."""
+    return [
+        PlanRow(id=1, action="3.2.1", description="Photograph new door entry system", owner="A. Manager",
+                due=date(2026, 12, 15), done=False, overdue=False, gap_kind=""),
+        PlanRow(id=2, action="3.1.3", description="Train new volunteers", owner="B. Lead",
+                due=date(2026, 10, 1), done=False, overdue=True, gap_kind=""),
+        PlanRow(id=3, action="3.3.3", description="Sign data protocol", owner="A. Manager",
+                due=date(2026, 9, 1), done=True, overdue=False, gap_kind=""),
+        PlanRow(id=4, action="3.3.1", description="Undated idea", owner="", due=None, done=False, overdue=False,
+                gap_kind=""),
+    ]

@@ -6,15 +6,7 @@ from reports.calendar import PRODID, deadlines_ics
 from tests.reports import samples
 
 GENERATED_AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
-PLAN = [
-    {"action": "3.2.1", "description": "Photograph new door entry system", "owner": "A. Manager",
-     "due": "2026-12-15", "done": False, "overdue": False},
-    {"action": "3.1.3", "description": "Train new volunteers", "owner": "B. Lead",
-     "due": date(2026, 10, 1), "done": False, "overdue": True},
-    {"action": "3.3.3", "description": "Sign data protocol", "owner": "A. Manager",
-     "due": "2026-09-01", "done": True, "overdue": False},
-    {"action": "3.3.1", "description": "Undated idea", "owner": "", "due": None, "done": False, "overdue": False},
-]
+PLAN = samples.plan()
 
 
 def _events(ics: bytes) -> list:

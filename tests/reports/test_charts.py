@@ -306,3 +306,16 @@ def test_the_network_distribution_reads_the_same_at_10_and_1000_organisations(co
     assert [text for text in bars.text if text] == [str(n) for _, n, _ in bands if n]  # counts written on the bars
     colours = list(bars.marker.color)
     assert colours[0] == RAG_RED and colours[-1] == RAG_GREEN and len(set(colours)) == 3  # by band, not all red
+    assert figure.layout.xaxis.tickangle == -45  # ten band labels side by side would run into each other
+
+
+@pytest.mark.parametrize("count", [1, 2, 10, 1000])
+def test_the_network_distribution_counts_in_whole_numbers(count):
+    """The count axis steps by whole organisations (never "0, 1, 1, 2, 2") with a handful of ticks."""
+    from reports.charts import network_distribution_figure
+
+    figure = network_distribution_figure(_network_of(count), "verified")
+    step = figure.layout.yaxis.dtick
+    top = figure.layout.yaxis.range[1]
+    assert isinstance(step, int) and step >= 1
+    assert top / step <= 10

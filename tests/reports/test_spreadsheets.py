@@ -1,5 +1,6 @@
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -11,30 +12,27 @@ from reports.spreadsheets import (
     EVIDENCE_REGISTER_COLUMNS,
     INDEX_COLUMNS,
     OVERDUE_FILL,
+    IndexLine,
     action_plan_xlsx,
     evidence_register_xlsx,
     index_csv,
     neutralise,
 )
+from services.evidence import RegisterRow
+from tests.factories import register_row
+from tests.reports import samples
+from vocabulary import Classification, ReviewStatus
 
 REGISTER = [
-    {"title": "Intake risk assessment form", "evidence_type": "risk_assessment_training",
-     "evidence_type_title": "Training on risk assessment", "actions": ["3.1.1"],
-     "classification": "internal", "issued_on": "2026-03-01", "valid_until": "2027-03-01",
-     "review_status": "accepted", "reviewer": "q.reviewer", "revision": 2, "file_name": "risk-form.pdf"},
-    {"title": "Data protection policy — Zoë's draft", "evidence_type": "policy", "evidence_type_title": "Policy",
-     "actions": ["3.3.1", "3.3.3"],
-     "classification": "internal", "issued_on": date(2026, 1, 15), "valid_until": date(2027, 1, 15),
-     "review_status": "pending", "reviewer": None, "revision": 1, "file_name": "policy.docx"},
+    register_row("risk_assessment_training", ["3.1.1"], id=1, revision=2, title="Intake risk assessment form",
+                 evidence_type_title="Training on risk assessment", issued_on=date(2026, 3, 1),
+                 valid_until=date(2027, 3, 1), review_status="accepted", reviewer="q.reviewer",
+                 file_name="risk-form.pdf"),
+    register_row("policy", ["3.3.1", "3.3.3"], id=2, title="Data protection policy — Zoë's draft",
+                 evidence_type_title="Policy", issued_on=date(2026, 1, 15), valid_until=date(2027, 1, 15),
+                 review_status="pending", reviewer=None, file_name="policy.docx"),
 ]
-PLAN = [
-    {"action": "3.2.1", "description": "Photograph new door entry system", "owner": "A. Manager",
-     "due": "2026-12-15", "done": False, "overdue": False},
-    {"action": "3.1.3", "description": "Train new volunteers on intake", "owner": "B. Lead",
-     "due": date(2026, 10, 1), "done": False, "overdue": True},
-    {"action": "3.3.3", "description": "Sign data protocol", "owner": "A. Manager",
-     "due": "2026-09-01", "done": True, "overdue": False},
-]
+PLAN = samples.plan()[:3]
 INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"Click\")", "+1+1", "-2+3", "@SUM(A1:A2)",
               "\t=1+1", "\r=1+1"]
 
@@ -49,6 +47,13 @@ def _read_back(data: bytes, columns) -> list[dict]:
     return rows
 
 
+def _line(row: RegisterRow, **pack) -> IndexLine:
+    """The index.csv line of a register row placed in the pack as `pack` says."""
+    return IndexLine(title=row.title, evidence_type_title=row.evidence_type_title, actions=row.actions,
+                     classification=row.classification, issued_on=row.issued_on, valid_until=row.valid_until,
+                     review_status=row.review_status, **pack)
+
+
 def _expected_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
@@ -57,16 +62,16 @@ def test_evidence_register_reads_back_into_the_same_rows():
     rows = _read_back(evidence_register_xlsx(REGISTER), EVIDENCE_REGISTER_COLUMNS)
     assert len(rows) == len(REGISTER)
     for got, want in zip(rows, REGISTER, strict=True):
-        assert got["title"] == want["title"]
-        assert got["evidence_type"] == want["evidence_type_title"]  # the standard's words, not the id
-        assert [action.strip() for action in got["actions"].split(";")] == want["actions"]
-        assert got["issued_on"].date() == _expected_date(want["issued_on"])
-        assert got["valid_until"].date() == _expected_date(want["valid_until"])
-        assert got["review_status"] == want["review_status"].capitalize().replace("Pending", "Pending review")
+        assert got["title"] == want.title
+        assert got["evidence_type"] == want.evidence_type_title  # the standard's words, not the id
+        assert [action.strip() for action in got["actions"].split(";")] == want.actions
+        assert got["issued_on"].date() == _expected_date(want.issued_on)
+        assert got["valid_until"].date() == _expected_date(want.valid_until)
+        assert got["review_status"] == want.review_status.capitalize().replace("Pending", "Pending review")
         assert got["classification"] == "Internal"
-        assert got["reviewer"] == want["reviewer"]
-        assert got["revision"] == want["revision"]
-        assert got["file_name"] == want["file_name"]
+        assert got["reviewer"] == want.reviewer
+        assert got["revision"] == want.revision
+        assert got["file_name"] == want.file_name
 
 
 def test_register_sheet_is_set_up_for_reading():
@@ -83,9 +88,9 @@ def test_action_plan_reads_back_and_highlights_overdue_rows():
     data = action_plan_xlsx(PLAN)
     rows = _read_back(data, ACTION_PLAN_COLUMNS)
     for got, want in zip(rows, PLAN, strict=True):
-        assert (got["action"], got["description"], got["owner"]) == (want["action"], want["description"], want["owner"])
-        assert got["due"].date() == _expected_date(want["due"])
-        assert bool(got["done"]) is want["done"] and bool(got["overdue"]) is want["overdue"]
+        assert (got["action"], got["description"], got["owner"]) == (want.action, want.description, want.owner)
+        assert got["due"].date() == _expected_date(want.due)
+        assert bool(got["done"]) is want.done and bool(got["overdue"]) is want.overdue
     sheet = load_workbook(io.BytesIO(data)).active
     fills = [sheet.cell(row=row, column=2).fill.start_color.rgb for row in (2, 3, 4)]
     assert fills[1].endswith(OVERDUE_FILL.start_color.rgb[-6:])
@@ -111,8 +116,8 @@ def test_neutralise_leaves_plain_text_and_non_strings_alone():
 
 
 def test_no_formula_survives_in_the_workbooks():
-    register = [REGISTER[0] | {"title": text, "reviewer": text, "file_name": text} for text in INJECTIONS]
-    plan = [PLAN[0] | {"description": text, "owner": text} for text in INJECTIONS]
+    register = [replace(REGISTER[0], title=text, reviewer=text, file_name=text) for text in INJECTIONS]
+    plan = [replace(PLAN[0], description=text, owner=text) for text in INJECTIONS]
     for data in (evidence_register_xlsx(register), action_plan_xlsx(plan)):
         sheet = load_workbook(io.BytesIO(data)).active
         for row in sheet.iter_rows(min_row=2):
@@ -127,10 +132,11 @@ def test_no_formula_survives_in_the_workbooks():
 
 def test_index_csv_columns_and_file_entries():
     rows = [
-        REGISTER[0] | {"file": "files/risk-form.pdf"},
-        REGISTER[1] | {"classification": "restricted", "withheld": True, "file": "files/ignored.pdf"},
-        {"title": "Premises walk-through", "evidence_type": "premises_photos", "actions": ["3.2.1"],
-         "classification": "internal", "issued_on": "2026-05-05", "valid_until": None, "review_status": "accepted"},
+        _line(REGISTER[0], file="files/risk-form.pdf"),
+        _line(replace(REGISTER[1], classification=Classification.RESTRICTED), withheld=True, file="files/ignored.pdf"),
+        IndexLine(title="Premises walk-through", evidence_type_title="premises_photos", actions=["3.2.1"],
+                  classification=Classification.INTERNAL, issued_on=date(2026, 5, 5), valid_until=None,
+                  review_status=ReviewStatus.ACCEPTED),
     ]
     parsed = list(csv.DictReader(io.StringIO(index_csv(rows))))
     assert list(parsed[0]) == list(INDEX_COLUMNS)
@@ -145,6 +151,6 @@ def test_index_csv_columns_and_file_entries():
 
 
 def test_index_csv_neutralises_formulas():
-    rows = [REGISTER[0] | {"title": text, "file": "files/a.pdf"} for text in INJECTIONS]
+    rows = [_line(replace(REGISTER[0], title=text), file="files/a.pdf") for text in INJECTIONS]
     parsed = list(csv.DictReader(io.StringIO(index_csv(rows), newline="")))
     assert [row["Title"] for row in parsed] == [_defused(text) for text in INJECTIONS]

@@ -42,13 +42,13 @@ def _filled(haven) -> dict:
                              details=NewEvidence("policy", ("3.3.1",), date(2026, 3, 1)))
     reviewer = make_user(haven, "quinn", "reviewer", "harbour-house")
     with haven.session() as session:
-        rows = {r["id"]: r for r in evidence_register(session, SYSTEM, organisation_id=organisation_id)}
-        review_revision(session, reviewer, revision_id=rows[policy]["revision_id"], status="rejected",
+        rows = {r.id: r for r in evidence_register(session, SYSTEM, organisation_id=organisation_id)}
+        review_revision(session, reviewer, revision_id=rows[policy].revision_id, status="rejected",
                         comment="Unsigned")
         set_rating(session, SYSTEM, organisation_id=organisation_id, action_id="3.2.1", rating="partially_met")
     assert check_integrity(haven, SYSTEM).faults == []
-    return {"photo": photo, "policy": policy, "policy_revision": rows[policy]["revision_id"],
-            "photo_revision": rows[photo]["revision_id"]}
+    return {"photo": photo, "policy": policy, "policy_revision": rows[policy].revision_id,
+            "photo_revision": rows[photo].revision_id}
 
 
 def _faults(haven) -> list[str]:

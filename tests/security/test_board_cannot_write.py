@@ -32,6 +32,7 @@ from services import (
 )
 from services.evidence import NewEvidence
 from storage.models import Evidence, Membership, User
+from tests.conftest import opened_by_the_app
 from tests.factories import PASSWORD, SYSTEM, make_user, simple_pdf, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +90,7 @@ def refused_calls(tmp_path: Path):
         "plan.add_plan_item_for_gap": (s, lambda x, b: plan.add_plan_item_for_gap(
             x, b, organisation_id=1, gap={"action": "3.2.1", "kind": "missing_evidence"}, description="Sneaky")),
         "plan.save_plan_changes": (s, lambda x, b: plan.save_plan_changes(x, b, organisation_id=1,
-                                                                          changes=[{"id": 1, "done": True}])),
+                                                                          changes=[plan.PlanChange(id=1, description="x", owner="", due=None, done=True)])),
         "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, organisation_id=1)),
         "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, organisation_id=1)),
         "organisations.rename_organisation": (s, lambda x, b: organisations.rename_organisation(
@@ -196,15 +197,8 @@ CLOSED_TO_THE_BOARD = [
 @pytest.fixture
 def app_haven(sqlite_haven, monkeypatch):
     """The app opens this SQLite instance (the page guards do not depend on the database backend)."""
-    from ui.database import get_haven
-
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(sqlite_haven.settings.data_dir))
-    monkeypatch.setenv("HAVEN_DATABASE_URL", sqlite_haven.settings.database_url)
-    monkeypatch.delenv("HAVEN_BLOB_URL", raising=False)
-    monkeypatch.delenv("HAVEN_ENCRYPTION_KEY", raising=False)
-    get_haven.clear()
-    yield sqlite_haven
-    get_haven.clear()
+    with opened_by_the_app(sqlite_haven, monkeypatch) as instance:
+        yield instance
 
 
 @pytest.fixture

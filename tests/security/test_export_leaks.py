@@ -35,7 +35,7 @@ def _restricted_photo(haven, organisation_id: int) -> int:
                                   data=jpeg_with_gps(), filename=f"{SECRETS[2]}.jpg")
     reviewer = make_user(haven, "q.reviewer", "reviewer", "harbour-house")
     with haven.session() as session:
-        revision_id = evidence_register(session, SYSTEM, organisation_id=organisation_id)[0]["revision_id"]
+        revision_id = evidence_register(session, SYSTEM, organisation_id=organisation_id)[0].revision_id
         review_revision(session, reviewer, revision_id=revision_id, status="rejected", comment=SECRETS[3])
         set_rating(session, SYSTEM, organisation_id=organisation_id, action_id="3.2.1", rating="partially_met")
     return evidence_id

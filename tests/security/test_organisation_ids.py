@@ -101,8 +101,7 @@ CALLS = {
         s, p, item_id=ids["item"], done=True)),
     "save_plan_changes with another organisation's item": (
         NotFound, "manager", lambda h, s, p, ids: plan.save_plan_changes(
-            s, p, organisation_id=1, changes=[{"id": ids["item"], "description": "x", "owner": "", "due": None,
-                                               "done": True}])),
+            s, p, organisation_id=1, changes=[plan.PlanChange(id=ids["item"], description="x", owner="", due=None, done=True)])),
     "review_revision": (PermissionDenied, "reviewer", lambda h, s, p, ids: reviews.review_revision(
         s, p, revision_id=ids["revision"], status="rejected", comment="no")),
     "review_file": (PermissionDenied, "reviewer", lambda h, s, p, ids: reviews.review_file(

@@ -25,7 +25,7 @@ def utc_today():
 
 
 def actions_of(selection):
-    return [entry["action"] for entry in selection.entries]
+    return [entry.action for entry in selection.entries]
 
 
 def test_entries_come_newest_first_with_the_organisation_by_its_id(haven, logged):
@@ -34,8 +34,8 @@ def test_entries_come_newest_first_with_the_organisation_by_its_id(haven, logged
     assert actions_of(selection) == ["login.failure", "login.failure", "user.create", "user.create",
                                      "organisation.create"]
     assert selection.total == 5 and not selection.truncated
-    assert selection.entries[-1]["organisation"] == "harbour-house" and selection.entries[0]["organisation"] == ""
-    assert selection.entries[0]["at"].tzinfo is not None
+    assert selection.entries[-1].organisation == "harbour-house" and selection.entries[0].organisation == ""
+    assert selection.entries[0].at.tzinfo is not None
 
 
 def test_entries_are_filtered_by_actor_action_organisation_and_days(haven, logged):
@@ -49,9 +49,9 @@ def test_entries_are_filtered_by_actor_action_organisation_and_days(haven, logge
         tomorrow = audit_entries(session, logged, since=today + timedelta(days=1))
         yesterday = audit_entries(session, logged, until=today - timedelta(days=1))
         limited = audit_entries(session, logged, limit=2)
-    assert [(e["actor"], e["action"]) for e in by_actor.entries] == [("amira", "login.failure")]
+    assert [(e.actor, e.action) for e in by_actor.entries] == [("amira", "login.failure")]
     assert actions_of(by_action) == ["user.create", "user.create", "organisation.create"]
-    assert [e["target"] for e in in_organisation.entries] == ["amira", "harbour-house"]
+    assert [e.target for e in in_organisation.entries] == ["amira", "harbour-house"]
     assert instance_wide.total == 3
     assert (today_only.total, tomorrow.total, yesterday.total) == (5, 0, 0)
     assert (len(limited.entries), limited.total, limited.truncated) == (2, 5, True)
@@ -60,9 +60,9 @@ def test_entries_are_filtered_by_actor_action_organisation_and_days(haven, logge
 def test_the_filter_choices_are_the_actors_actions_and_days_in_the_log(haven, logged):
     with haven.session() as session:
         choices = audit_filter_choices(session, logged)
-    assert choices["actors"] == ["(unknown account)", "amira", "test"]  # a name that is no account is not kept
-    assert choices["actions"] == ["login.failure", "organisation.create", "user.create"]
-    assert choices["first_day"] == choices["last_day"] == utc_today()
+    assert choices.actors == ["(unknown account)", "amira", "test"]  # a name that is no account is not kept
+    assert choices.actions == ["login.failure", "organisation.create", "user.create"]
+    assert choices.first_day == choices.last_day == utc_today()
 
 
 def test_the_chain_check_reports_an_edited_entry(haven, logged):

@@ -38,12 +38,12 @@ def test_the_photo_is_stored_without_its_gps(haven, tmp_path):
         from services.evidence import evidence_register
 
         rows = evidence_register(session, SYSTEM, organisation_id=1)
-        photo = next(r for r in rows if r["evidence_type"] == "premises_photos")
+        photo = next(r for r in rows if r.evidence_type == "premises_photos")
         from storage.models import EvidenceRevision
 
-        key = session.get(EvidenceRevision, photo["revision_id"]).blob_key
+        key = session.get(EvidenceRevision, photo.revision_id).blob_key
     stored = Image.open(io.BytesIO(haven.store.get(key)))
-    assert not stored.getexif() and photo["classification"] == "restricted"
+    assert not stored.getexif() and photo.classification == "restricted"
 
 
 def test_export_then_import_into_an_empty_database_scores_identically(haven, tmp_path, request):
@@ -92,6 +92,16 @@ def test_without_restricted_the_pack_withholds_restricted_files_and_still_scores
     ({"evidence.0.file": "/etc/passwd"}, "evidence[0].file: '/etc/passwd' escapes the bundle folder"),
     ({"evidence.0.actions": ["3.3.1"]}, "evidence[0].actions: action 3.3.1 does not ask for evidence of type 'risk_assessment'"),
     ({"plan.0.due": "soon"}, "plan[0].due: 'soon' is not a date"),
+    ({"evidence.1.privacy": {"kept": [{"kind": "car", "box": [1, 2, 3, 4], "reason": "A car"}], "image_size": [9, 9]}},
+     "evidence[1].privacy.kept[0].kind: 'car' is not one of face, sensitive_text"),
+    ({"evidence.1.privacy": {"kept": [{"kind": "face", "box": [1, 2, 3], "reason": "Agreed"}], "image_size": [9, 9]}},
+     "evidence[1].privacy.kept[0].box: expected a list of 4 whole numbers"),
+    ({"evidence.1.privacy": {"kept": [{"kind": "face", "box": [1, 2, 3, 4]}], "image_size": [9, 9]}},
+     "evidence[1].privacy.kept[0].reason: missing"),
+    ({"evidence.1.privacy": {"kept": [{"kind": "face", "box": [1, 2, 3, 4], "reason": "Agreed"}]}},
+     "evidence[1].privacy.image_size: expected a list of 2 whole numbers"),
+    ({"evidence.2.privacy": {"allowed_personal_data": "A template"}},
+     "evidence[2].privacy: privacy decisions belong to a file"),
 ])
 def test_a_malformed_bundle_is_refused_whole_and_nothing_is_written(haven, tmp_path, change, message):
     (tmp_path / "outside.pdf").write_bytes(simple_pdf())

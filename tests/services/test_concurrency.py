@@ -77,8 +77,8 @@ def review_until(haven: Haven, reviewer, organisation_id: int, done: threading.E
         for item in queue:
             try:
                 with haven.session() as session:
-                    review_revision(session, reviewer, revision_id=item["revision_id"], status="accepted",
-                                    checklist=item["checklist"], comment="Checked")
+                    review_revision(session, reviewer, revision_id=item.revision_id, status="accepted",
+                                    checklist=item.checklist, comment="Checked")
                 accepted += 1
             except ServiceError as refusal:  # the other reviewer was quicker: told so, nothing stored
                 assert "already" in str(refusal)

@@ -27,21 +27,18 @@ from services.scores import score_organisation
 from services.uploads import upload_evidence, upload_revision
 from standards.loader import get_standard
 from storage.models import AuditEntry, Evidence, EvidenceLink
-from tests.factories import SYSTEM, as_stored, jpeg_with_gps, make_organisation, make_user, simple_pdf
+from tests.factories import (
+    SYSTEM,
+    as_stored,
+    jpeg_with_gps,
+    make_user,
+    register_row,
+    simple_pdf,
+)
 
 ISSUED = date.today() - timedelta(days=30)
 PDF = simple_pdf()
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
-
-
-@pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
-@pytest.fixture
-def manager(haven, organisation):
-    return make_user(haven, "amira", "manager", "harbour-house")
 
 
 def upload(haven, principal, organisation, evidence_type="risk_assessment", actions=("3.1.1",), data=None,
@@ -54,7 +51,7 @@ def upload(haven, principal, organisation, evidence_type="risk_assessment", acti
 
 def register(haven, principal, organisation):
     with haven.session() as session:
-        return {row["id"]: row for row in evidence_register(session, principal, organisation_id=organisation)}
+        return {row.id: row for row in evidence_register(session, principal, organisation_id=organisation)}
 
 
 def stored_keys(haven):
@@ -69,11 +66,11 @@ def audit_actions(haven):
 def test_an_upload_becomes_a_register_row_with_its_file_stored(haven, organisation, manager):
     evidence_id = upload(haven, manager, organisation, title="Intake risk assessment form")
     row = register(haven, manager, organisation)[evidence_id]
-    assert (row["title"], row["evidence_type"], row["actions"], row["classification"]) == (
+    assert (row.title, row.evidence_type, row.actions, row.classification) == (
         "Intake risk assessment form", "risk_assessment", ["3.1.1"], "internal")
-    assert (row["file_name"], row["mime_type"], row["review_status"], row["revision"]) == (
+    assert (row.file_name, row.mime_type, row.review_status, row.revision) == (
         "form.pdf", "application/pdf", "pending", 1)
-    assert row["current"] and row["valid_until"] == add_months(ISSUED, 12)
+    assert row.current and row.valid_until == add_months(ISSUED, 12)
     with haven.session() as session:
         revision = revision_history(session, manager, evidence_id=evidence_id)[0]
     assert haven.store.get(revision.blob_key) == as_stored(PDF)
@@ -102,7 +99,7 @@ def test_classification_defaults_from_the_type_unless_chosen(haven, organisation
                   organisation, evidence_type, (action,), classification=chosen)
            for evidence_type, action, chosen, _ in cases]
     rows = register(haven, manager, organisation)
-    assert [rows[i]["classification"] for i in ids] == [expected for *_, expected in cases]
+    assert [rows[i].classification for i in ids] == [expected for *_, expected in cases]
 
 
 def test_the_same_file_twice_is_two_items_but_one_stored_file(haven, organisation, manager):
@@ -119,12 +116,12 @@ def test_a_new_revision_keeps_the_history_and_waits_for_review_again(haven, orga
         first = revision_history(session, manager, evidence_id=evidence_id)[0]
         review_revision(session, reviewer, revision_id=first.id, status="accepted", comment="Signed",
                         checklist=list(get_standard("vse-3").evidence_type("risk_assessment").checklist))
-    assert register(haven, manager, organisation)[evidence_id]["review_status"] == "accepted"
+    assert register(haven, manager, organisation)[evidence_id].review_status == "accepted"
 
     number = upload_revision(haven, manager, evidence_id=evidence_id, issued_on=date.today(), valid_until=None,
                              data=simple_pdf("Version 2"), filename="form-v2.pdf", note="Adds the referral step")
     row = register(haven, manager, organisation)[evidence_id]
-    assert number == 2 and (row["revision"], row["review_status"], row["file_name"]) == (2, "pending", "form-v2.pdf")
+    assert number == 2 and (row.revision, row.review_status, row.file_name) == (2, "pending", "form-v2.pdf")
     with haven.session() as session:
         history = revision_history(session, manager, evidence_id=evidence_id)
     assert [(r.number, r.display_name, r.note) for r in history] == [
@@ -141,9 +138,9 @@ def test_an_on_site_inspection_is_evidence_without_a_file(haven, organisation, m
         details=NewEvidence("premises_photos", ("3.2.1",), ISSUED, title="Door entry inspected",
                             note="Intercom and locked inner door checked by Q. Reviewer"))
     row = register(haven, manager, organisation)[evidence_id]
-    assert (row["title"], row["has_file"], row["file_name"], row["note"]) == (
+    assert (row.title, row.has_file, row.file_name, row.note) == (
         "Door entry inspected", False, "", "Intercom and locked inner door checked by Q. Reviewer")
-    assert row["classification"] == "restricted" and stored_keys(haven) == []
+    assert row.classification == "restricted" and stored_keys(haven) == []
     with haven.session() as session:
         revision = revision_history(session, manager, evidence_id=evidence_id)[0]
         slots = score_organisation(session, manager, organisation_id=1)["engagements"][1]["actions"][0]["slots"]
@@ -159,7 +156,7 @@ def test_linking_refuses_an_action_that_does_not_ask_for_the_type(haven, organis
             link_evidence(session, manager, evidence_id=evidence_id, action_id="3.1.1")
     with pytest.raises(ServiceError, match="does not ask for"):
         upload(haven, manager, organisation, "policy", ("3.3.1", "3.2.1"))
-    assert register(haven, manager, organisation)[evidence_id]["actions"] == ["3.3.1"]
+    assert register(haven, manager, organisation)[evidence_id].actions == ["3.3.1"]
     assert len(register(haven, manager, organisation)) == 1
 
 
@@ -167,7 +164,7 @@ def test_set_links_links_and_unlinks_to_match_the_choice(haven, organisation, ma
     evidence_id = upload(haven, manager, organisation, "policy", ("3.3.1",))
     with haven.session() as session:
         set_links(session, manager, evidence_id=evidence_id, action_ids=["3.3.3"])
-    assert register(haven, manager, organisation)[evidence_id]["actions"] == ["3.3.3"]
+    assert register(haven, manager, organisation)[evidence_id].actions == ["3.3.3"]
     actions = [a for _, a in audit_actions(haven)]
     assert actions[-2:] == ["evidence.link", "evidence.unlink"]
 
@@ -189,7 +186,7 @@ def test_board_and_reviewer_cannot_add_link_or_classify(haven, organisation, man
             with haven.session() as session:
                 change(session)
     row = register(haven, manager, organisation)[evidence_id]
-    assert (row["actions"], row["classification"], row["revision"]) == (["3.3.1"], "internal", 1)
+    assert (row.actions, row.classification, row.revision) == (["3.3.1"], "internal", 1)
     assert stored_keys(haven) == keys_before
     with haven.session() as session:
         assert len(session.exec(select(Evidence)).all()) == 1
@@ -252,8 +249,7 @@ def test_details_that_cannot_be_stored_are_refused_before_the_file_is_kept(haven
 
 
 def row(evidence_type="policy", actions=("3.3.1",), current=True, review="pending", classification="internal"):
-    return {"evidence_type": evidence_type, "actions": list(actions), "current": current, "review_status": review,
-            "classification": classification}
+    return register_row(evidence_type, actions, current=current, review_status=review, classification=classification)
 
 
 def test_register_filters_combine_as_a_reader_expects():

@@ -25,16 +25,6 @@ from tests.factories import SYSTEM, jpeg_with_gps, make_organisation, make_user,
 ISSUED = date.today() - timedelta(days=3)
 
 
-@pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
-@pytest.fixture
-def manager(haven, organisation):
-    return make_user(haven, "amira", "manager", "harbour-house")
-
-
 def add(haven, who, organisation, evidence_type, actions, data, filename, title):
     evidence_id = upload_evidence(haven, who, organisation_id=organisation, data=data, filename=filename,
                                   details=NewEvidence(evidence_type, actions, ISSUED, title=title))

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,8 @@ from services.gap_advice import (
     still_needed_for_approaching,
     still_needed_for_ready,
 )
+from services.plan import PlanRow
+from services.reviews import Rejection
 from tests.scoring.builders import AS_OF, all_rated, days, evidence, full_evidence, mini, plan, run, vse3
 
 
@@ -25,9 +28,14 @@ def gap(kind, action, evidence_type=None, message=""):
     return GapReport(kind, "", action, evidence_type, message)
 
 
+def rejection(actions, evidence_type, reason):
+    return Rejection(evidence_id=1, title="Rota", evidence_type=evidence_type, actions=actions, revision=1,
+                     reason=reason, reviewer="quinn", decided_at=None, decided_on=AS_OF)
+
+
 def plan_rows(*facts):
-    return [{"action": f.action_id, "description": f.description, "owner": f.owner, "due": f.due, "done": f.done}
-            for f in facts]
+    return [PlanRow(id=number, action=f.action_id, description=f.description, owner=f.owner, due=f.due, done=f.done,
+                    overdue=False, gap_kind="") for number, f in enumerate(facts, start=1)]
 
 
 @pytest.mark.parametrize("kind", sorted(GAP_SEVERITY))
@@ -75,8 +83,8 @@ def test_advise_adds_the_type_title_and_the_reviewers_reason_to_every_gap():
     rejected = evidence("rota", "A.2", status="rejected")
     result = report(mini(), all_rated(mini()), [evidence("leaflet", "A.1", "A.2"), rejected])
     reasons = rejection_reasons([
-        {"actions": ["A.2"], "evidence_type": "rota", "reason": "Names no deputy <script>x</script>"},
-        {"actions": ["A.2"], "evidence_type": "rota", "reason": "An older reason"},
+        rejection(["A.2"], "rota", "Names no deputy <script>x</script>"),
+        rejection(["A.2"], "rota", "An older reason"),
     ])
     advised = advise(result, rejection_reasons=reasons)
     assert [g.kind for g in advised] == [g.kind for g in result.gaps]
@@ -140,7 +148,7 @@ def test_an_open_item_without_an_owner_or_a_due_date_is_named():
     ratings = all_rated(standard, "partially_met")
     items = [plan("A.1", owner=""), plan("A.2"), plan("B.1")]
     rows = plan_rows(*items)
-    rows[2]["due"] = None
+    rows[2] = replace(rows[2], due=None)
     needed = still_needed_for_approaching(report(standard, ratings, [], items[:2]), rows)
     assert needed == ["Name an owner for the open plan item of A.1",
                       f"Give the open plan item of B.1 a due date on or after {day_in_words(AS_OF)}"]

@@ -56,7 +56,7 @@ def test_import_and_export_read_and_write_the_bucket(haven_s3, tmp_path):
         files = {name: archive.read(name) for name in archive.namelist() if name.startswith("files/")}
     with haven_s3.session() as session:
         register = evidence_register(session, SYSTEM, organisation_id=1)
-        keys = [session.get(EvidenceRevision, row["revision_id"]).blob_key for row in register if row["has_file"]]
+        keys = [session.get(EvidenceRevision, row.revision_id).blob_key for row in register if row.has_file]
     stored = [haven_s3.store.get(key) for key in keys]
     # The pack holds the watermarked copy of each object read from the bucket: the PDF's own words and the
     # photo's own shape, with the mark added.

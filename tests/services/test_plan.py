@@ -1,3 +1,4 @@
+from dataclasses import asdict
 from datetime import date, timedelta
 
 import pandas as pd
@@ -7,6 +8,8 @@ from sqlmodel import select
 from accounts.permissions import PermissionDenied
 from services.errors import NotFound, ServiceError
 from services.plan import (
+    PlanChange,
+    PlanRow,
     add_plan_item,
     add_plan_item_for_gap,
     changed_plan_rows,
@@ -26,16 +29,6 @@ TODAY = date(2026, 6, 15)
 def make_user(*args, **kwargs):
     """A user without a password: these tests never sign in, and hashing one is the slowest step."""
     return make_user_with_password(*args, password=None, **kwargs)
-
-
-@pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
-@pytest.fixture
-def manager(haven, organisation):
-    return make_user(haven, "amira", "manager", "harbour-house")
 
 
 def items(haven, who, organisation, as_of=TODAY):
@@ -58,7 +51,7 @@ def test_a_gap_becomes_a_plan_item_owned_by_the_actions_owner_due_in_30_days(hav
         add_plan_item_for_gap(session, manager, organisation_id=organisation, gap=gap,
                               description="Finish the refresher training", today=TODAY)
     (item,) = items(haven, manager, organisation)
-    assert item == {"id": item["id"], "action": "3.1.3", "description": "Finish the refresher training",
+    assert asdict(item) == {"id": item.id, "action": "3.1.3", "description": "Finish the refresher training",
                     "owner": "Grace Whitfield, Training Coordinator", "due": TODAY + timedelta(days=30),
                     "done": False, "overdue": False, "gap_kind": "partially_met"}
 
@@ -71,19 +64,18 @@ def test_add_to_plan_clicked_twice_makes_one_item_and_one_audit_entry(haven, org
             add_plan_item_for_gap(session, manager, organisation_id=organisation, gap=gap,
                                   description="Upload the escape plan", today=TODAY)
     (item,) = items(haven, manager, organisation)
-    assert item["description"] == "Upload the escape plan"
+    assert item.description == "Upload the escape plan"
     with haven.session() as session:
         added = session.exec(select(AuditEntry).where(AuditEntry.action == "plan.add")).all()
     assert len(added) == 1
     # Once that item is done, the same gap may be planned again: it is a new piece of work.
     with haven.session() as session:
         save_plan_changes(session, manager, organisation_id=organisation, changes=[
-            {"id": item["id"], "description": item["description"], "owner": item["owner"], "due": item["due"],
-             "done": True}])
+            PlanChange(id=item.id, description=item.description, owner=item.owner, due=item.due, done=True)])
     with haven.session() as session:
         add_plan_item_for_gap(session, manager, organisation_id=organisation, gap=gap,
                               description="Upload the escape plan", today=TODAY)
-    assert [i["done"] for i in items(haven, manager, organisation)] == [True, False]
+    assert [i.done for i in items(haven, manager, organisation)] == [True, False]
 
 
 def test_without_an_action_owner_the_plan_item_is_owned_by_the_manager(haven, organisation, manager):
@@ -108,16 +100,19 @@ def test_a_plan_item_for_each_not_ready_action_makes_the_organisation_approachin
 
 def test_only_changed_rows_are_saved_and_blank_cells_read_as_empty(haven, organisation, manager):
     before = [
-        {"id": 1, "description": "Refresher", "owner": "Grace", "due": TODAY, "done": False},
-        {"id": 2, "description": "Portal", "owner": "", "due": None, "done": False},
-        {"id": 3, "description": "Leaflet", "owner": "Amira", "due": TODAY, "done": False},
+        PlanRow(id=1, action="3.1.3", description="Refresher", owner="Grace", due=TODAY, done=False, overdue=False,
+                gap_kind=""),
+        PlanRow(id=2, action="3.3.2", description="Portal", owner="", due=None, done=False, overdue=False,
+                gap_kind=""),
+        PlanRow(id=3, action="3.3.3", description="Leaflet", owner="Amira", due=TODAY, done=False, overdue=False,
+                gap_kind=""),
     ]
     after = [
         {"id": 1, "description": "Refresher", "owner": "Grace", "due": pd.Timestamp(TODAY), "done": False},
         {"id": 2, "description": "Portal ", "owner": None, "due": pd.NaT, "done": False},
         {"id": 3, "description": "Leaflet", "owner": "Priya", "due": pd.Timestamp("2026-07-01"), "done": True},
     ]
-    assert changed_plan_rows(before, after) == [
+    assert [asdict(change) for change in changed_plan_rows(before, after)] == [
         {"id": 3, "description": "Leaflet", "owner": "Priya", "due": date(2026, 7, 1), "done": True},
     ]
 
@@ -125,15 +120,15 @@ def test_only_changed_rows_are_saved_and_blank_cells_read_as_empty(haven, organi
 def test_saving_changes_updates_the_items_and_the_audit_log(haven, organisation, manager):
     first = add(haven, manager, organisation)
     second = add(haven, manager, organisation, action_id="3.3.2", description="Portal", owner="", due=None)
-    changes = [{"id": first, "description": "Run the refresher for all", "owner": "Grace", "due": date(2026, 7, 1),
-                "done": True},
-               {"id": second, "description": "Portal", "owner": "Priya", "due": None, "done": False}]
+    changes = [PlanChange(id=first, description="Run the refresher for all", owner="Grace", due=date(2026, 7, 1),
+                          done=True),
+               PlanChange(id=second, description="Portal", owner="Priya", due=None, done=False)]
     with haven.session() as session:
         assert save_plan_changes(session, manager, organisation_id=organisation, changes=changes) == 2
-    stored = {item["id"]: item for item in items(haven, manager, organisation)}
-    assert (stored[first]["description"], stored[first]["due"], stored[first]["done"]) == (
+    stored = {item.id: item for item in items(haven, manager, organisation)}
+    assert (stored[first].description, stored[first].due, stored[first].done) == (
         "Run the refresher for all", date(2026, 7, 1), True)
-    assert (stored[second]["owner"], stored[second]["due"]) == ("Priya", None)
+    assert (stored[second].owner, stored[second].due) == ("Priya", None)
     with haven.session() as session:
         assert session.get(PlanItem, first).closed_at is not None
         assert len(session.exec(select(AuditEntry).where(AuditEntry.action == "plan.update")).all()) == 2
@@ -143,10 +138,9 @@ def test_clearing_a_due_date_and_unticking_done(haven, organisation, manager):
     item_id = add(haven, manager, organisation, done=True)
     with haven.session() as session:
         save_plan_changes(session, manager, organisation_id=organisation,
-                          changes=[{"id": item_id, "description": "Run the refresher", "owner": "Grace", "due": None,
-                                    "done": False}])
+                          changes=[PlanChange(id=item_id, description="Run the refresher", owner="Grace", due=None, done=False)])
     (item,) = items(haven, manager, organisation)
-    assert (item["due"], item["done"]) == (None, False)
+    assert (item.due, item.done) == (None, False)
     with haven.session() as session:
         assert session.get(PlanItem, item_id).closed_at is None
 
@@ -154,12 +148,12 @@ def test_clearing_a_due_date_and_unticking_done(haven, organisation, manager):
 def test_an_empty_description_refuses_the_whole_save(haven, organisation, manager):
     first = add(haven, manager, organisation)
     second = add(haven, manager, organisation, description="Portal")
-    changes = [{"id": first, "description": "Changed", "owner": "Grace", "due": TODAY, "done": False},
-               {"id": second, "description": "  ", "owner": "Grace", "due": TODAY, "done": False}]
+    changes = [PlanChange(id=first, description="Changed", owner="Grace", due=TODAY, done=False),
+               PlanChange(id=second, description="  ", owner="Grace", due=TODAY, done=False)]
     with pytest.raises(ServiceError, match="Describe the task"):
         with haven.session() as session:
             save_plan_changes(session, manager, organisation_id=organisation, changes=changes)
-    assert sorted(item["description"] for item in items(haven, manager, organisation)) == ["Portal", "Run the refresher"]
+    assert sorted(item.description for item in items(haven, manager, organisation)) == ["Portal", "Run the refresher"]
 
 
 def test_an_item_of_another_organisation_cannot_be_saved_through_this_one(haven, organisation, manager):
@@ -169,9 +163,8 @@ def test_an_item_of_another_organisation_cannot_be_saved_through_this_one(haven,
     with pytest.raises(NotFound):
         with haven.session() as session:
             save_plan_changes(session, manager, organisation_id=organisation,
-                              changes=[{"id": theirs, "description": "Mine now", "owner": "", "due": None,
-                                        "done": True}])
-    assert items(haven, other_manager, other)[0]["description"] == "Run the refresher"
+                              changes=[PlanChange(id=theirs, description="Mine now", owner="", due=None, done=True)])
+    assert items(haven, other_manager, other)[0].description == "Run the refresher"
 
 
 def test_open_items_past_their_due_date_are_overdue(haven, organisation, manager):
@@ -179,7 +172,7 @@ def test_open_items_past_their_due_date_are_overdue(haven, organisation, manager
     add(haven, manager, organisation, due=TODAY)
     add(haven, manager, organisation, due=TODAY - timedelta(days=9), done=True)
     add(haven, manager, organisation, due=None)
-    assert [item["overdue"] for item in items(haven, manager, organisation)] == [True, False, False, False]
+    assert [item.overdue for item in items(haven, manager, organisation)] == [True, False, False, False]
 
 
 @pytest.mark.parametrize("role", ["reviewer", "board"])
@@ -192,11 +185,10 @@ def test_reviewers_and_board_members_read_the_plan_but_cannot_change_it(haven, o
         lambda session: add_plan_item_for_gap(session, other, organisation_id=organisation, gap=gap, description="x"),
         lambda session: plan_defaults(session, other, organisation_id=organisation, action_id="3.1.3"),
         lambda session: save_plan_changes(session, other, organisation_id=organisation,
-                                          changes=[{"id": item_id, "description": "x", "owner": "", "due": None,
-                                                    "done": True}]),
+                                          changes=[PlanChange(id=item_id, description="x", owner="", due=None, done=True)]),
     ):
         with pytest.raises(PermissionDenied):
             with haven.session() as session:
                 attempt(session)
     (item,) = items(haven, manager, organisation)
-    assert (item["description"], item["done"]) == ("Run the refresher", False)
+    assert (item.description, item.done) == ("Run the refresher", False)

@@ -136,7 +136,7 @@ def test_the_thumbnail_is_made_from_the_blurred_pixels(sqlite_haven, organisatio
                                   data=samples.face_and_number_jpeg(), filename="door.jpg", upload_scan=photo_scan)
     with sqlite_haven.session() as session:
         [row] = evidence_register(session, manager, organisation_id=organisation)
-    thumbnail = Image.open(io.BytesIO(sqlite_haven.store.get(row["thumbnail_key"]))).convert("RGB")
+    thumbnail = Image.open(io.BytesIO(sqlite_haven.store.get(row.thumbnail_key))).convert("RGB")
     scale = thumbnail.width / samples.PHOTO_SIZE[0]
     number = region(photo_scan, RegionKind.SENSITIVE_TEXT).box
     small = Box(int(number.x * scale), int(number.y * scale), int(number.width * scale), int(number.height * scale))
@@ -341,3 +341,106 @@ def test_a_photo_inside_a_word_document_is_blurred_in_the_stored_document(
     faces = record.count(RegionKind.FACE)  # the detector may see a second "face" in the lossless copy
     assert record.images_scanned == 1 and faces >= 1 and record.count(RegionKind.SENSITIVE_TEXT) == 1
     assert record.blurred == faces + 1
+
+
+KEPT_REASON = "Our volunteer agreed in writing to be shown"
+
+
+def test_a_face_kept_with_a_reason_stays_kept_through_an_export_and_import_and_a_photo_without_a_decision_is_blurred(
+        sqlite_haven, organisation, manager, photo_scan, tmp_path, request):
+    import copy
+    import zipfile
+
+    import yaml
+
+    from bundles.exporter import export_bundle
+    from bundles.importer import import_bundle
+    from tests.conftest import build_haven
+    from tests.factories import SYSTEM
+
+    face = region(photo_scan, RegionKind.FACE)
+    evidence_id = upload_evidence(sqlite_haven, manager, organisation_id=organisation, details=PHOTO,
+                                  data=samples.face_and_number_jpeg(), filename="front-door.jpg", upload_scan=photo_scan,
+                                  privacy=PrivacyDecision(kept_with_reason=(KeptRegion(face.box, KEPT_REASON),)))
+    as_stored = stored_picture(sqlite_haven, evidence_id)
+    pack = export_bundle(sqlite_haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True)
+
+    folder = tmp_path / "pack"
+    with zipfile.ZipFile(pack) as archive:
+        archive.extractall(folder)
+    manifest = yaml.safe_load((folder / "bundle.yaml").read_text(encoding="utf-8"))
+    [entry] = manifest["evidence"]
+    assert entry["privacy"] == {"kept": [{"kind": "face", "box": face.box.as_list(), "reason": KEPT_REASON}],
+                                "image_size": list(samples.PHOTO_SIZE)}
+    # The same photo, unblurred, added to the bundle by hand with no recorded decision: the default policy applies.
+    (folder / "files" / "waiting-room.jpg").write_bytes(samples.face_and_number_jpeg())
+    manifest["evidence"].append({key: value for key, value in copy.deepcopy(entry).items() if key != "privacy"}
+                                | {"title": "Waiting room", "file": "files/waiting-room.jpg"})
+    (folder / "bundle.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+
+    second = build_haven("sqlite", tmp_path / "second", request)
+    import_bundle(second, SYSTEM, folder)
+    with second.session() as session:
+        kept_id, default_id = (session.exec(select(Evidence.id).where(Evidence.title == title)).one()
+                               for title in ("Front door", "Waiting room"))
+
+    round_trip = stored_picture(second, kept_id)  # matches what was stored: the face still legible, the number not
+    assert difference(as_stored, round_trip, face.box) < 6
+    assert difference(as_stored_unblurred(), round_trip, face.box) < 6
+    assert difference(as_stored_unblurred(), round_trip, region(photo_scan, RegionKind.SENSITIVE_TEXT).box) > 20
+    record = record_of(second, kept_id)
+    assert [(r.kind, r.reason) for r in record.kept_with_reason] == [(RegionKind.FACE, KEPT_REASON)]
+
+    blurred = stored_picture(second, default_id)
+    assert difference(as_stored_unblurred(), blurred, face.box) > 20
+    assert difference(as_stored_unblurred(), blurred, region(photo_scan, RegionKind.SENSITIVE_TEXT).box) > 20
+    default_record = record_of(second, default_id)
+    assert default_record.kept_with_reason == () and default_record.blurred >= 2
+
+    added = {e.target: json.loads(e.detail)["privacy"]["kept_with_reason"] for e in audit_entries(second, "evidence.add")}
+    assert added == {f"evidence:{kept_id}": [{"kind": "face", "reason": KEPT_REASON}], f"evidence:{default_id}": []}
+    [imported] = audit_details(second, "bundle.import")
+    assert imported["kept_with_reason"] == 1
+
+
+def test_a_case_file_stored_with_a_reason_is_imported_with_that_reason_and_without_it_is_refused(
+        sqlite_haven, organisation, manager, tmp_path, request):
+    import zipfile
+
+    import yaml
+
+    from bundles.exporter import export_bundle
+    from bundles.importer import import_bundle
+    from bundles.model import BundleError
+    from tests.conftest import build_haven
+    from tests.factories import SYSTEM
+
+    reason = "Blank template; the example person is made up"
+    upload_evidence(sqlite_haven, manager, organisation_id=organisation, details=POLICY, filename="template.pdf",
+                    data=samples.text_pdf(samples.CASE_FILE_TEXT),
+                    privacy=PrivacyDecision(allow_personal_data_reason=reason))
+    pack = export_bundle(sqlite_haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip")
+    folder = tmp_path / "pack"
+    with zipfile.ZipFile(pack) as archive:
+        archive.extractall(folder)
+    manifest = yaml.safe_load((folder / "bundle.yaml").read_text(encoding="utf-8"))
+    assert manifest["evidence"][0]["privacy"] == {"allowed_personal_data": reason}
+
+    second = build_haven("sqlite", tmp_path / "second", request)
+    without = dict(manifest, evidence=[{k: v for k, v in manifest["evidence"][0].items() if k != "privacy"}])
+    (folder / "bundle.yaml").write_text(yaml.safe_dump(without, sort_keys=False), encoding="utf-8")
+    with pytest.raises(BundleError, match="looks like a victim's case file"):
+        import_bundle(second, SYSTEM, folder)
+    assert nothing_stored(second)
+
+    import_bundle(second, SYSTEM, pack)
+    with second.session() as session:
+        evidence_id = session.exec(select(Evidence.id)).one()
+    record = record_of(second, evidence_id)
+    assert record.case_file and record.allowed_reason == reason
+    assert audit_details(second, "bundle.import")[0]["case_files_allowed"] == 1
+
+
+def audit_entries(haven, action: str) -> list[AuditEntry]:
+    with haven.session() as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.action == action)))

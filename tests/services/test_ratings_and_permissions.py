@@ -12,11 +12,6 @@ from storage.models import AuditEntry, PlanItem, Rating
 from tests.factories import make_organisation, make_user
 
 
-@pytest.fixture
-def organisation(haven):
-    return make_organisation(haven)
-
-
 def test_a_manager_rates_an_action_and_the_score_follows(haven, organisation):
     manager = make_user(haven, "amira", "manager", "harbour-house")
     with haven.session() as session:

@@ -61,9 +61,9 @@ def accept_waiting(haven, reviewer, organisation_id: int) -> list[bytes]:
         queue = review_queue(session, reviewer, organisation_id=organisation_id)
     for item in queue:
         with haven.session() as session:
-            read.append(haven.store.get(review_file(session, reviewer, revision_id=item["revision_id"])["blob_key"]))
-            review_revision(session, reviewer, revision_id=item["revision_id"], status="accepted",
-                            checklist=item["checklist"])
+            read.append(haven.store.get(review_file(session, reviewer, revision_id=item.revision_id).blob_key))
+            review_revision(session, reviewer, revision_id=item.revision_id, status="accepted",
+                            checklist=item.checklist)
     return read
 
 

@@ -101,10 +101,10 @@ def test_a_user_is_added_with_a_role_in_an_organisation_or_in_every_one(haven, a
                     display_name="Amira Haddad")
         create_user(session, admin, username="quinn", password=PASSWORD, role="reviewer")
     with haven.session() as session:
-        rows = {row["username"]: row for row in list_users(session, admin)}
-    assert rows["amira"]["display_name"] == "Amira Haddad"
-    assert [(m["organisation"], m["role"]) for m in rows["amira"]["memberships"]] == [("harbour-house", "manager")]
-    assert [(m["organisation"], m["role"]) for m in rows["quinn"]["memberships"]] == [("every organisation", "reviewer")]
+        rows = {row.username: row for row in list_users(session, admin)}
+    assert rows["amira"].display_name == "Amira Haddad"
+    assert [(m.organisation, m.role) for m in rows["amira"].memberships] == [("harbour-house", "manager")]
+    assert [(m.organisation, m.role) for m in rows["quinn"].memberships] == [("every organisation", "reviewer")]
     assert ("root", "user.create") in [(actor, action) for actor, action, _ in audit_actions(haven, "user.create")]
 
 
@@ -178,7 +178,7 @@ def test_an_administrator_unlocks_an_account_at_once(haven, admin):
     for _ in range(5):
         attempt(haven, "amira", WRONG, now)
     with haven.session() as session:
-        assert {r["username"]: r["locked"] for r in list_users(session, admin)}["amira"] is True
+        assert {r.username: r.locked for r in list_users(session, admin)}["amira"] is True
         unlock_user(session, admin, user_id=amira.user_id)
     assert attempt(haven, "amira", PASSWORD, now + timedelta(minutes=1)).principal is not None
     assert ("root", "user.unlock") in [(a, b) for a, b, _ in audit_actions(haven, "user.")]
@@ -247,11 +247,11 @@ def test_memberships_are_given_changed_and_removed(haven, admin):
         set_membership(session, admin, user_id=amira.user_id, role="manager", organisation_id=organisation_id)
         set_membership(session, admin, user_id=amira.user_id, role="board", organisation_id=None)
     with haven.session() as session:
-        row = {r["username"]: r for r in list_users(session, admin)}["amira"]
-    assert sorted((m["organisation"], m["role"]) for m in row["memberships"]) == [
+        row = {r.username: r for r in list_users(session, admin)}["amira"]
+    assert sorted((m.organisation, m.role) for m in row.memberships) == [
         ("every organisation", "board"), ("harbour-house", "manager")]
     with haven.session() as session:
-        remove_membership(session, admin, membership_id=row["memberships"][0]["id"])
+        remove_membership(session, admin, membership_id=row.memberships[0].id)
         assert len(session.exec(select(Membership).where(Membership.user_id == amira.user_id)).all()) == 1
     assert [b for _, b, _ in audit_actions(haven, "membership.")] == ["membership.set"] * 2 + ["membership.remove"]
 
@@ -323,4 +323,4 @@ def test_the_list_of_users_never_carries_password_hashes(haven, admin):
     assert all(h.startswith("$argon2") for h in hashes)
     shown = repr(rows)
     assert not any(h in shown for h in hashes) and "argon2" not in shown
-    assert not any("hash" in key for row in rows for key in row)
+    assert not any("hash" in key for row in rows for key in vars(row))

@@ -28,7 +28,7 @@ ADDRESS_WARNING = "Check the photo shows no street signs, house numbers or views
 
 def register(haven, principal, organisation) -> dict:
     with haven.session() as session:
-        return {row["title"]: row for row in evidence_register(session, principal, organisation_id=organisation)}
+        return {row.title: row for row in evidence_register(session, principal, organisation_id=organisation)}
 
 
 def add_evidence(haven, principal, organisation, title, evidence_type="policy", actions=("3.3.1",), data=PDF):
@@ -69,9 +69,9 @@ def test_a_batch_goes_in_file_by_file_and_a_disguised_file_is_refused_by_name(ap
     rows = register(app_haven, manager, organisation)
     assert list(rows) == ["reception.jpg"]
     photo = rows["reception.jpg"]
-    assert (photo["evidence_type"], photo["actions"], photo["classification"]) == ("premises_photos", ["3.2.1"], "restricted")
+    assert (photo.evidence_type, photo.actions, photo.classification) == ("premises_photos", ["3.2.1"], "restricted")
     with app_haven.session() as session:
-        revision = revision_history(session, manager, evidence_id=photo["id"])[0]
+        revision = revision_history(session, manager, evidence_id=photo.id)[0]
     stored = Image.open(io.BytesIO(app_haven.store.get(revision.blob_key)))
     assert not stored.getexif() and not stored.getexif().get_ifd(0x8825)
     assert len(list(app_haven.store.keys())) == 2  # the photo and its thumbnail; nothing of the HTML file
@@ -87,7 +87,7 @@ def test_a_batch_goes_in_file_by_file_and_a_disguised_file_is_refused_by_name(ap
     app.file_uploader(key=f"{UPLOAD}:files:1").upload("policy.pdf", PDF, "application/pdf").run()
     app.button(key=f"{UPLOAD}:upload").click().run()
     policy = register(app_haven, manager, organisation)["Confidentiality policy"]
-    assert (policy["file_name"], policy["actions"], policy["classification"]) == ("policy.pdf", ["3.3.3"], "internal")
+    assert (policy.file_name, policy.actions, policy.classification) == ("policy.pdf", ["3.3.3"], "internal")
     assert app.dataframe[0].value["Title"].tolist() == ["Confidentiality policy", "reception.jpg"]
 
 
@@ -113,7 +113,7 @@ def test_an_on_site_inspection_is_recorded_without_a_file(app_haven, organisatio
 
     assert "The on-site inspection is recorded." in seen(app)
     row = register(app_haven, manager, organisation)["Door entry inspected"]
-    assert (row["has_file"], row["actions"], row["note"]) == (False, ["3.2.1"], "Intercom and locked inner door seen working")
+    assert (row.has_file, row.actions, row.note) == (False, ["3.2.1"], "Intercom and locked inner door seen working")
     assert app.dataframe[0].value["Title"].tolist() == ["Door entry inspected"]
     assert "On-site inspection: no file." in seen(app)
 
@@ -151,7 +151,7 @@ def test_the_manager_revises_reclassifies_relinks_and_downloads_an_item(app_have
     app.button(key=f"{item}:links:save").click().run()
 
     row = register(app_haven, manager, organisation)["Confidentiality policy"]
-    assert (row["revision"], row["file_name"], row["classification"], row["actions"]) == (
+    assert (row.revision, row.file_name, row.classification, row.actions) == (
         2, "policy-v2.pdf", "restricted", ["3.3.1", "3.3.3"])
     history = app.dataframe[-1].value
     assert history["Revision"].tolist() == [2, 1] and history["Note"].tolist() == ["Adds the review date", ""]
@@ -173,7 +173,7 @@ def test_a_disguised_revision_is_refused_and_the_item_is_unchanged(app_haven, or
     app.file_uploader(key=f"{item}:revision:file:0").upload("policy.pdf", HTML, "application/pdf").run()
     app.button(key=f"{item}:revision:upload").click().run()
     assert "policy.pdf: This file is an HTML document" in errors(app)
-    assert register(app_haven, manager, organisation)["Confidentiality policy"]["revision"] == 1
+    assert register(app_haven, manager, organisation)["Confidentiality policy"].revision == 1
 
 
 def test_the_reviewer_reads_and_downloads_but_changes_nothing(app_haven, organisation, manager, downloads):

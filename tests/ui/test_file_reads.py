@@ -51,9 +51,9 @@ def photo_page(haven, manager):
     """The library opened on the restricted photo, with its download button drawn."""
     with haven.session() as session:
         photo = next(row for row in evidence_register(session, manager, organisation_id=1)
-                     if row["title"] == "Reception door")
+                     if row.title == "Reception door")
     app = open_app(manager, LIBRARY)
-    app.selectbox(key="library:item").set_value(photo["id"]).run()
+    app.selectbox(key="library:item").set_value(photo.id).run()
     assert not app.exception
     return app
 

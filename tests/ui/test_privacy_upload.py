@@ -25,8 +25,8 @@ SCAN_TIMEOUT = 180  # the scan reads text with OCR: seconds on a busy machine
 
 def record(haven, manager, organisation, title):
     with haven.session() as session:
-        row = next(r for r in evidence_register(session, manager, organisation_id=organisation) if r["title"] == title)
-        revision = latest_revisions(session, [row["id"]])[row["id"]]
+        row = next(r for r in evidence_register(session, manager, organisation_id=organisation) if r.title == title)
+        revision = latest_revisions(session, [row.id])[row.id]
         return row, privacy_records(session, [revision.id]).get(revision.id)
 
 
@@ -38,7 +38,7 @@ def checkbox(app, words: str):
 
 def stored(haven, row) -> Image.Image:
     with haven.session() as session:
-        revision = latest_revisions(session, [row["id"]])[row["id"]]
+        revision = latest_revisions(session, [row.id])[row.id]
         return Image.open(io.BytesIO(haven.store.get(revision.blob_key))).convert("RGB")
 
 

@@ -177,7 +177,7 @@ def test_a_new_revision_shows_why_the_last_one_was_rejected(app_haven, organisat
     evidence_id = upload(app_haven, manager, organisation)
     with app_haven.session() as session:
         (item,) = review_queue(session, reviewer, organisation_id=organisation)
-        review_revision(session, reviewer, revision_id=item["revision_id"], status="rejected",
+        review_revision(session, reviewer, revision_id=item.revision_id, status="rejected",
                         comment="Show the <b>assembly point</b>")
     upload_revision(app_haven, manager, evidence_id=evidence_id, issued_on=date(2026, 4, 1), valid_until=None,
                     data=simple_pdf("Escape plan with the assembly point"), filename="escape-plan-v2.pdf")

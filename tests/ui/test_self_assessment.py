@@ -102,7 +102,7 @@ def test_a_slot_shows_its_state_and_evidence_and_takes_an_upload(app_haven, orga
     assert not app.exception
     assert "Stored 1 of 1: risk-form.pdf." in seen(app)
     rows = register(app_haven, manager, organisation)
-    assert [(r["title"], r["evidence_type"], r["actions"]) for r in rows] == [
+    assert [(r.title, r.evidence_type, r.actions) for r in rows] == [
         ("risk-form.pdf", "risk_assessment", ["3.1.1"])]
     assert ":blue-badge[Pending review]" in texts(app)
     assert not [u for u in app.file_uploader if u.key == uploader_key]
@@ -128,7 +128,7 @@ def test_evidence_already_in_the_library_is_linked_to_another_action(app_haven, 
     app.button(key=slot_key(organisation, "3.3.3", "policy", "link:link")).click().run()
 
     assert "Linked to 3.3.3." in seen(app)
-    assert register(app_haven, manager, organisation)[0]["actions"] == ["3.3.1", "3.3.3"]
+    assert register(app_haven, manager, organisation)[0].actions == ["3.3.1", "3.3.3"]
 
 
 def test_the_reviewer_reads_the_self_assessment_without_controls(app_haven, organisation, manager):

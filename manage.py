@@ -146,12 +146,14 @@ def _standards():
 
 
 def cmd_create_user(haven: Haven, args) -> None:
+    from services.organisations import get_organisation
     from services.users import create_user
 
     password = sys.stdin.readline().rstrip("\n")
     with haven.session() as session:
-        create_user(session, CLI, username=args.name, password=password, role=args.role, organisation_slug=args.org,
-                    is_admin=args.admin, email=args.email)
+        organisation_id = get_organisation(session, args.org).id if args.org else None
+        create_user(session, CLI, username=args.name, password=password, role=args.role,
+                    organisation_id=organisation_id, is_admin=args.admin, email=args.email)
     scope = f" in {args.org}" if args.org else (" in every organisation" if args.role else "")
     print(f"Created {args.name}{' (admin)' if args.admin else ''}{f' as {args.role}' if args.role else ''}{scope}.")
 

@@ -34,6 +34,7 @@ from benchmarks.common import (
 )
 from benchmarks.network import GENERATOR, ensure_network
 from services import scores
+from services.organisations import get_organisation
 from services.ratings import set_rating
 from services.users import create_user, principal_for
 from storage.models import Organisation, User
@@ -59,7 +60,7 @@ def bench_people(haven, first_slug: str) -> dict[str, Principal]:
         for key, (username, role, slug) in wanted.items():
             user = session.exec(select(User).where(User.username == username)).first()
             user = user or create_user(session, GENERATOR, username=username, password=PASSWORD, role=role,
-                                       organisation_slug=slug)
+                                       organisation_id=get_organisation(session, slug).id if slug else None)
             people[key] = principal_for(session, user)
     return people
 

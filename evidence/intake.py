@@ -66,7 +66,8 @@ def run_intake(
     if fmt in _IMAGE_FORMATS:
         scan = upload_scan.scan if upload_scan and upload_scan.source_sha256 == source_digest(data) else None
         image = sanitise_image(data, fmt, max_pixels=max_pixels,
-                               transform=lambda picture: guard_picture(picture, privacy, record, scan=scan))
+                               transform=lambda picture: guard_picture(picture, privacy, record, scan=scan,
+                                                                       owned=True))
         return _result(
             image.content, image.mime_type, image.extension, "image", filename,
             thumbnail=image.thumbnail, width=image.width, height=image.height, privacy=record.build(),

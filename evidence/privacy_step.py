@@ -25,6 +25,9 @@ from privacy.model import DocumentScan, ImageScan
 MIN_SCAN_EDGE = 6  # no legible word fits in fewer pixels than this (a 300 × 15 strip can name a street)
 PREVIEW_EDGE = 1200
 PREVIEW_QUALITY = 85
+# The preview is first halved with a box filter, then resampled: a 12-megapixel photo's preview costs 0.1 s of
+# CPU instead of 0.24 s (Lanczos over every full-size pixel), with no difference a person checking outlines sees.
+PREVIEW_REDUCING_GAP = 1.5
 
 
 @dataclass(frozen=True)
@@ -72,15 +75,19 @@ def scan_for_upload(picture: Image.Image, data: bytes) -> UploadScan:
     small = _scannable(picture)
     if scale < 1.0:
         small = small.resize((max(1, round(picture.width * scale)), max(1, round(picture.height * scale))),
-                             Image.Resampling.LANCZOS, reducing_gap=3.0)
+                             Image.Resampling.LANCZOS, reducing_gap=PREVIEW_REDUCING_GAP)
     out = io.BytesIO()
     small.convert("RGB").save(out, format="JPEG", quality=PREVIEW_QUALITY)
     return UploadScan(source_sha256=source_digest(data), scan=scan, preview=out.getvalue(), preview_scale=scale)
 
 
 def guard_picture(picture: Image.Image, decision: PrivacyDecision, record: RecordBuilder, *,
-                  scan: ImageScan | None = None, source: str = "") -> Image.Image:
-    """`picture` with the regions the decision blurs blurred in its full-size pixels; the outcomes go to `record`."""
+                  scan: ImageScan | None = None, source: str = "", owned: bool = False) -> Image.Image:
+    """`picture` with the regions the decision blurs blurred in its full-size pixels; the outcomes go to `record`.
+
+    `owned`: the caller made `picture` for this intake and keeps no other use of it, so the blur is done in
+    its pixels rather than in a copy (the unblurred pixels are then gone, as they should be).
+    """
     if scan is None or (scan.width, scan.height) != picture.size:
         scan = scan_picture(picture)
     outcomes = decide_regions(scan, decision, source=source)
@@ -91,7 +98,7 @@ def guard_picture(picture: Image.Image, decision: PrivacyDecision, record: Recor
         return picture
     from privacy.scan import blur_regions
 
-    blurred = blur_regions(picture, boxes)
+    blurred = blur_regions(picture, boxes, in_place=owned)
     return blurred if blurred.mode == picture.mode else blurred.convert(picture.mode)
 
 

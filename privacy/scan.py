@@ -1,13 +1,14 @@
 """The privacy scan of one upright image or one document's text, and the blur that hides what it found.
 
-Detection runs on a copy of at most 960 pixels on its longest side (faces on its grey version,
-text detection on its colours); each text line is then read from the full-size pixels, so small
-print is read as well as the photo allows. Boxes are returned in full-size pixels of the upright
-image. 960 keeps a 12-megapixel upload near the 500 MB memory goal: the text detector's working
-memory grows with the pixels it is given (1280 pixels cost about 250 MB more at the peak), and on
-the labelled test pictures 960 read as well as 1280. What it costs: text smaller than about 1/60
-of the photo's longest side (15 px on a 960 px copy) and faces smaller than about 1/45 of it
-(20 px) are not detected.
+Detection runs on smaller copies made with one pass over the full-size pixels: faces on a grey copy
+of at most 960 pixels on its longest side, text on a copy of 800 (made from the first); each text line
+is then read from the full-size pixels, so small print is read as well as the photo allows. Boxes are
+returned in full-size pixels of the upright image. Why these sizes (benchmarks/RESULTS.md): on the
+labelled test pictures faces were all found at 960 and 3 of 20 lost at 800; text was found
+as well at 640-800 as at 960, and the text detector's working memory grows with its pixels (about
+150 MB at 800, 200 MB at 960), which keeps the upload of a 12-megapixel photo well under 500 MB. What
+it costs: text smaller than about 1/65 of the photo's longest side (12 px on the 800 copy) and faces
+smaller than about 1/45 of it (20 px on the 960 copy) are not detected.
 """
 from __future__ import annotations
 
@@ -18,17 +19,20 @@ from PIL import Image
 
 from privacy import documents, text_rules
 from privacy.blur import blur_regions
-from privacy.engines import text_engine
+from privacy.engines import TEXT_DETECTION_EDGE, detector_turn, text_engine
 from privacy.faces import find_faces
 from privacy.model import Box, DocumentScan, ImageScan, Region, RegionKind
 
 FACE_EDGE = 960
-TEXT_EDGE = 960
+TEXT_EDGE = TEXT_DETECTION_EDGE
 MIN_TEXT_SCORE = 0.5
 # A face box is grown by these shares of its size on each side: the cascades frame eyes to mouth,
 # the blur must also cover forehead, chin and ears.
 FACE_MARGIN = (0.15, 0.25)
 TEXT_MARGIN = 0.12
+
+# A smaller copy of the picture and the factor from its pixels back to the full-size ones.
+Copy = tuple[Image.Image, float]
 
 __all__ = ["FACE_EDGE", "TEXT_EDGE", "blur_regions", "detect_faces", "read_text", "scan_document_text", "scan_image"]
 
@@ -42,18 +46,23 @@ def scan_image(image: Image.Image) -> ImageScan:
     """Faces and text regions of an upright image; each text region is classified sensitive or not."""
     rgb = _rgb(image)
     width, height = rgb.size
-    small, factor = _downscaled(rgb, TEXT_EDGE)  # one pass over the full-size pixels serves both detectors
+    for_faces, for_text = _copies(rgb)
     _give_back_free_memory()
-    regions = [Region(box, RegionKind.FACE) for box in _faces(rgb, (small, factor))]
-    regions += _text_regions(rgb, (small, factor))
+    regions = [Region(box, RegionKind.FACE) for box in _faces(rgb.size, for_faces)]
+    del for_faces
+    _give_back_free_memory()  # the cascades' working memory, before the text detector takes its own
+    regions += _text_regions(rgb, for_text)
+    del for_text
+    _give_back_free_memory()  # and the detector's, so that a long-running server does not keep it
     return ImageScan(width=width, height=height, regions=tuple(regions))
 
 
 def _give_back_free_memory() -> None:
-    """Return memory freed by decoding (held by the C allocator) to the system before the detectors run.
+    """Return memory freed by decoding and by the detectors (held by the C allocator) to the system.
 
-    The text detector's threads allocate from their own heaps and cannot reuse what the main thread
-    freed, so without this a photo's decoding buffers and the detector's working memory add up.
+    The text detector's threads allocate from heaps of their own and cannot reuse what the main thread
+    freed, so without this a photo's decoding buffers, the face detector's working memory and the
+    text detector's add up. It costs a few milliseconds.
     """
     try:
         import ctypes
@@ -66,13 +75,13 @@ def _give_back_free_memory() -> None:
 def detect_faces(image: Image.Image) -> list[Box]:
     """Only the face boxes of an upright image (the part of ``scan_image`` that finds faces)."""
     rgb = _rgb(image)
-    return _faces(rgb, _downscaled(rgb, TEXT_EDGE))
+    return _faces(rgb.size, _copy_at((rgb, 1.0), FACE_EDGE))
 
 
 def read_text(image: Image.Image) -> list[Region]:
     """Only the text regions of an upright image, each classified (the part of ``scan_image`` that reads)."""
     rgb = _rgb(image)
-    return _text_regions(rgb, _downscaled(rgb, TEXT_EDGE))
+    return _text_regions(rgb, _copies(rgb)[1])
 
 
 def _rgb(image: Image.Image) -> Image.Image:
@@ -88,36 +97,46 @@ def _rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _downscaled(image: Image.Image, edge: int) -> tuple[Image.Image, float]:
-    """A copy at most ``edge`` pixels on its longest side, and the factor back to full size."""
+def _copies(rgb: Image.Image) -> tuple[Copy, Copy]:
+    """The copy the face detector scans and the (smaller) one the text detector scans, with one pass over
+    the full-size pixels: the second is made from the first."""
+    for_faces = _copy_at((rgb, 1.0), FACE_EDGE)
+    return for_faces, _copy_at(for_faces, TEXT_EDGE, enlarge=True)
+
+
+def _copy_at(source: Copy, edge: int, *, enlarge: bool = False) -> Copy:
+    """``source`` at most ``edge`` pixels on its longest side (exactly ``edge`` when ``enlarge``)."""
+    image, factor = source
     longest = max(image.size)
-    if longest <= edge:
-        return image, 1.0
+    if longest == edge or (longest < edge and not enlarge):
+        return image, factor
     scale = edge / longest
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0), longest / edge
+    if scale > 1:
+        return image.resize(size, Image.Resampling.BICUBIC), factor / scale
+    return image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0), factor / scale
 
 
-def _faces(rgb: Image.Image, start: tuple[Image.Image, float] | None = None) -> list[Box]:
-    """Face boxes in full-size pixels; ``start`` is an already downscaled copy and its factor, if there is one."""
-    source, first = start if start is not None else (rgb, 1.0)
-    small, second = _downscaled(source, FACE_EDGE)
-    factor = first * second
+def _faces(size: tuple[int, int], copy: Copy) -> list[Box]:
+    """Face boxes in full-size pixels (``size``) found on ``copy``."""
+    small, factor = copy
     grey = np.asarray(small.convert("L"))
     boxes = []
     for x, y, w, h in find_faces(grey):
         box = _grown(Box(round(x * factor), round(y * factor), max(1, round(w * factor)), max(1, round(h * factor))),
-                     FACE_MARGIN, rgb.size)
+                     FACE_MARGIN, size)
         if box is not None:
             boxes.append(box)
     return boxes
 
 
-def _text_regions(rgb: Image.Image, start: tuple[Image.Image, float] | None = None) -> list[Region]:
+def _text_regions(rgb: Image.Image, copy: Copy) -> list[Region]:
     engine = text_engine()
-    small, factor = start if start is not None else _downscaled(rgb, TEXT_EDGE)
+    small, factor = copy
     bgr = np.ascontiguousarray(np.asarray(small)[:, :, ::-1])
-    quads, _ = engine.text_det(bgr)
+    with detector_turn:
+        quads, _ = engine.text_det(bgr)
+    del bgr
     if quads is None or len(quads) == 0:
         return []
     crops, boxes = [], []
@@ -136,6 +155,7 @@ def _text_regions(rgb: Image.Image, start: tuple[Image.Image, float] | None = No
     if not crops:
         return []
     readings, _ = engine.text_rec(crops)
+    del crops
     pieces = [(box, (text or "").strip()) for box, (text, score) in zip(boxes, readings, strict=True)
               if (text or "").strip() and score >= MIN_TEXT_SCORE]
     verdicts = _classify_with_neighbours(pieces)
@@ -152,10 +172,13 @@ def _classify_with_neighbours(pieces: list[tuple[Box, str]]) -> list[text_rules.
 
     The detector can split one sign into parts ("BS8" and "2PX", "Victoria" and "Terrace"); a part
     is sensitive when the line it belongs to is, unless the part is only sign vocabulary (a FIRE
-    EXIT sign beside a phone number stays legible).
+    EXIT sign beside a phone number stays legible). The keys of a keypad are plain text, alone and together.
     """
-    verdicts = [text_rules.classify(text) for _, text in pieces]
+    keys = text_rules.keypad_keys(pieces)
+    verdicts = [text_rules.PLAIN if index in keys else text_rules.classify(text)
+                for index, (_, text) in enumerate(pieces)]
     for line in _lines([box for box, _ in pieces]):
+        line = [index for index in line if index not in keys]
         if len(line) < 2:
             continue
         joined = text_rules.classify(" ".join(pieces[index][1] for index in line))

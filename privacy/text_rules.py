@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import phonenumbers
 
 from privacy import wordlists
+from privacy.model import Box
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,11 @@ TITLE_NAME = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|mme|mlle|m)\.
 FAMILY_SIGN = re.compile(r"^(?:the\s+)[A-Z][a-z'-]+s$|^(?:familie|famille|family)\s+[A-Z][\w'-]+$", re.I)
 INITIAL_NAME = re.compile(r"^(?:[A-Z]\.?\s?){1,2}[A-Z][a-z'-]{2,}(?:-[A-Z][a-z'-]+)?$")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+KEY_LABEL = re.compile(r"^[0-9*#]{1,3}$")  # a key of a keypad, or two or three keys read as one
+KEYPAD_MIN_KEYS = 5  # the reader misses some single characters: five of a keypad's twelve keys are enough
+KEYPAD_ORDER = "123456789*0#"  # a keypad's keys, row by row
+KEY_SIZE_RATIO = 1.8  # the tallest key label at most this many times the smallest of a pair
+KEY_GAP = 2.5  # label heights between two neighbouring keys, at most
 
 
 def classify(text: str) -> TextVerdict:
@@ -130,13 +137,36 @@ def _street(line: str) -> TextVerdict | None:
     words = [word.lower().rstrip(".") for word in WORD.findall(line)]
     if not words:
         return None
-    if any(word in wordlists.STREET_WORDS for word in words) and not _all_plain(words):
+    named = any(_names_a_street(words, index, line) for index, word in enumerate(words)
+                if word in wordlists.STREET_WORDS)
+    if named and not _all_plain(words):
         return TextVerdict(True, "street name")
     if any(word.endswith(wordlists.STREET_SUFFIXES) and len(word) > 6 for word in words):
         return TextVerdict(True, "street name")
     if NUMBERED_STREET.match(line) and not _all_plain(words):
         return TextVerdict(True, "house number")
     return None
+
+
+def _names_a_street(words: list[str], index: int, line: str) -> bool:
+    """Is the street word at ``index`` part of a street's name rather than an ordinary word of a sentence?
+
+    "Harbour Road", "High Street", "Rue de la Paix", a lone "Road" read apart from its name: yes.
+    "Please ring and wait", "Ring the bell", "Road closed": no. A street's name stands before words
+    like road and lane ("Mill Lane"), after words like rue and via ("Rue de la Paix"), or the word
+    carries a house number ("Ring 12").
+    """
+    if len(words) == 1:
+        return True
+    word = words[index]
+    before = words[index - 1] if index > 0 else None
+    after = words[index + 1] if index + 1 < len(words) else None
+    if word not in wordlists.STREET_PREFIXES and before is not None and before not in wordlists.SENTENCE_WORDS:
+        return True
+    name_follows = word in wordlists.STREET_PREFIXES or word in wordlists.STREET_WORDS_EITHER_SIDE
+    if name_follows and after is not None and after not in wordlists.SENTENCE_WORDS:
+        return True
+    return bool(re.search(rf"\b{re.escape(word)}\.?\s+\d", line, re.I))
 
 
 def _place(line: str) -> TextVerdict | None:
@@ -163,6 +193,67 @@ def _personal_name(line: str) -> TextVerdict | None:
     if capitalised and any(word in wordlists.FIRST_NAMES or word in wordlists.SURNAMES for word in lowered):
         return TextVerdict(True, "name on a door plate")
     return None
+
+
+def keypad_keys(pieces: Sequence[tuple[Box, str]]) -> frozenset[int]:
+    """Indexes of the pieces that are the keys of a keypad (a door entry panel, an alarm, a lift's buttons).
+
+    A keypad is a grid of short labels (digits, * and #) of one size, close together, in at least three
+    rows, with at least five different keys: read key by key (three columns) or row by row ("123",
+    "456", "789", each a run of the keypad's order). Its digits say nothing about where anyone lives;
+    a house or flat number stands alone or beside words ("Flat 3"), not in such a grid.
+    """
+    candidates = [index for index, (_, text) in enumerate(pieces) if KEY_LABEL.match(_compact(text))]
+    parent = {index: index for index in candidates}
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            index = parent[index]
+        return index
+
+    for position, first in enumerate(candidates):
+        for second in candidates[position + 1:]:
+            if _neighbouring_keys(pieces[first][0], pieces[second][0]):
+                parent[root(second)] = root(first)
+    groups: dict[int, list[int]] = {}
+    for index in candidates:
+        groups.setdefault(root(index), []).append(index)
+    keys: set[int] = set()
+    for group in groups.values():
+        labels = [_compact(pieces[index][1]) for index in group]
+        boxes = [pieces[index][0] for index in group]
+        if len(set("".join(labels))) < KEYPAD_MIN_KEYS or _rows(boxes, across=False) < 3:
+            continue
+        rows_read_whole = sum(1 for label in labels if len(label) == 3 and label in KEYPAD_ORDER)
+        if _rows(boxes, across=True) >= 2 or rows_read_whole >= 2:
+            keys.update(group)
+    return frozenset(keys)
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def _neighbouring_keys(first: Box, second: Box) -> bool:
+    """Two labels of about one size with at most a few label heights between them."""
+    tallest = max(first.height, second.height)
+    if min(first.height, second.height) * KEY_SIZE_RATIO < tallest:
+        return False
+    gap_across = max(0, max(first.x, second.x) - min(first.right, second.right))
+    gap_down = max(0, max(first.y, second.y) - min(first.bottom, second.bottom))
+    return max(gap_across, gap_down) <= KEY_GAP * tallest
+
+
+def _rows(boxes: list[Box], *, across: bool) -> int:
+    """How many rows (or, ``across``, columns) the boxes' centres fall into."""
+    centres = sorted((box.x + box.width / 2) if across else (box.y + box.height / 2) for box in boxes)
+    size = sorted(box.width if across else box.height for box in boxes)[len(boxes) // 2]
+    count, last = 0, None
+    for centre in centres:
+        if last is None or centre - last > 0.6 * size:
+            count += 1
+        last = centre
+    return count
 
 
 def is_sign_vocabulary(text: str) -> bool:

@@ -19,6 +19,19 @@ straße, strasse, str, weg, gasse, allee, platz, ring, damm, ufer, chaussee, rue
 corso, piazza, plaza, paseo, rua, straat, laan, gracht, plein, kade, dreef, steeg, vej, gade, gatan, gata
 """)
 
+# Street words that come before the street's name ("Rue de la Paix", "Via Roma", "Calle Mayor"), and those
+# that stand on either side of it ("Avenue Foch", "Kingsley Avenue"). Every other street word follows the name.
+STREET_PREFIXES = _words("rue, avenida, calle, via, viale, corso, piazza, plaza, paseo, rua")
+STREET_WORDS_EITHER_SIDE = _words("avenue, boulevard, allee, place")
+
+# Words of sentences, not of names: a street word after one of these ("please ring", "to the park") is an
+# ordinary word of an instruction, not part of a street's name.
+SENTENCE_WORDS = _words("""
+please, kindly, and, or, but, then, to, the, a, an, be, been, being, let, in, into, on, at, by, for, of, with,
+from, you, your, we, our, us, they, them, will, can, may, must, should, is, are, was, do, does, not, if,
+when, also, just, here, there, now, this, that, these, those, it, its, me, my, i
+""")
+
 # A word ending like this is a street in German, Dutch or Scandinavian addresses (Hauptstraße, Kerkstraat).
 STREET_SUFFIXES = (
     "straße", "strasse", "str", "weg", "gasse", "allee", "platz", "damm", "straat", "laan", "gracht",

@@ -439,7 +439,8 @@ def read_preview(haven: Haven, principal: Reader | Principal, *, revision_id: in
 def read_thumbnails(haven: Haven, principal: Reader | Principal, *, organisation_id: int,
                     revision_ids: list[int]) -> dict[int, bytes]:
     """The gallery thumbnails (made at intake; never the original) of those revisions that belong to the
-    organisation and have one, by revision id; one audit entry for the gallery."""
+    organisation and have one, by revision id, each carrying the viewer's mark; one audit entry (and one
+    trace code) for the gallery."""
     with haven.session() as session:
         found = session.exec(
             select(EvidenceRevision.id, EvidenceRevision.thumbnail_key, Evidence.id)
@@ -448,8 +449,9 @@ def read_thumbnails(haven: Haven, principal: Reader | Principal, *, organisation
                    EvidenceRevision.thumbnail_key.is_not(None))).all()
     request = ReadRequest(permission="view_evidence", organisation_id=organisation_id, action="evidence.thumbnails",
                           detail={"revisions": sorted(r for r, _, _ in found)},
-                          evidence_ids=tuple(sorted({e for _, _, e in found})))
-    return read_as(haven, principal, request, lambda _: {revision: haven.store.get(key) for revision, key, _ in found})
+                          evidence_ids=tuple(sorted({e for _, _, e in found})), watermark=True)
+    return read_as(haven, principal, request, lambda admission: {
+        revision: watermark_image(haven.store.get(key), admission.watermark) for revision, key, _ in found})
 
 
 def read_thumbnail(haven: Haven, principal: Reader | Principal, *, revision_id: int) -> bytes | None:

@@ -14,6 +14,7 @@ from reports.formatting import TABLE_DATE_FORMAT
 from services.instance import Haven
 from services.plan import GAP_PLAN_DAYS, PlanRow, add_plan_item, changed_plan_rows, save_plan_changes
 from ui.notices import TOAST, attempt, tell
+from ui.widgets import WRAPPING_ROW_HEIGHT
 
 EDITOR_VERSION_KEY = "plan_editor_version"
 PLAN_FILTERS = ("Open", "Overdue", "Done", "All")
@@ -22,8 +23,8 @@ OVERDUE_FLAG = "⚠️ Overdue"
 EDITED_FIELDS = {"Description": "description", "Owner": "owner", "Due": "due", "Done": "done"}
 COLUMNS = {
     "Action": st.column_config.TextColumn("Action", width="small"),
-    "Description": st.column_config.TextColumn("Description", width="large", required=True, max_chars=2000),
-    "Owner": st.column_config.TextColumn("Owner", max_chars=200),
+    "Description": st.column_config.TextColumn("Description", width="medium", required=True, max_chars=2000),
+    "Owner": st.column_config.TextColumn("Owner", width="medium", max_chars=200),
     "Due": st.column_config.DateColumn("Due", format=TABLE_DATE_FORMAT, width="small"),
     "Done": st.column_config.CheckboxColumn("Done", width="small"),
     "Overdue": st.column_config.TextColumn("Overdue", width="small"),
@@ -70,7 +71,7 @@ def plan_table(haven: Haven, principal: Principal, *, organisation_id: int, plan
     } for item in rows]).set_index("id")
     edited = st.data_editor(
         table, key=f"plan_editor_{st.session_state.get(EDITOR_VERSION_KEY, 0)}", hide_index=True, width="stretch",
-        num_rows="fixed", disabled=True if not can_plan else ["Action", "Overdue"],
+        row_height=WRAPPING_ROW_HEIGHT, num_rows="fixed", disabled=True if not can_plan else ["Action", "Overdue"],
         column_order=("Overdue", "Action", "Description", "Owner", "Due", "Done"), column_config=COLUMNS,
     )
     if not can_plan:

@@ -53,4 +53,4 @@ def privacy_flag(record: PrivacyRecord | None) -> str:
         return f"{kept} kept legible with a reason"
     if record.blurred:
         return f"{counted(record.blurred, 'region')} blurred"
-    return "personal data, not a case file" if record.personal_data else "nothing found"
+    return "personal data, not a case file" if record.personal_data else "nothing sensitive found"

@@ -11,15 +11,16 @@ from services.evidence import RegisterRow, filter_register
 from services.reviews import Rejection
 from standards.schema import Standard
 from ui.evidence_forms import action_label, type_title
+from ui.widgets import WRAPPING_ROW_HEIGHT
 from vocabulary import Classification
 
 STATES = ("current", "expired", "pending", "accepted", "rejected")
 TABLE_COLUMNS = ["Title", "Type", "Actions", "Valid until", "Current", "Review", "Classification"]
 COLUMN_CONFIG = {
-    "Title": st.column_config.TextColumn(width="large"), "Type": st.column_config.TextColumn(width="medium"),
+    "Title": st.column_config.TextColumn(width="medium"), "Type": st.column_config.TextColumn(width="small"),
     "Actions": st.column_config.TextColumn(width="small"),
     "Valid until": st.column_config.DateColumn(format=TABLE_DATE_FORMAT, width="small"),
-    "Current": st.column_config.TextColumn(width="small"), "Review": st.column_config.TextColumn(width="medium"),
+    "Current": st.column_config.TextColumn(width="small"), "Review": st.column_config.TextColumn(width="small"),
     "Classification": st.column_config.TextColumn(width="small"),
 }
 
@@ -54,7 +55,7 @@ def register_table(shown: list[RegisterRow], rejected: dict[int, Rejection], *, 
         "Valid until": row.valid_until, "Current": row.validity.capitalize(),
         "Review": review_text(row, rejected.get(row.id)), "Classification": row.classification.label,
     } for row in shown], columns=TABLE_COLUMNS)
-    st.dataframe(table, hide_index=True, width="stretch", row_height=56, key=key, selection_mode="single-row",
+    st.dataframe(table, hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT, key=key, selection_mode="single-row",
                  on_select=functools.partial(_choose, [row.id for row in shown], key, item_key),
                  column_config=COLUMN_CONFIG)
 

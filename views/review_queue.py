@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from reports.formatting import long_date
+from reports.formatting import TABLE_DATE_FORMAT, long_date
 from services.reviews import review_queue, review_revision
 from ui.notices import attempt
 from ui.organisation import open_organisation_screen
@@ -32,6 +32,7 @@ st.dataframe(
         "Note": "Uploaded by you" if item.own_upload else "", "Privacy": privacy_flag(item.privacy),
     } for item in queue]),
     hide_index=True, width="stretch",
+    column_config={"Waiting since": st.column_config.DateColumn(format=TABLE_DATE_FORMAT)},
 )
 
 by_revision = {item.revision_id: item for item in queue}

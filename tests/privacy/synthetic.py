@@ -201,3 +201,27 @@ def text_items(rng: random.Random, texts: tuple[str, ...], heights: tuple[int, .
                       rng.choice(angles), rng.choice(contrasts)))
     rng.shuffle(items)
     return items
+
+
+KEYPAD_LABELS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
+
+
+def keypad(height: int, font_name: str | None = "DejaVuSans-Bold.ttf") -> tuple[Image.Image, tuple[Label, ...]]:
+    """A door entry keypad: 12 keys in four rows of three, each labelled with a digit, * or # of ``height`` px."""
+    key = round(height * 2.2)
+    gap = round(height * 0.5)
+    margin = height
+    panel = Image.new("RGB", (2 * margin + 3 * key + 2 * gap, 2 * margin + 4 * key + 3 * gap), (186, 190, 194))
+    draw = ImageDraw.Draw(panel)
+    face = font(font_name, height)
+    labels = []
+    for index, text in enumerate(KEYPAD_LABELS):
+        x = margin + (index % 3) * (key + gap)
+        y = margin + (index // 3) * (key + gap)
+        draw.rounded_rectangle((x, y, x + key, y + key), radius=max(2, key // 8), fill=(232, 232, 228),
+                               outline=(120, 124, 128), width=2)
+        left, top, right, bottom = face.getbbox(text)
+        tx, ty = x + (key - (right - left)) // 2 - left, y + (key - (bottom - top)) // 2 - top
+        draw.text((tx, ty), text, font=face, fill=(30, 30, 34))
+        labels.append(Label(Box(tx + left, ty + top, right - left, bottom - top), text, bottom - top))
+    return panel, tuple(labels)

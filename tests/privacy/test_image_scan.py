@@ -6,6 +6,7 @@ import io
 import os
 import random
 import tempfile
+from datetime import date
 
 import numpy as np
 import pytest
@@ -113,6 +114,52 @@ def test_pixels_outside_the_blurred_boxes_are_unchanged(door):
         mask.paste(0, (box.x, box.y, box.right, box.bottom))
     outside = Image.composite(ImageChops.difference(picture, blurred), Image.new("RGB", picture.size), mask)
     assert outside.getbbox() is None
+
+
+def entrance(seed=6) -> tuple[Image.Image, list[synthetic.Label]]:
+    """A wall by a staff entrance: a door entry keypad, an instruction sign, a house number and a street sign."""
+    rng = random.Random(seed)
+    picture = synthetic.background(rng, (1280, 960))
+    panel, keys = synthetic.keypad(40)
+    picture.paste(panel, (480, 80))
+    labels = [synthetic.Label(Box(480 + key.box.x, 80 + key.box.y, key.box.width, key.box.height), key.text,
+                              key.height) for key in keys]
+    signs = synthetic.pack(rng, [("Please ring and wait to be let in.", "DejaVuSans-Bold.ttf", 30, 0, "dark_on_light"),
+                                 ("27", "DejaVuSans-Bold.ttf", 60, 0, "light_on_dark"),
+                                 ("Harbour Road", "DejaVuSerif.ttf", 40, 0, "dark_on_light")], canvas=(1200, 300))[0]
+    for label in signs.labels:
+        x, y = {"Please ring and wait to be let in.": (380, 760), "27": (120, 200), "Harbour Road": (760, 560)}[label.text]
+        plate = signs.image.crop((label.box.x - 16, label.box.y - 16, label.box.right + 16, label.box.bottom + 16))
+        picture.paste(plate, (x - 16, y - 16))
+        labels.append(synthetic.Label(Box(x, y, label.box.width, label.box.height), label.text, label.height))
+    return picture, labels
+
+
+def test_a_door_keypad_and_its_instructions_stay_legible_beside_a_house_number_and_a_street(engines):
+    picture, labels = entrance()
+    scan = scan_image(picture)
+    blurred = list(scan.to_blur)
+    keys = [label for label in labels if label.text in synthetic.KEYPAD_LABELS]
+    read = {region.text for region in scan.regions if region.text}
+    # the keys must be read for their staying legible to mean anything (the reader misses some single digits)
+    assert sum(1 for label in keys if label.text in read) >= 5, f"keys read: {read}"
+    for label in labels:
+        share = covered_share(label.box, blurred, picture.size)
+        if label.text in ("27", "Harbour Road"):
+            assert share >= 0.9, f"{label.text!r} is not blurred ({share:.2f}); found {scan.regions}"
+        else:
+            assert share == 0, f"{label.text!r} is blurred; found {scan.sensitive}"
+
+
+def test_the_demo_keypad_photo_has_nothing_to_blur(engines):
+    from demo.photos import keypad_photo
+
+    data = keypad_photo(issued_on=date(2026, 5, 1), rng=random.Random(1))
+    scan = scan_image(Image.open(io.BytesIO(data)).convert("RGB"))
+    read = {region.text for region in scan.regions}
+    keys = [text for text in read if text and set(text) <= set("0123456789*#")]  # key by key or row by row
+    assert len(keys) >= 3 and any("ring" in text for text in read), f"read: {read}"
+    assert scan.sensitive == () and scan.faces == (), f"blurred: {scan.sensitive + scan.faces}"
 
 
 def _rotated_jpeg(picture: Image.Image) -> bytes:

@@ -6,6 +6,7 @@ the way a person sees it (the page rendered, the dark band at an image's foot) a
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import numpy as np
@@ -113,14 +114,12 @@ def test_a_made_up_code_traces_to_nobody(sqlite_haven):
         assert trace(session, "' OR 1=1 --") is None
 
 
-@pytest.mark.xfail(strict=True, reason="read_thumbnails (services/evidence.py) hands gallery thumbnails out unmarked; "
-                                       "the fix belongs there: ReadRequest(watermark=True) and watermark_image on each")
 def test_a_gallery_thumbnail_that_leaves_carries_the_mark(sqlite_haven):
     from sqlmodel import select
 
     from services.evidence import NewEvidence, read_thumbnails
     from services.uploads import upload_evidence
-    from storage.models import EvidenceRevision
+    from storage.models import AuditEntry, EvidenceRevision
     from tests.factories import make_user
 
     haven = sqlite_haven
@@ -133,3 +132,10 @@ def test_a_gallery_thumbnail_that_leaves_carries_the_mark(sqlite_haven):
         stored = haven.store.get(revision.thumbnail_key)
     handed_out = read_thumbnails(haven, manager, organisation_id=organisation_id, revision_ids=[revision.id])
     assert handed_out[revision.id] != stored
+    with haven.session() as session:
+        (viewing,) = session.exec(select(AuditEntry).where(AuditEntry.action == "evidence.thumbnails")).all()
+        found = trace(session, json.loads(viewing.detail)["watermark"])
+        assert haven.store.get(revision.thumbnail_key) == stored  # the stored thumbnail stays clean
+    assert found.recipient and found.evidence_ids == (revision.evidence_id,)
+    marked = np.asarray(Image.open(io.BytesIO(handed_out[revision.id])).convert("L"))
+    assert (marked[-10:] < 60).mean() > 0.3  # the dark band at the foot that carries the mark

@@ -134,7 +134,7 @@ def test_the_reviewer_sees_what_was_found_and_decided_beside_the_checklist(app_h
     app = open_app(reviewer, "views/review_queue.py")
     assert not app.exception
     table = app.dataframe[0].value
-    assert list(table["Privacy"]) == ["nothing found", "possible case file"]
+    assert list(table["Privacy"]) == ["nothing sensitive found", "possible case file"]
     app.selectbox[0].select_index(1).run()
     assert "Possible case file." in seen(app)
     assert "Blank template with a made-up example" in seen(app)

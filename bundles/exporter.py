@@ -16,7 +16,7 @@ from accounts.permissions import Principal, require
 from evidence.privacy_policy import PrivacyRecord
 from reports.spreadsheets import IndexLine, index_csv
 from reports.watermarks import mark_file, watermark_pdf
-from scoring.report import ScoreReport, report_of
+from scoring.report import ScoreReport, TrendPoint, report_of
 from services.evidence import RegisterRow, evidence_register, privacy_records
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
@@ -167,7 +167,7 @@ def _safe_file_name(name: str) -> str:
     return cleaned[:100] or "evidence"
 
 
-def _report_data(session, principal, organisation_id: int, as_of) -> tuple[ScoreReport, list[dict]]:
+def _report_data(session, principal, organisation_id: int, as_of) -> tuple[ScoreReport, list[TrendPoint]]:
     from services.scores import assess_organisation
     from services.snapshots import snapshot_series
 
@@ -175,7 +175,7 @@ def _report_data(session, principal, organisation_id: int, as_of) -> tuple[Score
     return score, snapshot_series(session, principal, organisation_id=organisation_id)
 
 
-def _report_pdf(score: ScoreReport, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
+def _report_pdf(score: ScoreReport, snapshots: list[TrendPoint], as_of: date, *, chart_images: bool) -> bytes:
     """The one-page board report; render_chart_images answers {} when Kaleido cannot draw, and the
     trend then stays a table."""
     from reports.board_pdf import board_report_pdf, render_chart_images

@@ -43,6 +43,15 @@ class LayerScores:
 _LAYERS = tuple(layer.value for layer in ScoreLayer)
 
 
+@dataclass(frozen=True)
+class TrendPoint:
+    """One snapshot in a cycle's trend: the day it was taken, the readiness then and the three layers."""
+
+    taken_on: date
+    readiness: Readiness | None
+    scores: LayerScores
+
+
 def _layer_scores(scores: Mapping[str, float | None]) -> LayerScores:
     return LayerScores(*(None if (value := scores.get(layer)) is None else round(value, 4) for layer in _LAYERS))
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
+from scoring.report import LayerScores, TrendPoint
 from services.errors import NotFound, ServiceError
 from services.instance import Haven
 from services.organisations import current_cycle, list_cycles, lock_current_cycle, organisation_by_id
@@ -20,7 +21,7 @@ from services.scores import score_organisation
 from storage.audit import append_audit
 from storage.db import insert_statement
 from storage.models import AssessmentCycle, AuditEntry, Snapshot
-from vocabulary import ScoreLayer
+from vocabulary import Readiness, ScoreLayer
 
 LAYERS = tuple(layer.value for layer in ScoreLayer)
 
@@ -63,7 +64,7 @@ def snapshot_if_changed(session: Session, principal: Principal, *, organisation_
 
 
 def snapshot_series(session: Session, principal: Principal, *, organisation_id: int,
-                    cycle_id: int | None = None) -> list[dict]:
+                    cycle_id: int | None = None) -> list[TrendPoint]:
     """The trend of one cycle (the current one by default), oldest first."""
     require(principal, "view_scores", organisation_id)
     if cycle_id is None:
@@ -73,8 +74,8 @@ def snapshot_series(session: Session, principal: Principal, *, organisation_id: 
         if cycle is None or cycle.organisation_id != organisation_id:
             raise NotFound("No such assessment cycle in this organisation.")
     rows = session.exec(select(Snapshot).where(Snapshot.cycle_id == cycle_id).order_by(Snapshot.taken_on)).all()
-    return [{"taken_on": s.taken_on.isoformat(), "readiness": s.readiness,
-             **{layer: getattr(s, layer) for layer in LAYERS}} for s in rows]
+    return [TrendPoint(taken_on=s.taken_on, readiness=Readiness(s.readiness) if s.readiness else None,
+                       scores=LayerScores(*(getattr(s, layer) for layer in LAYERS))) for s in rows]
 
 
 def start_next_cycle(session: Session, principal: Principal, *, organisation_id: int, name: str = "",

@@ -294,7 +294,7 @@ def test_replicas_racing_to_take_the_daily_snapshot_leave_one_row_per_cycle_and_
         with haven.session() as session:
             series = snapshot_series(session, manager, organisation_id=organisation_id)
             newest = by_slug(score_network(session, SYSTEM, as_of=day))["harbour-house"]["scores"]
-        assert series[-1]["self_assessment"] == newest["self_assessment"]  # the row holds the newest scores
+        assert series[-1].scores.self_assessment == newest["self_assessment"]  # the row holds the newest scores
     assert race(replicas, snapshot_now, manager, "harbour-house") == [TODAY] * 3
     with haven.session() as session:
         cycle_id = session.exec(select(AssessmentCycle.id)).one()

@@ -6,6 +6,7 @@ from sqlmodel import select
 import services.snapshots as snapshots
 from accounts.permissions import PermissionDenied
 from bundles.importer import import_bundle
+from scoring.report import LayerScores, TrendPoint
 from services.errors import ServiceError
 from services.evidence import evidence_register
 from services.organisations import current_cycle
@@ -22,6 +23,7 @@ from services.snapshots import (
 )
 from storage.models import AssessmentCycle, Snapshot
 from tests.factories import SYSTEM, make_organisation, make_user, write_bundle
+from vocabulary import Readiness
 
 DAY = date(2026, 3, 2)
 
@@ -65,8 +67,8 @@ def test_a_manager_takes_a_snapshot_on_demand(haven, organisation):
     with haven.session() as session:
         take_snapshot(session, manager, organisation_id=organisation, as_of=DAY)
         series = snapshot_series(session, manager, organisation_id=organisation)
-    assert series == [{"taken_on": "2026-03-02", "readiness": "not_ready", "self_assessment": 0.1111,
-                       "completeness": 0.0, "verified": 0.0}]
+    assert series == [TrendPoint(taken_on=date(2026, 3, 2), readiness=Readiness.NOT_READY,
+                                 scores=LayerScores(self_assessment=0.1111, completeness=0.0, verified=0.0))]
 
 
 def test_the_board_can_neither_take_snapshots_nor_start_cycles(haven, organisation):
@@ -90,7 +92,7 @@ def test_refresh_keeps_at_most_one_snapshot_a_day_and_only_when_scores_move(have
     refresh_daily_snapshot(haven, manager, organisation_id=organisation, today=DAY)
     with haven.session() as session:
         series = snapshot_series(session, manager, organisation_id=organisation)
-    assert [(s["taken_on"], s["self_assessment"]) for s in series] == [("2026-03-02", 0.1667)]
+    assert [(s.taken_on.isoformat(), s.scores.self_assessment) for s in series] == [("2026-03-02", 0.1667)]
 
     next_day = clock(DAY + timedelta(days=1))
     rate(haven, manager, organisation, "3.1.2", "partially_met")  # recorded, but the scores stay the same
@@ -101,7 +103,7 @@ def test_refresh_keeps_at_most_one_snapshot_a_day_and_only_when_scores_move(have
     assert refresh_daily_snapshot(haven, manager, organisation_id=organisation, today=next_day) == next_day
     with haven.session() as session:
         series = snapshot_series(session, manager, organisation_id=organisation)
-    assert [s["taken_on"] for s in series] == ["2026-03-02", "2026-03-03"]
+    assert [s.taken_on.isoformat() for s in series] == ["2026-03-02", "2026-03-03"]
 
 
 def test_refresh_does_not_score_when_nothing_changed(haven, organisation, monkeypatch):
@@ -189,4 +191,4 @@ def test_the_new_cycle_gets_its_first_snapshot_from_the_refresh(haven, imported)
     assert refresh_daily_snapshot(haven, imported, organisation_id=1, today=start) == start
     with haven.session() as session:
         series = snapshot_series(session, imported, organisation_id=1)
-    assert [(s["taken_on"], s["self_assessment"]) for s in series] == [(start.isoformat(), 0.0)]
+    assert [(s.taken_on.isoformat(), s.scores.self_assessment) for s in series] == [(start.isoformat(), 0.0)]

@@ -110,5 +110,6 @@ if __name__ == "__main__":
     main()
 else:  # imported by the web server that `streamlit run app.py` starts for the st.App below
     from serving.session_routes import session_routes
+    from serving.warm_up import lifespan
 
-    app = st.App(__file__, routes=session_routes())
+    app = st.App(__file__, routes=session_routes(), lifespan=lifespan)  # lifespan: the network's scores warmed

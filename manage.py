@@ -3,15 +3,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from accounts.permissions import Principal
 from errors import DatabaseUnavailable, HavenError
-from services.instance import Haven, open_instance
 
+if TYPE_CHECKING:
+    from services.instance import Haven
+
+# Only what parsing the arguments needs is imported here: each command imports its own modules, so `--help`
+# and a quick command do not pay for the database layer, the intake or the reports they do not use.
 CLI = Principal.system("cli")
 
 
@@ -23,13 +29,18 @@ def terminal_safe(text: str, *, json_text: bool = False) -> str:
     """Text to print: control, format (bidirectional, zero-width) and line-separator characters written as
     escapes, so nothing a user typed can move the cursor, retitle the terminal or reorder what is shown.
     Line breaks and tabs stay. In JSON the escapes are JSON's own, so the document reads back the same."""
-    def shown(char: str) -> str:
-        if char in "\n\t" or unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
+    def shown(found: re.Match) -> str:
+        char = found.group()
+        if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp"):
             return char
         if json_text:
             return f"\\u{ord(char):04x}"
         return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-    return "".join(shown(char) for char in text)
+    return _NOT_PLAIN.sub(shown, text)
+
+
+# Printable ASCII, line breaks and tabs are always safe; only the rest (rare) is looked up one by one.
+_NOT_PLAIN = re.compile(r"[^\t\n\x20-\x7e]")
 
 
 def _date(value: str) -> date:
@@ -135,12 +146,14 @@ def _standards():
 
 
 def cmd_create_user(haven: Haven, args) -> None:
+    from services.organisations import get_organisation
     from services.users import create_user
 
     password = sys.stdin.readline().rstrip("\n")
     with haven.session() as session:
-        create_user(session, CLI, username=args.name, password=password, role=args.role, organisation_slug=args.org,
-                    is_admin=args.admin, email=args.email)
+        organisation_id = get_organisation(session, args.org).id if args.org else None
+        create_user(session, CLI, username=args.name, password=password, role=args.role,
+                    organisation_id=organisation_id, is_admin=args.admin, email=args.email)
     scope = f" in {args.org}" if args.org else (" in every organisation" if args.role else "")
     print(f"Created {args.name}{' (admin)' if args.admin else ''}{f' as {args.role}' if args.role else ''}{scope}.")
 
@@ -167,9 +180,17 @@ def cmd_export(haven: Haven, args) -> None:
     from bundles.exporter import export_bundle
 
     recipient = (args.recipient or "").strip() or _operator()
-    out = export_bundle(haven, CLI, slug=args.org, out=args.out, include_restricted=args.include_restricted,
-                        recipient=recipient)
+    out = export_bundle(haven, CLI, organisation_id=_organisation_id(haven, args.org), out=args.out,
+                        include_restricted=args.include_restricted, recipient=recipient)
     print(f"Wrote {out}, watermarked for {recipient}.")
+
+
+def _organisation_id(haven: Haven, slug: str) -> int:
+    """The organisation a --org slug names, resolved once here: services take its id."""
+    from services.organisations import get_organisation
+
+    with haven.session() as session:
+        return get_organisation(session, slug).id
 
 
 def _operator() -> str:
@@ -200,16 +221,33 @@ def cmd_trace(haven: Haven, args) -> None:
 
 
 def cmd_score(haven: Haven, args) -> None:
-    from services.scores import score_network, score_organisation
+    from services.organisations import get_organisation
+    from services.scores import network_reports, score_organisation
 
     with haven.session() as session:
-        reports = score_network(session, CLI, as_of=args.as_of) if args.all else \
-            score_organisation(session, CLI, slug=args.org, as_of=args.as_of)
-    if args.json:
-        print(terminal_safe(json.dumps(reports, ensure_ascii=False, indent=2), json_text=True))
+        if args.all:
+            _print_reports(network_reports(session, CLI, as_of=args.as_of), as_json=args.json)
+            return
+        report = score_organisation(session, CLI, organisation_id=get_organisation(session, args.org).id,
+                                    as_of=args.as_of)
+    print(terminal_safe(json.dumps(report, ensure_ascii=False, indent=2), json_text=True) if args.json
+          else terminal_safe(_score_text(report)))
+
+
+def _print_reports(reports, *, as_json: bool) -> None:
+    """Prints the reports as they come. As JSON: one list, each report encoded once, on a line of its own
+    (the C encoder: the indenting one is pure Python and cost more than the scoring)."""
+    write = sys.stdout.write
+    if not as_json:
+        for report in reports:
+            write(terminal_safe(_score_text(report)) + "\n")
         return
-    for report in reports if args.all else [reports]:
-        print(terminal_safe(_score_text(report)))
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    separator = "[\n"
+    for report in reports:
+        write(separator + terminal_safe(encode(report), json_text=True))
+        separator = ",\n"
+    write("[]\n" if separator == "[\n" else "\n]\n")
 
 
 def _score_text(report: dict) -> str:
@@ -227,13 +265,11 @@ def _score_text(report: dict) -> str:
 def cmd_ingest(haven: Haven, args) -> None:
     from evidence.privacy_policy import CaseFileRefused, PrivacyRefused
     from services.evidence import NewEvidence
-    from services.organisations import get_organisation
     from services.uploads import upload_evidence
 
     if not args.file.is_file():
         raise CommandError(f"{args.file}: no such file")
-    with haven.session() as session:
-        organisation_id = get_organisation(session, args.org).id
+    organisation_id = _organisation_id(haven, args.org)
     details = NewEvidence(evidence_type=args.type, actions=tuple(args.action), issued_on=args.issued_on or date.today(),
                           title=args.title, valid_until=args.valid_until, classification=args.classification)
     try:
@@ -319,6 +355,13 @@ def cmd_privacy_scan(args) -> None:
     except IntakeError as error:
         raise CommandError(f"{args.file.name}: {error}") from error
     print(json.dumps(to_json(scan), ensure_ascii=False) if args.json else to_text(scan))
+
+
+def open_instance(**options) -> Haven:
+    """services.instance.open_instance, imported when a command needs the database (not for --help)."""
+    from services.instance import open_instance as opened
+
+    return opened(**options)
 
 
 COMMANDS_WITHOUT_DATABASE = {"privacy-scan": cmd_privacy_scan}

@@ -27,22 +27,22 @@ from services.scores import score_organisation
 from storage.models import Organisation
 
 
-def one_call(haven, slug: str) -> float:
+def one_call(haven, organisation_id: int) -> float:
     started = time.perf_counter()
     with haven.session() as session:
-        score_organisation(session, GENERATOR, slug=slug, as_of=REFERENCE_DAY)
+        score_organisation(session, GENERATOR, organisation_id=organisation_id, as_of=REFERENCE_DAY)
     return time.perf_counter() - started
 
 
-def run_sessions(haven, slugs: list[str], sessions: int, runs: int) -> tuple[list[float], float]:
+def run_sessions(haven, organisation_ids: list[int], sessions: int, runs: int) -> tuple[list[float], float]:
     times: list[float] = []
     lock = threading.Lock()
     start = threading.Barrier(sessions + 1)
 
     def session_thread(index: int) -> None:
-        slug = slugs[index % len(slugs)]
+        organisation_id = organisation_ids[index % len(organisation_ids)]
         start.wait()
-        mine = [one_call(haven, slug) for _ in range(runs)]
+        mine = [one_call(haven, organisation_id) for _ in range(runs)]
         with lock:
             times.extend(mine)
 
@@ -70,11 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)
     with opened(target, keep=args.keep) as haven:
         with haven.session() as session:
-            slugs = list(session.exec(select(Organisation.slug).order_by(Organisation.slug)).all())
-        for slug in slugs[:3]:
-            one_call(haven, slug)
-        alone = [one_call(haven, slugs[i % len(slugs)]) for i in range(max(5, args.repeat * 4))]
-        times, wall = run_sessions(haven, slugs, args.sessions, args.runs)
+            organisation_ids = list(session.exec(select(Organisation.id).order_by(Organisation.slug)).all())
+        for organisation_id in organisation_ids[:3]:
+            one_call(haven, organisation_id)
+        alone = [one_call(haven, organisation_ids[i % len(organisation_ids)]) for i in range(max(5, args.repeat * 4))]
+        times, wall = run_sessions(haven, organisation_ids, args.sessions, args.runs)
         floor = statistics.median(alone)
         p50, p95 = statistics.median(times), percentile(times, 0.95)
         print(f"{args.sessions} sessions × {args.runs} overview calls on {target.backend} "

@@ -39,6 +39,7 @@ def demo_instance(folder: Path):
     from accounts.permissions import Principal
     from services.demo import load_demo
     from services.instance import open_instance
+    from services.organisations import get_organisation
     from services.users import create_user, principal_for
     from storage.models import User
     from ui.database import get_haven
@@ -50,7 +51,7 @@ def demo_instance(folder: Path):
     with haven.session() as session:
         for role in ("manager", "board"):
             create_user(session, Principal.system("bench"), username=f"bench-{role}", password=PASSWORD, role=role,
-                        organisation_slug=loaded.slug)
+                        organisation_id=get_organisation(session, loaded.slug).id)
         for role in ("manager", "board"):
             user = session.exec(select(User).where(User.username == f"bench-{role}")).one()
             people[role] = principal_for(session, user)

@@ -92,8 +92,10 @@ def ensure_packs(target, sizes: list[int], seed: int) -> None:
 
 
 def export_once(haven, slug: str, out: Path) -> Path:
-    return export_bundle(haven, GENERATOR, slug=slug, out=out, include_restricted=True, as_of=REFERENCE_DAY,
-                         chart_images=False)
+    with haven.session() as session:
+        organisation_id = get_organisation(session, slug).id
+    return export_bundle(haven, GENERATOR, organisation_id=organisation_id, out=out, include_restricted=True,
+                         as_of=REFERENCE_DAY, chart_images=False)
 
 
 def zip_the_files(haven, slug: str, out: Path) -> Path:

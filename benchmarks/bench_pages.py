@@ -6,11 +6,13 @@ snapshot check). The floor is the same person's run of an empty page added to th
 Goals: the overview and the board dashboard under 150 ms above the empty page for a person of one
 organisation; the network page under 600 ms above it at full scale (1,000 organisations).
 
-The network page is measured three ways: as a board member opening it again (the network's reports are
-kept), after a change to one organisation (one report is computed again), and cold (the first view of
-the day, or after a restart: every organisation scored).
+The network page is measured four ways: as a board member opening it again (the network's reports are
+kept), after a change to one organisation (one report is computed again), cold (the first view of the
+day, or after a restart, with nothing kept: every organisation scored), and the first view after a restart
+once the background warm-up of serving/warm_up.py has run (what a restarted server now gives).
 
     python -m benchmarks.bench_pages --organisations 1000 [--database-url …] [--repeat 5]
+    python -m benchmarks.bench_pages --from FOLDER --times 100 --only network   (a copied network, widen.py)
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from benchmarks.common import (
 )
 from benchmarks.network import GENERATOR, ensure_network
 from services import scores
+from services.organisations import get_organisation
 from services.ratings import set_rating
 from services.users import create_user, principal_for
 from storage.models import Organisation, User
@@ -57,7 +60,7 @@ def bench_people(haven, first_slug: str) -> dict[str, Principal]:
         for key, (username, role, slug) in wanted.items():
             user = session.exec(select(User).where(User.username == username)).first()
             user = user or create_user(session, GENERATOR, username=username, password=PASSWORD, role=role,
-                                       organisation_slug=slug)
+                                       organisation_id=get_organisation(session, slug).id if slug else None)
             people[key] = principal_for(session, user)
     return people
 
@@ -108,12 +111,37 @@ def time_page(principal: Principal, page: str, *, repeat: int, timeout: float, b
     return compared(run_page, empty_app.run, repeat=repeat)
 
 
+def time_after_restart(haven, principal: Principal, page: str, *, repeat: int, timeout: float) -> tuple[Timing, Timing]:
+    """The first view after a restart once the background warm-up (serving/warm_up.py) has run: before each
+    pair, untimed, the kept reports are forgotten (a new process) and warmed as the server's start does."""
+    from serving.warm_up import warm_once
+
+    page_app, empty_app = open_page(principal, page, timeout), open_page(principal, EMPTY_PAGE, timeout)
+    pairs = []
+    for _ in range(repeat):
+        scores.clear_score_cache()
+        warm_once(haven)
+        pairs.append(compared(page_app.run, empty_app.run, repeat=1, warmup=0))
+    return tuple(Timing(tuple(r for pair in pairs for r in pair[side].runs),
+                        tuple(r for pair in pairs for r in pair[side].cpu_runs)) for side in (0, 1))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
     parser.add_argument("--timeout", type=float, default=300, help="seconds one page run may take")
+    parser.add_argument("--from", dest="base", type=Path,
+                        help="instead of generating: copy this data folder's network --times over (benchmarks/widen.py)")
+    parser.add_argument("--times", type=int, default=1)
+    parser.add_argument("--only", choices=sorted(SCREENS), help="time only this screen")
     args = parser.parse_args(argv)
-    target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)
+    if args.base:
+        from benchmarks.widen import widened_network
+
+        target = widened_network(args.base, args.times)
+    else:
+        target = ensure_network(args.organisations, args.seed, args.database_url,
+                                snapshot_months=args.snapshot_months)
     os.environ.update(target.environment())
     os.environ.pop("HAVEN_BLOB_URL", None)
     os.environ.pop("HAVEN_ENCRYPTION_KEY", None)
@@ -126,8 +154,12 @@ def main(argv: list[str] | None = None) -> int:
             first = session.exec(select(Organisation).order_by(Organisation.slug)).first()
         people = bench_people(haven, first.slug)
         add_empty_page()
-        scale = f"{args.organisations} organisations, {target.backend}"
+        with haven.session() as session:
+            organisations = len(session.exec(select(Organisation.id)).all())
+        scale = f"{organisations} organisations, {target.backend}"
         for name, (file_name, who) in SCREENS.items():
+            if args.only and name != args.only:
+                continue
             page = screen_path(file_name)
             if page is None:
                 print(f"SKIPPED {name}: no {file_name} in the navigation yet")
@@ -153,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
                                       before_each=scores.clear_score_cache)
             print(margin_line(f"{name} page as {who} ({scale}, cold: every organisation scored)",
                               figure, floor, goal))
+            figure, floor = time_after_restart(haven, people[who], page, repeat=max(2, args.repeat // 2),
+                                               timeout=args.timeout)
+            print(margin_line(f"{name} page as {who} ({scale}, first view after a restart, scores warmed "
+                              "in the background at start-up)", figure, floor, goal))
         print(f"(scores taken on the day the app runs; the network's evidence is dated around {REFERENCE_DAY})")
     finally:
         haven.engine.dispose()

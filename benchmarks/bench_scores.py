@@ -16,21 +16,10 @@ from accounts.permissions import Principal
 from benchmarks.common import REFERENCE_DAY, add_common_arguments, compared, opened, ratio_line
 from benchmarks.network import ensure_network
 from services import scores
+from services.facts import SCORED_TABLES as TABLES
 from services.scores import score_network
-from storage.models import (
-    AssessmentCycle,
-    Evidence,
-    EvidenceLink,
-    EvidenceRevision,
-    Organisation,
-    PlanItem,
-    Rating,
-    Review,
-)
 
 GOAL = 3.0
-TABLES = tuple(model.__tablename__ for model in
-               (Organisation, AssessmentCycle, Rating, Evidence, EvidenceLink, EvidenceRevision, Review, PlanItem))
 BOARD = Principal.system("benchmark")
 
 

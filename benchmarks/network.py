@@ -236,8 +236,9 @@ def add_monthly_snapshots(haven: Haven, months: int) -> int:
     for back in range(months - 1, -1, -1):
         day = add_months(REFERENCE_DAY, -back)
         with haven.session() as session:
+            ids = dict(session.exec(select(Organisation.slug, Organisation.id)).all())
             for report in score_network(session, GENERATOR, as_of=day):
-                take_snapshot(session, GENERATOR, slug=report["organisation"], as_of=day, report=report)
+                take_snapshot(session, GENERATOR, organisation_id=ids[report["organisation"]], as_of=day, report=report)
                 count += 1
     return count
 

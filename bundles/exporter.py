@@ -16,12 +16,12 @@ from accounts.permissions import Principal, require
 from evidence.privacy_policy import PrivacyRecord
 from reports.spreadsheets import IndexLine, index_csv
 from reports.watermarks import mark_file, watermark_pdf
-from scoring.report import ScoreReport, report_of
+from scoring.report import ScoreReport, TrendPoint, report_of
 from services.evidence import RegisterRow, evidence_register, privacy_records
 from services.facts import latest_revisions
 from services.file_access import issue_watermark
 from services.instance import Haven
-from services.organisations import current_cycle, get_organisation
+from services.organisations import current_cycle, organisation_by_id
 from services.plan import plan_items
 from services.ratings import ratings_of_cycle
 from standards.loader import get_standard
@@ -30,8 +30,9 @@ from storage.models import EvidenceRevision
 from vocabulary import Classification, ReviewStatus
 
 
-def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, include_restricted: bool = False,
-                  as_of: date | None = None, chart_images: bool = True, recipient: str | None = None) -> Path:
+def export_bundle(haven: Haven, principal: Principal, *, organisation_id: int, out: Path,
+                  include_restricted: bool = False, as_of: date | None = None, chart_images: bool = True,
+                  recipient: str | None = None) -> Path:
     """Streams the pack into `out` (written to a temp file first, then renamed).
 
     report.pdf carries the trend as a chart when Kaleido can draw it (`chart_images`), else as a table.
@@ -41,8 +42,8 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
     as_of = as_of or date.today()
     out = Path(out)
     with haven.session() as session:
-        organisation = get_organisation(session, slug)
-        require(principal, "export", organisation.id)
+        require(principal, "export", organisation_id)
+        organisation = organisation_by_id(session, organisation_id)
         if include_restricted:
             require(principal, "export_restricted")
         cycle = current_cycle(session, organisation.id)
@@ -58,13 +59,14 @@ def export_bundle(haven: Haven, principal: Principal, *, slug: str, out: Path, i
             {"action": p.action, "description": p.description, "owner": p.owner, "due": p.due, "done": p.done}
             for p in plan_items(session, principal, organisation_id=organisation.id, as_of=as_of)
         ]
-        score, snapshots = _report_data(session, principal, slug, as_of)
+        score, snapshots = _report_data(session, principal, organisation.id, as_of)
         by_key = {revision.blob_key: revision for revision in revisions.values() if revision.blob_key}
         mark = issue_watermark(session, actor=principal.username, recipient=recipient or principal.username,
                                purpose="export", organisation_id=organisation.id,
                                evidence_ids=[evidence_id for evidence_id, revision in revisions.items()
                                              if revision.blob_key in {key for _, key in files}])
-        append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id, target=slug,
+        append_audit(session, actor=principal.username, action="export", organisation_id=organisation.id,
+                     target=organisation.slug,
                      detail={"include_restricted": include_restricted, "files": len(files), "watermark": mark.code})
     report_pdf = _report_pdf(score, snapshots, as_of, chart_images=chart_images)  # outside the transaction: it may take seconds
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -165,15 +167,15 @@ def _safe_file_name(name: str) -> str:
     return cleaned[:100] or "evidence"
 
 
-def _report_data(session, principal, slug, as_of) -> tuple[ScoreReport, list[dict]]:
+def _report_data(session, principal, organisation_id: int, as_of) -> tuple[ScoreReport, list[TrendPoint]]:
     from services.scores import assess_organisation
     from services.snapshots import snapshot_series
 
-    score = report_of(assess_organisation(session, principal, slug=slug, as_of=as_of))
-    return score, snapshot_series(session, principal, slug=slug)
+    score = report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=as_of))
+    return score, snapshot_series(session, principal, organisation_id=organisation_id)
 
 
-def _report_pdf(score: ScoreReport, snapshots: list[dict], as_of: date, *, chart_images: bool) -> bytes:
+def _report_pdf(score: ScoreReport, snapshots: list[TrendPoint], as_of: date, *, chart_images: bool) -> bytes:
     """The one-page board report; render_chart_images answers {} when Kaleido cannot draw, and the
     trend then stays a table."""
     from reports.board_pdf import board_report_pdf, render_chart_images

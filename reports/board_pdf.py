@@ -31,7 +31,6 @@ from reports.formatting import (
     RAG_GREY,
     RAG_RED,
     TEXT_DARK,
-    as_date,
     gaps_by_severity,
     hex_to_rgb,
     long_date,
@@ -42,7 +41,7 @@ from reports.formatting import (
     text_colour_on,
 )
 from reports.tables import claimed_versus_proven
-from scoring.report import GapReport, ScoreReport
+from scoring.report import GapReport, ScoreReport, TrendPoint
 
 logger = logging.getLogger(__name__)
 
@@ -326,7 +325,7 @@ def _engagement_table(page: BoardPage, score: ScoreReport, *, room: float) -> No
                           size=8.5, colour=INK_MUTED)
 
 
-def _trend_section(page: BoardPage, snapshots: list[dict], image: bytes | None, *, height: float) -> None:
+def _trend_section(page: BoardPage, snapshots: list[TrendPoint], image: bytes | None, *, height: float) -> None:
     page.heading("Trend")
     if image:
         try:
@@ -336,7 +335,7 @@ def _trend_section(page: BoardPage, snapshots: list[dict], image: bytes | None, 
             return
         except Exception:  # a broken image must not cost the board its report
             logger.warning("The trend chart image could not be placed; using a table", exc_info=True)
-    ordered = sorted(snapshots or [], key=lambda s: as_date(s.get("taken_on")) or date.min)
+    ordered = sorted(snapshots or [], key=lambda s: s.taken_on)
     recent = ordered[-MAX_TREND_ROWS:]
     if not recent:
         page.line_of_text("No snapshots yet: the trend starts with the first snapshot.", size=9, colour=INK_MUTED)
@@ -349,11 +348,10 @@ def _trend_section(page: BoardPage, snapshots: list[dict], image: bytes | None, 
         page.cell(column, 5.5, key.label, fill="#243b53", align="C", last=position == 2)
     for index, snapshot in enumerate(recent):
         band = "#eef2f7" if index % 2 else "#ffffff"
-        taken_on = as_date(snapshot.get("taken_on"))
         page.font(9)
-        page.cell(date_width, 5.5, long_date(taken_on), fill=band)
+        page.cell(date_width, 5.5, long_date(snapshot.taken_on), fill=band)
         for position, key in enumerate(LAYER_KEYS):
-            page.cell(column, 5.5, percent(snapshot.get(key)), fill=band, align="C", last=position == 2)
+            page.cell(column, 5.5, percent(snapshot.scores[key]), fill=band, align="C", last=position == 2)
 
 
 def _gaps_section(page: BoardPage, gaps: tuple[GapReport, ...]) -> None:
@@ -385,7 +383,7 @@ def _footer(page: BoardPage, generated_on: date) -> None:
                       size=7.5, colour=INK_MUTED, height=4)
 
 
-def board_report_pdf(score: ScoreReport, snapshots: list[dict], *, generated_on: date,
+def board_report_pdf(score: ScoreReport, snapshots: list[TrendPoint], *, generated_on: date,
                      chart_images: dict[str, bytes] | None = None) -> bytes:
     """One A4 page for the board: readiness, the three scores, engagements, trend and top gaps.
 
@@ -445,7 +443,7 @@ async def _render_pngs(figures: dict, *, timeout: float) -> dict[str, bytes]:
     return images
 
 
-def render_chart_images(score: ScoreReport, snapshots: list[dict], *, charts_wanted: tuple[str, ...] = ("trend",),
+def render_chart_images(score: ScoreReport, snapshots: list[TrendPoint], *, charts_wanted: tuple[str, ...] = ("trend",),
                         timeout: float = RENDER_TIMEOUT_SECONDS) -> dict[str, bytes]:
     """PNGs of the named charts via Kaleido, or {} when Kaleido or its browser is unavailable.
 

@@ -38,7 +38,7 @@ from reports.tables import (
     short,
     slot_columns,
 )
-from scoring.report import ReportSummary, ScoreReport
+from scoring.report import ReportSummary, ScoreReport, TrendPoint
 from vocabulary import ScoreLayer
 
 if TYPE_CHECKING:
@@ -292,18 +292,18 @@ def slot_heatmap_figure(report: ScoreReport) -> go.Figure:
 
 # --- over time ------------------------------------------------------------------------
 
-def score_trend_figure(snapshots: list[dict]) -> go.Figure:
+def score_trend_figure(snapshots: list[TrendPoint]) -> go.Figure:
     """The three layers over time, 0–100 %, from snapshots oldest first."""
     figure = go.Figure()
     _base_layout(figure, title="Scores over time", height=360)
     if not snapshots:
         return _empty_note(figure, "No snapshots yet")
 
-    ordered = sorted(snapshots, key=lambda snapshot: as_date(snapshot.get("taken_on")) or date.min)
-    dates = [as_date(snapshot.get("taken_on")) for snapshot in ordered]
+    ordered = sorted(snapshots, key=lambda snapshot: snapshot.taken_on)
+    dates = [snapshot.taken_on for snapshot in ordered]
     mode = "markers" if len(ordered) == 1 else "lines+markers"
     for key in ScoreLayer:
-        values = [snapshot.get(key) for snapshot in ordered]
+        values = [snapshot.scores[key] for snapshot in ordered]
         figure.add_trace(go.Scatter(
             x=dates,
             y=values,

@@ -36,11 +36,24 @@ class LayerScores:
         return cls(*(scores.get(layer) for layer in ScoreLayer))
 
     def to_json(self) -> dict[str, float | None]:
-        return {layer.value: self[layer] for layer in ScoreLayer}
+        # Spelled out: this runs 12 times per report, 12,000 times for `score --all` at 1,000 organisations.
+        return {"self_assessment": self.self_assessment, "completeness": self.completeness, "verified": self.verified}
+
+
+_LAYERS = tuple(layer.value for layer in ScoreLayer)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One snapshot in a cycle's trend: the day it was taken, the readiness then and the three layers."""
+
+    taken_on: date
+    readiness: Readiness | None
+    scores: LayerScores
 
 
 def _layer_scores(scores: Mapping[str, float | None]) -> LayerScores:
-    return LayerScores.from_json(rounded(scores))
+    return LayerScores(*(None if (value := scores.get(layer)) is None else round(value, 4) for layer in _LAYERS))
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def load_demo(haven: Haven, principal: Principal, *, today: date) -> DemoLoaded:
             session.flush()
             acting = refreshed_principal(session, principal) or principal
         for months_ago in range(SNAPSHOT_MONTHS - 1, -1, -1):
-            take_snapshot(session, acting, slug=slug, as_of=add_months(today, -months_ago))
+            take_snapshot(session, acting, organisation_id=organisation.id, as_of=add_months(today, -months_ago))
         counts = {model: session.exec(select(func.count()).select_from(model)
                                       .where(model.organisation_id == organisation.id)).one()
                   for model in (Evidence, PlanItem)}

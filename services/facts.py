@@ -24,6 +24,9 @@ from storage.models import (
 )
 
 CHUNK = 500
+SCORED_TABLES = tuple(model.__tablename__ for model in (
+    Organisation, AssessmentCycle, Rating, Evidence, EvidenceLink, EvidenceRevision, Review, PlanItem))
+"""The tables scoring reads, each table before the ones that refer to it."""
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -51,9 +51,19 @@ def create_organisation(
 
 
 def get_organisation(session: Session, slug: str) -> Organisation:
+    """The organisation a slug names: for the edges (command line, bundles), which resolve a slug once and hand
+    services the organisation's id."""
     organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
     if organisation is None:
         raise NotFound(f"No organisation with the id '{slug}'.")
+    return organisation
+
+
+def organisation_by_id(session: Session, organisation_id: int) -> Organisation:
+    """The organisation services are handed (by id); NotFound when there is none."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("No such organisation.")
     return organisation
 
 
@@ -109,17 +119,10 @@ def visible_organisations(session: Session, principal: Principal, *,
     return [o for o in organisations if o.id in member_of]
 
 
-def _organisation(session: Session, organisation_id: int) -> Organisation:
-    organisation = session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound("No such organisation.")
-    return organisation
-
-
 def rename_organisation(session: Session, principal: Principal, *, organisation_id: int, name: str) -> Organisation:
     """A new display name; the id (slug) stays, as bundles and the command line use it."""
     require(principal, "manage_users")
-    organisation = _organisation(session, organisation_id)
+    organisation = organisation_by_id(session, organisation_id)
     name = " ".join(name.split())
     if not name:
         raise ServiceError("An organisation needs a name.")
@@ -139,7 +142,7 @@ def set_organisation_archived(session: Session, principal: Principal, *, organis
                               archived: bool) -> Organisation:
     """Archives an organisation (kept whole, hidden from switchers and network scores) or brings it back."""
     require(principal, "manage_users")
-    organisation = _organisation(session, organisation_id)
+    organisation = organisation_by_id(session, organisation_id)
     if (organisation.archived_at is not None) == archived:
         return organisation
     organisation.archived_at = utc_now() if archived else None

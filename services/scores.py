@@ -14,6 +14,7 @@ from __future__ import annotations
 import marshal
 import threading
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import event
@@ -23,8 +24,8 @@ from accounts.permissions import Principal, require
 from scoring.engine import Assessment, assess
 from scoring.report import assessment_to_dict
 from services.errors import NotFound
-from services.facts import load_facts
-from services.organisations import get_organisation, visible_organisations
+from services.facts import CHUNK, load_facts
+from services.organisations import organisation_by_id, visible_organisations
 from standards.loader import get_standard
 from storage.models import AssessmentCycle, AuditEntry, Organisation
 
@@ -34,28 +35,26 @@ _UNSCORED_AUDIT_PREFIXES = ("login.", "user.")
 _WROTE = "haven_scores_session_wrote"
 
 
-def assess_organisation(session: Session, principal: Principal, *, slug: str, as_of: date | None = None,
+def assess_organisation(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None,
                         cycle_id: int | None = None) -> Assessment:
-    organisation = get_organisation(session, slug)
-    require(principal, "view_scores", organisation.id)
+    require(principal, "view_scores", organisation_id)
+    organisation = organisation_by_id(session, organisation_id)
     cycle = _cycle(session, organisation.id, cycle_id)
     standard = get_standard(cycle.standard_id)
     facts = load_facts(session, standard, [organisation], {organisation.id: cycle})[organisation.id]
     return assess(standard, facts, as_of or date.today())
 
 
-def score_organisation(session: Session, principal: Principal, *, slug: str, as_of: date | None = None,
+def score_organisation(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None,
                        cycle_id: int | None = None) -> dict:
-    return assessment_to_dict(assess_organisation(session, principal, slug=slug, as_of=as_of, cycle_id=cycle_id))
+    return assessment_to_dict(assess_organisation(session, principal, organisation_id=organisation_id, as_of=as_of,
+                                                  cycle_id=cycle_id))
 
 
 def score_network(session: Session, principal: Principal, *, as_of: date | None = None) -> list[dict]:
     """Every organisation the principal may see, each in its current cycle, in slug order."""
     as_of = as_of or date.today()
-    organisations = [o for o in visible_organisations(session, principal) if principal.can("view_scores", o.id)]
-    organisations.sort(key=lambda o: o.slug)
-    cycles = _current_cycles(session, [o.id for o in organisations])
-    scored = [o for o in organisations if o.id in cycles]
+    scored, cycles = _network_members(session, principal)
     mark = None if session.info.get(_WROTE) else _audit_head(session)
     if mark is None:
         return list(_reports(session, scored, cycles, as_of).values())
@@ -67,6 +66,37 @@ def score_network(session: Session, principal: Principal, *, as_of: date | None 
             known.reports[(organisation_id, cycles[organisation_id].id)] = marshal.dumps(report)
         kept = {o.id: known.reports[(o.id, cycles[o.id].id)] for o in scored if o.id not in fresh}
     return [fresh[o.id] if o.id in fresh else marshal.loads(kept[o.id]) for o in scored]
+
+
+def network_reports(session: Session, principal: Principal, *, as_of: date | None = None) -> Iterator[dict]:
+    """The reports `score_network` gives, computed a chunk of organisations at a time and not kept: for a one-off
+    reader of the whole network (the command line), which writes out each chunk before the next is read."""
+    as_of = as_of or date.today()
+    scored, cycles = _network_members(session, principal)
+    for start in range(0, len(scored), CHUNK):
+        yield from _reports(session, scored[start:start + CHUNK], cycles, as_of).values()
+
+
+def _network_members(session: Session, principal: Principal) -> tuple[list[Organisation], dict[int, AssessmentCycle]]:
+    """The organisations the principal may see the scores of that have a cycle, in slug order, and their
+    current cycles."""
+    organisations = [o for o in visible_organisations(session, principal) if principal.can("view_scores", o.id)]
+    organisations.sort(key=lambda o: o.slug)
+    cycles = _current_cycles(session, [o.id for o in organisations])
+    return [o for o in organisations if o.id in cycles], cycles
+
+
+def warm_score_cache(session: Session, *, as_of: date | None = None) -> int:
+    """Scores the whole network into the kept reports (for everyone: the reports do not depend on who asks), so
+    the first network page of the day or after a restart reads them instead of scoring 1,000 organisations.
+
+    Safe beside other replicas and sessions: what it keeps is marked with the audit log's newest entry, like
+    any `score_network` call, and the next call scores again whatever changed after it. Returns how many
+    organisations were scored or found kept."""
+    return len(score_network(session, _WARM_UP, as_of=as_of))
+
+
+_WARM_UP = Principal.system("score-warm-up")
 
 
 def clear_score_cache() -> None:

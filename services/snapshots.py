@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import threading
 import weakref
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
@@ -12,29 +13,30 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from accounts.permissions import Principal, require
+from scoring.report import LayerScores, TrendPoint
 from services.errors import NotFound, ServiceError
 from services.instance import Haven
-from services.organisations import current_cycle, get_organisation, list_cycles, lock_current_cycle
+from services.organisations import current_cycle, list_cycles, lock_current_cycle, organisation_by_id
 from services.scores import score_organisation
 from storage.audit import append_audit
 from storage.db import insert_statement
-from storage.models import AssessmentCycle, AuditEntry, Organisation, Snapshot
-from vocabulary import ScoreLayer
+from storage.models import AssessmentCycle, AuditEntry, Snapshot
+from vocabulary import Readiness, ScoreLayer
 
 LAYERS = tuple(layer.value for layer in ScoreLayer)
 
 
-def take_snapshot(session: Session, principal: Principal, *, slug: str, as_of: date | None = None,
+def take_snapshot(session: Session, principal: Principal, *, organisation_id: int, as_of: date | None = None,
                   report: dict | None = None) -> Snapshot:
     """Freezes the scores at `as_of` (one snapshot per cycle and day: a second one the same day replaces it).
 
     One INSERT … ON CONFLICT on the (cycle, day) constraint, so sessions and replicas taking the same day's
     snapshot at once leave one row and no error."""
-    organisation = get_organisation(session, slug)
-    require(principal, "snapshot", organisation.id)
+    require(principal, "snapshot", organisation_id)
+    organisation = organisation_by_id(session, organisation_id)
     as_of = as_of or date.today()
     cycle = current_cycle(session, organisation.id)
-    report = report or score_organisation(session, principal, slug=slug, as_of=as_of)
+    report = report or score_organisation(session, principal, organisation_id=organisation.id, as_of=as_of)
     values = {**{layer: report["scores"][layer] for layer in LAYERS}, "readiness": report["readiness"],
               "report": json.dumps(report, ensure_ascii=False)}
     upsert = insert_statement(session, Snapshot).values(organisation_id=organisation.id, cycle_id=cycle.id,
@@ -45,47 +47,48 @@ def take_snapshot(session: Session, principal: Principal, *, slug: str, as_of: d
                         .execution_options(populate_existing=True)).one()
 
 
-def snapshot_if_changed(session: Session, principal: Principal, *, slug: str, today: date | None = None) -> Snapshot | None:
+def snapshot_if_changed(session: Session, principal: Principal, *, organisation_id: int,
+                        today: date | None = None) -> Snapshot | None:
     """Called after a change: keeps at most one snapshot a day, and only when the scores moved."""
     today = today or date.today()
-    organisation = get_organisation(session, slug)
-    if not principal.can("view_scores", organisation.id):
+    if not principal.can("view_scores", organisation_id):
         return None
-    cycle = current_cycle(session, organisation.id)
-    report = score_organisation(session, principal, slug=slug, as_of=today)
+    cycle = current_cycle(session, organisation_by_id(session, organisation_id).id)
+    report = score_organisation(session, principal, organisation_id=organisation_id, as_of=today)
     last = session.exec(select(Snapshot).where(Snapshot.cycle_id == cycle.id).order_by(Snapshot.taken_on.desc())).first()
     if last is not None and all(getattr(last, layer) == report["scores"][layer] for layer in LAYERS) \
             and last.readiness == report["readiness"]:
         return None
-    return take_snapshot(session, Principal.system(principal.username), slug=slug, as_of=today, report=report)
+    return take_snapshot(session, Principal.system(principal.username), organisation_id=organisation_id, as_of=today,
+                         report=report)
 
 
-def snapshot_series(session: Session, principal: Principal, *, slug: str, cycle_id: int | None = None) -> list[dict]:
+def snapshot_series(session: Session, principal: Principal, *, organisation_id: int,
+                    cycle_id: int | None = None) -> list[TrendPoint]:
     """The trend of one cycle (the current one by default), oldest first."""
-    organisation = get_organisation(session, slug)
-    require(principal, "view_scores", organisation.id)
+    require(principal, "view_scores", organisation_id)
     if cycle_id is None:
-        cycle_id = current_cycle(session, organisation.id).id
+        cycle_id = current_cycle(session, organisation_by_id(session, organisation_id).id).id
     else:
         cycle = session.get(AssessmentCycle, cycle_id)
-        if cycle is None or cycle.organisation_id != organisation.id:
+        if cycle is None or cycle.organisation_id != organisation_id:
             raise NotFound("No such assessment cycle in this organisation.")
     rows = session.exec(select(Snapshot).where(Snapshot.cycle_id == cycle_id).order_by(Snapshot.taken_on)).all()
-    return [{"taken_on": s.taken_on.isoformat(), "readiness": s.readiness,
-             **{layer: getattr(s, layer) for layer in LAYERS}} for s in rows]
+    return [TrendPoint(taken_on=s.taken_on, readiness=Readiness(s.readiness) if s.readiness else None,
+                       scores=LayerScores(*(getattr(s, layer) for layer in LAYERS))) for s in rows]
 
 
-def start_next_cycle(session: Session, principal: Principal, *, slug: str, name: str = "",
+def start_next_cycle(session: Session, principal: Principal, *, organisation_id: int, name: str = "",
                      today: date | None = None) -> AssessmentCycle:
     """Closes the current cycle (kept read-only, with a final snapshot) and opens the next: ratings start again
     at not assessed; evidence and the action plan carry over."""
-    organisation = get_organisation(session, slug)
-    require(principal, "start_cycle", organisation.id)
+    require(principal, "start_cycle", organisation_id)
+    organisation = organisation_by_id(session, organisation_id)
     today = today or date.today()
     previous = lock_current_cycle(session, organisation.id)
     if previous.started_on == today:
         raise ServiceError("The current cycle started today; start the next one on another day.")
-    take_snapshot(session, principal, slug=slug, as_of=today)
+    take_snapshot(session, principal, organisation_id=organisation.id, as_of=today)
     previous.closed_on = today
     session.add(previous)
     cycle = AssessmentCycle(organisation_id=organisation.id, standard_id=previous.standard_id,
@@ -107,15 +110,31 @@ def closed_cycle_report(session: Session, principal: Principal, *, cycle_id: int
     return json.loads(last.report) if last else None
 
 
-def assessment_cycles(session: Session, principal: Principal, *, slug: str) -> list[dict]:
-    """The organisation's cycles, oldest first, as plain rows; only the open one takes changes."""
-    organisation = get_organisation(session, slug)
-    require(principal, "view_scores", organisation.id)
+@dataclass(frozen=True)
+class CycleSummary:
+    """One assessment cycle as the cycles screen lists it."""
+
+    id: int
+    name: str
+    standard: str
+    started_on: date
+    closed_on: date | None
+    snapshots: int  # how many snapshots were taken in it
+
+    @property
+    def open(self) -> bool:
+        """Only the open cycle takes changes; closed ones are read-only."""
+        return self.closed_on is None
+
+
+def assessment_cycles(session: Session, principal: Principal, *, organisation_id: int) -> list[CycleSummary]:
+    """The organisation's cycles, oldest first."""
+    require(principal, "view_scores", organisation_id)
     counts = dict(session.exec(select(Snapshot.cycle_id, func.count(Snapshot.id))
-                               .where(Snapshot.organisation_id == organisation.id).group_by(Snapshot.cycle_id)).all())
-    return [{"id": c.id, "name": c.name, "standard": c.standard_id, "started_on": c.started_on,
-             "closed_on": c.closed_on, "open": c.closed_on is None, "snapshots": counts.get(c.id, 0)}
-            for c in list_cycles(session, organisation.id)]
+                               .where(Snapshot.organisation_id == organisation_id).group_by(Snapshot.cycle_id)).all())
+    return [CycleSummary(id=c.id, name=c.name, standard=c.standard_id, started_on=c.started_on, closed_on=c.closed_on,
+                         snapshots=counts.get(c.id, 0))
+            for c in list_cycles(session, organisation_by_id(session, organisation_id).id)]
 
 
 # The newest audit entry already handled per organisation, per database engine: lets each page run
@@ -148,13 +167,12 @@ def refresh_daily_snapshot(haven: Haven, principal: Principal, *, organisation_i
                                   .order_by(AuditEntry.id.desc()).limit(1)).first()
             if newest is None or handled.get(organisation_id) == newest[0]:
                 return None
-            organisation = session.get(Organisation, organisation_id)
             cycle = current_cycle(session, organisation_id)
             last_taken = session.exec(select(Snapshot.taken_on).where(Snapshot.cycle_id == cycle.id)
                                       .order_by(Snapshot.taken_on.desc()).limit(1)).first()
             taken = None
             if last_taken is None or last_taken <= newest[1].date():
-                snapshot = snapshot_if_changed(session, principal, slug=organisation.slug, today=today)
+                snapshot = snapshot_if_changed(session, principal, organisation_id=organisation_id, today=today)
                 taken = snapshot.taken_on if snapshot else None
     except IntegrityError:
         return None  # another session took today's snapshot at the same moment; the next run checks again

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from accounts.passwords import WeakPassword, hash_password
 from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
-from services.organisations import get_organisation
+from services.organisations import organisation_by_id
 from storage.audit import append_audit
 from storage.db import lock_row
 from storage.models import BrowserSession, Membership, Organisation, User, utc_now
@@ -43,7 +43,7 @@ def principal_for(session: Session, user: User) -> Principal:
 
 def create_user(
     session: Session, principal: Principal, *, username: str, password: str | None, role: str | None = None,
-    organisation_slug: str | None = None, is_admin: bool = False, display_name: str = "", email: str | None = None,
+    organisation_id: int | None = None, is_admin: bool = False, display_name: str = "", email: str | None = None,
 ) -> User:
     """Adds a user (and a membership when a role is given). The first user may be created by anyone.
 
@@ -61,7 +61,7 @@ def create_user(
         raise ServiceError("That e-mail address belongs to another user.")
     if role is not None and role not in ROLES:
         raise ServiceError(f"Unknown role '{role}': choose one of {', '.join(ROLES)}.")
-    organisation = get_organisation(session, organisation_slug) if organisation_slug else None
+    organisation = organisation_by_id(session, organisation_id) if organisation_id is not None else None
     user = User(
         username=username, display_name=display_name.strip()[:200] or username, is_admin=is_admin, email=email,
         password_hash=password_hash,
@@ -75,7 +75,7 @@ def create_user(
         session.add(Membership(user_id=user.id, organisation_id=organisation.id if organisation else None, role=role))
     append_audit(session, actor=principal.username, action="user.create", target=username,
                  organisation_id=organisation.id if organisation else None,
-                 detail={"role": role, "organisation": organisation_slug, "admin": is_admin})
+                 detail={"role": role, "organisation": organisation.slug if organisation else None, "admin": is_admin})
     session.flush()
     return user
 

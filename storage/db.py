@@ -1,13 +1,12 @@
 """The database engine, sessions and migrations."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -15,6 +14,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NUL = "\x00"
@@ -174,6 +176,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
@@ -181,5 +185,41 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration.
+
+    A database already at the newest migration (every start but the first after an upgrade) costs one query:
+    Alembic, its migration scripts and every dialect it supports are loaded only when there is work to do."""
+    newest = newest_revision()
+    if newest is not None and _recorded_revisions(engine) == [newest]:
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
+
+
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(?:None|['\"]([^'\"]+)['\"])", re.MULTILINE)
+
+
+def newest_revision() -> str | None:
+    """The head of the migration scripts, read from their text; None when that is not one plain chain (then
+    Alembic decides)."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision.group(1))
+        if down.group(1):
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _recorded_revisions(engine: Engine) -> list[str]:
+    """The revisions the database says it is at; none when it has no version table yet."""
+    with engine.connect() as connection:
+        if not sa_inspect(connection).has_table("alembic_version"):
+            return []
+        return [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]

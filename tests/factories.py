@@ -12,7 +12,7 @@ from PIL import Image
 from accounts.permissions import Principal
 from services.evidence import RegisterRow
 from services.instance import Haven
-from services.organisations import create_organisation
+from services.organisations import create_organisation, get_organisation
 from services.users import create_user, principal_for
 from vocabulary import Classification, ReviewStatus
 
@@ -28,8 +28,9 @@ def make_organisation(haven: Haven, slug: str = "harbour-house", name: str = "Ha
 def make_user(haven: Haven, username: str, role: str | None, organisation_slug: str | None = None,
               is_admin: bool = False, password: str = PASSWORD) -> Principal:
     with haven.session() as session:
+        organisation_id = get_organisation(session, organisation_slug).id if organisation_slug else None
         user = create_user(session, SYSTEM, username=username, password=password, role=role,
-                           organisation_slug=organisation_slug, is_admin=is_admin)
+                           organisation_id=organisation_id, is_admin=is_admin)
         return principal_for(session, user)
 
 

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reports.charts import score_layers_figure, score_trend_figure
-from scoring.report import ScoreReport
+from scoring.report import ScoreReport, TrendPoint
 
 KEPT_FIGURES = 64
 
@@ -35,13 +35,13 @@ def layers_figure(report: ScoreReport) -> KeptFigure:
 
 
 @lru_cache(maxsize=KEPT_FIGURES)
-def _trend_figure(series: tuple[tuple[tuple[str, object], ...], ...]) -> KeptFigure:
-    return KeptFigure(score_trend_figure([dict(snapshot) for snapshot in series]).update_layout(height=320))
+def _trend_figure(series: tuple[TrendPoint, ...]) -> KeptFigure:
+    return KeptFigure(score_trend_figure(list(series)).update_layout(height=320))
 
 
-def trend_figure(series: list[dict]) -> KeptFigure:
-    """The trend of a snapshot series (rows of plain values, so the series is its own key)."""
-    return _trend_figure(tuple(tuple(sorted(snapshot.items())) for snapshot in series))
+def trend_figure(series: list[TrendPoint]) -> KeptFigure:
+    """The trend of a snapshot series (frozen points, so the series is its own key)."""
+    return _trend_figure(tuple(series))
 
 
 def show(figure: KeptFigure) -> None:

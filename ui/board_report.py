@@ -35,8 +35,9 @@ def board_actions(haven: Haven, principal: Principal, *, organisation_id: int, s
         the PDF is marked for them."""
         def make(admission: Admission) -> bytes:
             with haven.session() as session:
-                fresh = report_of(assess_organisation(session, admission.principal, slug=slug, as_of=today))
-                trend = snapshot_series(session, admission.principal, slug=slug)
+                fresh = report_of(assess_organisation(session, admission.principal, organisation_id=organisation_id,
+                                                      as_of=today))
+                trend = snapshot_series(session, admission.principal, organisation_id=organisation_id)
             images = trend_chart_images(fresh, trend) if chart_images_available() else {}
             return watermark_pdf(board_report_pdf(fresh, trend, generated_on=today, chart_images=images),
                                  admission.watermark)
@@ -51,7 +52,8 @@ def board_actions(haven: Haven, principal: Principal, *, organisation_id: int, s
     if principal.can("snapshot", organisation_id):
         with snapshot:
             if st.button("Take a snapshot now", icon=":material/photo_camera:"):
-                if attempt(haven, lambda session: take_snapshot(session, principal, slug=slug, as_of=today),
+                if attempt(haven, lambda session: take_snapshot(session, principal, organisation_id=organisation_id,
+                                                                as_of=today),
                            done=f"Snapshot of {long_date(today)} saved: the trend now includes today."):
                     st.rerun()
             st.caption("Haven also keeps one snapshot a day by itself whenever the scores change.")

@@ -143,7 +143,6 @@ def add_user_form(apply: Apply, principal: Principal, organisations: list[Organi
                                                         key="new_user_organisation")
         is_admin = st.checkbox("Administrator (users, organisations, audit log)")
         if st.form_submit_button("Add user", type="primary"):
-            slug = next((o.slug for o in organisations if o.id == organisation_id), None)
             if not single_sign_on_only and password != repeated:
                 st.error("The two passwords differ.")
             elif single_sign_on_only and not email.strip():
@@ -151,5 +150,5 @@ def add_user_form(apply: Apply, principal: Principal, organisations: list[Organi
             else:
                 apply(lambda s: create_user(s, principal, username=username, display_name=display_name, email=email,
                                             password=None if single_sign_on_only else password, role=role or None,
-                                            organisation_slug=slug if role else None, is_admin=is_admin),
+                                            organisation_id=organisation_id if role else None, is_admin=is_admin),
                       f"{username.strip()} is added.")

@@ -23,8 +23,8 @@ organisation_id, slug, name = organisation
 today = date.today()
 
 with haven.session() as session:
-    report = report_of(assess_organisation(session, principal, slug=slug, as_of=today))
-    series = snapshot_series(session, principal, slug=slug)
+    report = report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=today))
+    series = snapshot_series(session, principal, organisation_id=organisation_id)
     expiring = expiring_evidence(session, principal, organisation_id=organisation_id, as_of=today,
                                  include_expired=True)
 

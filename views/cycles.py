@@ -31,23 +31,22 @@ organisation_id, slug, name = organisation
 today = date.today()
 
 with haven.session() as session:
-    cycles = assessment_cycles(session, principal, slug=slug)
-    current = report_of(assess_organisation(session, principal, slug=slug, as_of=today))
-open_cycle = next((c for c in cycles if c["open"]), None)
-closed = [c for c in reversed(cycles) if not c["open"]]
+    cycles = assessment_cycles(session, principal, organisation_id=organisation_id)
+    current = report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=today))
+open_cycle = next((c for c in cycles if c.open), None)
+closed = [c for c in reversed(cycles) if not c.open]
 
 st.caption(f"{markdown_text(name)} · {current.standard_title}")
 st.dataframe([{
-    "Cycle": cycle["name"], "Started": long_date(cycle["started_on"]),
-    "Closed": long_date(cycle["closed_on"], empty="—"),
-    "Status": "Current" if cycle["open"] else "Closed (read-only)", "Snapshots": cycle["snapshots"],
+    "Cycle": cycle.name, "Started": long_date(cycle.started_on), "Closed": long_date(cycle.closed_on, empty="—"),
+    "Status": "Current" if cycle.open else "Closed (read-only)", "Snapshots": cycle.snapshots,
 } for cycle in cycles], hide_index=True, width="stretch")
 
 st.subheader("Compare with a closed cycle")
 if not closed:
     st.info("There is no closed cycle yet. When the next cycle starts, this one is kept read-only for comparison.")
 else:
-    names = {cycle["id"]: f"{cycle['name']} (closed {long_date(cycle['closed_on'])})" for cycle in closed}
+    names = {cycle.id: f"{cycle.name} (closed {long_date(cycle.closed_on)})" for cycle in closed}
     chosen = st.selectbox("Closed cycle", list(names), format_func=names.get)
     with haven.session() as session:
         stored = closed_cycle_report(session, principal, cycle_id=chosen)
@@ -55,7 +54,7 @@ else:
     if frozen is None:
         st.warning("This cycle was closed without a snapshot, so there is no frozen report to compare.")
     else:
-        current_name = open_cycle["name"] if open_cycle else "Current cycle"
+        current_name = open_cycle.name if open_cycle else "Current cycle"
         before, now = st.columns(2)
         before.metric(f"Readiness when closed ({long_date(frozen.as_of)})", frozen.readiness.label)
         now.metric("Readiness now", current.readiness.label)
@@ -65,7 +64,7 @@ else:
             column.metric(layer.label, percent(latest), help=f"{percent(then)} when the cycle closed.",
                           delta=None if points is None else f"{points:+d} points",
                           delta_color="normal" if points else "off")
-        closed_name = next(c["name"] for c in closed if c["id"] == chosen)
+        closed_name = next(c.name for c in closed if c.id == chosen)
         st.plotly_chart(cycle_comparison_figure(frozen, current, labels=(closed_name, current_name)), width="stretch")
         table = cycle_comparison_table(frozen, current)
         st.dataframe(pd.DataFrame({
@@ -91,7 +90,7 @@ if principal.can("start_cycle", organisation_id):
         if not confirmed:
             st.error("Tick the confirmation first: starting a cycle cannot be undone.")
         else:
-            if attempt(haven, lambda session: start_next_cycle(
-                    session, principal, slug=slug, name=cycle_name, today=today).name,
+            if attempt(haven, lambda session: start_next_cycle(session, principal, organisation_id=organisation_id,
+                                                               name=cycle_name, today=today).name,
                     done=lambda started: f"{started} has started; the previous cycle is closed and read-only."):
                 st.rerun()

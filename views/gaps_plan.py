@@ -21,7 +21,7 @@ can_plan = principal.can("plan", organisation_id)
 today = date.today()
 
 with haven.session() as session:
-    report = report_of(assess_organisation(session, principal, slug=slug, as_of=today))
+    report = report_of(assess_organisation(session, principal, organisation_id=organisation_id, as_of=today))
     plan = plan_items(session, principal, organisation_id=organisation_id, as_of=today)
     rejected = rejections(session, principal, organisation_id=organisation_id)
 

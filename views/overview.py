@@ -52,7 +52,7 @@ if organisation is None:
 
 organisation_id, slug, name = organisation
 with haven.session() as session:
-    report = report_of(assess_organisation(session, principal, slug=slug))
+    report = report_of(assess_organisation(session, principal, organisation_id=organisation_id))
 
 st.title(name)
 st.caption(f"{report.standard_title} · scores on {long_date(report.as_of)}")

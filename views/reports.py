@@ -39,7 +39,7 @@ def checked(action: str, produce, **detail):
 
 def pack_bytes(include_restricted: bool, principal) -> bytes:
     with tempfile.TemporaryDirectory(prefix="haven-pack-") as folder:
-        out = export_bundle(haven, principal, slug=slug, out=Path(folder) / "pack.zip",
+        out = export_bundle(haven, principal, organisation_id=organisation_id, out=Path(folder) / "pack.zip",
                             include_restricted=include_restricted, as_of=today, recipient=principal.username)
         return out.read_bytes()
 

@@ -21,7 +21,7 @@ can_add = principal.can("upload", organisation_id)
 can_link = principal.can("link", organisation_id)
 
 with haven.session() as session:
-    report = report_of(assess_organisation(session, principal, slug=slug))
+    report = report_of(assess_organisation(session, principal, organisation_id=organisation_id))
     ratings = ratings_of_organisation(session, principal, organisation_id=organisation_id)
     register = evidence_register(session, principal, organisation_id=organisation_id)
     rejected = {r.evidence_id: r for r in rejections(session, principal, organisation_id=organisation_id)}

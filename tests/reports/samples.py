@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from scoring.report import LayerScores, TrendPoint
 from services.board import ExpiringEvidence
 from services.plan import PlanRow
+from vocabulary import Readiness
 
 
 def _slot(evidence_type: str, title: str, state: str, *, expiring_soon: bool = False,
@@ -106,17 +108,16 @@ def made_up_standard() -> dict:
     }
 
 
-def snapshots(count: int, *, start: date = date(2025, 12, 1)) -> list[dict]:
+def snapshots(count: int, *, start: date = date(2025, 12, 1)) -> list[TrendPoint]:
     """`count` monthly snapshots, oldest first, climbing towards the current scores."""
     rows = []
     for index in range(count):
         step = index / max(count - 1, 1)
-        rows.append({
-            "taken_on": (start + timedelta(days=30 * index)).isoformat(),
-            "self_assessment": round(0.4 + 0.35 * step, 4),
-            "completeness": round(0.3 + 0.5333 * step, 4),
-            "verified": round(0.1 + 0.4 * step, 4),
-        })
+        rows.append(TrendPoint(
+            taken_on=start + timedelta(days=30 * index), readiness=Readiness.NOT_READY,
+            scores=LayerScores(self_assessment=round(0.4 + 0.35 * step, 4), completeness=round(0.3 + 0.5333 * step, 4),
+                               verified=round(0.1 + 0.4 * step, 4)),
+        ))
     return rows
 
 

@@ -46,8 +46,8 @@ def test_one_page_with_the_board_facts():
 def test_trend_table_shows_the_last_six_snapshots():
     rows = samples.snapshots(12)
     _, text = _read(board_report_pdf(typed(samples.harbour_house()), rows, generated_on=GENERATED_ON))
-    shown = [long_date(row["taken_on"]) for row in rows[-6:]]
-    hidden = [long_date(row["taken_on"]) for row in rows[:-6]]
+    shown = [long_date(row.taken_on) for row in rows[-6:]]
+    hidden = [long_date(row.taken_on) for row in rows[:-6]]
     assert all(day in text for day in shown)
     assert not any(day in text for day in hidden)
 

@@ -190,7 +190,7 @@ class TestTrend:
         figure = score_trend_figure(rows)
         verified = figure.data[2]
         assert verified.mode == "lines+markers"
-        assert list(verified.y) == [row["verified"] for row in rows]
+        assert list(verified.y) == [row.scores.verified for row in rows]
         assert verified.x[0] == date(2025, 12, 1)
         assert verified.text[-1] == "50%"
         assert tuple(figure.layout.yaxis.range) == (0, 1.05)
@@ -199,7 +199,7 @@ class TestTrend:
 
     def test_unordered_snapshots_are_sorted_and_gaps_kept(self):
         rows = samples.snapshots(3)[::-1]
-        rows[0]["verified"] = None
+        rows[0] = replace(rows[0], scores=replace(rows[0].scores, verified=None))
         figure = score_trend_figure(rows)
         assert list(figure.data[2].x) == sorted(figure.data[2].x)
         assert figure.data[2].y[-1] is None

@@ -41,7 +41,8 @@ TODAY = date.today()
 # What a board member may call: reading scores, charts, trends and the plan.
 BOARD_MAY_CALL = {
     "board.expiring_evidence", "organisations.visible_organisations", "organisations.organisation_choices", "plan.plan_items", "ratings.ratings_of_organisation",
-    "scores.assess_organisation", "scores.score_organisation", "scores.score_network", "snapshots.snapshot_if_changed",
+    "scores.assess_organisation", "scores.score_organisation", "scores.score_network", "scores.network_reports",
+    "snapshots.snapshot_if_changed",
     "snapshots.snapshot_series", "snapshots.closed_cycle_report", "snapshots.assessment_cycles",
     "snapshots.refresh_daily_snapshot", "users.refreshed_principal",
     "browser_sessions.begin",  # a board member signing in starts their own browser session
@@ -90,8 +91,8 @@ def refused_calls(tmp_path: Path):
             x, b, organisation_id=1, gap={"action": "3.2.1", "kind": "missing_evidence"}, description="Sneaky")),
         "plan.save_plan_changes": (s, lambda x, b: plan.save_plan_changes(x, b, organisation_id=1,
                                                                           changes=[plan.PlanChange(id=1, description="x", owner="", due=None, done=True)])),
-        "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, slug="harbour-house")),
-        "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, slug="harbour-house")),
+        "snapshots.take_snapshot": (s, lambda x, b: snapshots.take_snapshot(x, b, organisation_id=1)),
+        "snapshots.start_next_cycle": (s, lambda x, b: snapshots.start_next_cycle(x, b, organisation_id=1)),
         "organisations.rename_organisation": (s, lambda x, b: organisations.rename_organisation(
             x, b, organisation_id=1, name="Taken over")),
         "organisations.set_organisation_archived": (s, lambda x, b: organisations.set_organisation_archived(
@@ -120,7 +121,7 @@ def refused_calls(tmp_path: Path):
         "importer.import_bundle": ("haven", lambda h, b: import_bundle(
             h, b, write_bundle(tmp_path / "sneaky", **{"organisation.slug": "sneaky"}))),
         "exporter.export_bundle": ("haven", lambda h, b: export_bundle(
-            h, b, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True)),
+            h, b, organisation_id=1, out=tmp_path / "pack.zip", include_restricted=True)),
     }
 
 

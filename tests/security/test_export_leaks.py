@@ -57,7 +57,7 @@ def _pack_texts(pack) -> dict[str, str]:
 def test_a_default_export_carries_no_free_text_of_restricted_evidence_and_scores_the_same(haven, tmp_path, request):
     organisation_id = make_organisation(haven)
     _restricted_photo(haven, organisation_id)
-    pack = export_bundle(haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", as_of=AS_OF)
+    pack = export_bundle(haven, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip", as_of=AS_OF)
 
     for where, text in _pack_texts(pack).items():
         for secret in SECRETS:
@@ -74,9 +74,9 @@ def test_a_default_export_carries_no_free_text_of_restricted_evidence_and_scores
     empty = build_haven("sqlite", tmp_path / "second", request)
     import_bundle(empty, SYSTEM, pack)
     with haven.session() as session:
-        before = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+        before = score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF)
     with empty.session() as session:
-        after = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+        after = score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF)
     assert after == before
     assert any(g["kind"] == "rejected_evidence" for g in after["gaps"])
 
@@ -84,7 +84,7 @@ def test_a_default_export_carries_no_free_text_of_restricted_evidence_and_scores
 def test_with_include_restricted_the_pack_keeps_the_restricted_text(haven, tmp_path):
     organisation_id = make_organisation(haven)
     _restricted_photo(haven, organisation_id)
-    pack = export_bundle(haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", as_of=AS_OF,
+    pack = export_bundle(haven, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip", as_of=AS_OF,
                          include_restricted=True)
     with zipfile.ZipFile(pack) as archive:
         manifest = archive.read("bundle.yaml").decode("utf-8")
@@ -134,7 +134,7 @@ def test_index_csv_has_no_formula_however_a_spreadsheet_splits_it(haven, tmp_pat
         details = NewEvidence("policy", ("3.3.1",), date(2026, 3, 1), title=title, classification="internal")
         upload_evidence(haven, SYSTEM, organisation_id=organisation_id, details=details,
                         data=simple_pdf(f"Policy {number}"), filename=f"policy-{number}.pdf")
-    pack = export_bundle(haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", as_of=AS_OF)
+    pack = export_bundle(haven, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip", as_of=AS_OF)
     with zipfile.ZipFile(pack) as archive:
         text = archive.read("index.csv").decode("utf-8")
 

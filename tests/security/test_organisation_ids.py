@@ -42,7 +42,7 @@ def two_organisations(haven):
     with haven.session() as session:
         ratings.set_rating(session, SYSTEM, organisation_id=other, action_id="3.1.1", rating="met")
         item = plan.add_plan_item(session, SYSTEM, organisation_id=other, action_id="3.2.1", description="Fix door")
-        snapshots.start_next_cycle(session, SYSTEM, slug="north-refuge")
+        snapshots.start_next_cycle(session, SYSTEM, organisation_id=other)
         revision = session.exec(select(EvidenceRevision).where(EvidenceRevision.evidence_id == policy)).one()
         reviews.review_revision(session, SYSTEM, revision_id=revision.id, status="rejected", comment="Unsigned")
         closed = session.exec(select(AssessmentCycle).where(AssessmentCycle.organisation_id == other,
@@ -59,11 +59,11 @@ def two_organisations(haven):
 CALLS = {
     "snapshot_series with another organisation's cycle": (
         NotFound, "manager",
-        lambda h, s, p, ids: snapshots.snapshot_series(s, p, slug="harbour-house", cycle_id=ids["cycle"])),
+        lambda h, s, p, ids: snapshots.snapshot_series(s, p, organisation_id=1, cycle_id=ids["cycle"])),
     "closed_cycle_report": (PermissionDenied, "manager", lambda h, s, p, ids: snapshots.closed_cycle_report(
         s, p, cycle_id=ids["cycle"])),
     "take_snapshot": (PermissionDenied, "manager",
-                      lambda h, s, p, ids: snapshots.take_snapshot(s, p, slug="north-refuge")),
+                      lambda h, s, p, ids: snapshots.take_snapshot(s, p, organisation_id=ids["other"])),
     "link_evidence": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.link_evidence(
         s, p, evidence_id=ids["policy"], action_id="3.3.3")),
     "unlink_evidence": (PermissionDenied, "manager", lambda h, s, p, ids: evidence.unlink_evidence(
@@ -136,9 +136,10 @@ def test_an_id_of_another_organisation_is_refused_and_changes_nothing(haven, two
 def test_snapshot_series_of_its_own_cycle_still_answers(haven, two_organisations):
     with haven.session() as session:
         own = session.exec(select(AssessmentCycle).where(AssessmentCycle.organisation_id == 1)).one()
-        assert snapshots.snapshot_series(session, two_organisations["manager"], slug="harbour-house",
+        assert snapshots.snapshot_series(session, two_organisations["manager"], organisation_id=1,
                                          cycle_id=own.id) == []
-        series = snapshots.snapshot_series(session, SYSTEM, slug="north-refuge", cycle_id=two_organisations["cycle"])
+        series = snapshots.snapshot_series(session, SYSTEM, organisation_id=two_organisations["other"],
+                                           cycle_id=two_organisations["cycle"])
     assert len(series) == 1
 
 

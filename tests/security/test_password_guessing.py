@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from services.organisations import get_organisation
 from services.sign_in import WRONG, client_locked_message, locked_message, sign_in
 from services.users import create_user, list_users, set_user_active
 from storage.models import AuditEntry, SignInThrottle, User
@@ -72,7 +73,7 @@ def test_a_flood_of_wrong_passwords_does_not_make_pages_wait(haven, monkeypatch)
     while any(t.is_alive() for t in threads):
         before = time.perf_counter()
         with haven.session() as session:
-            assert any(row["username"] == "amira" for row in list_users(session, admin))
+            assert any(row.username == "amira" for row in list_users(session, admin))
             session.exec(text("SELECT count(*) FROM audit_entry")).one()
         waits.append(time.perf_counter() - before)
         time.sleep(0.05)
@@ -93,7 +94,7 @@ def test_unknown_names_and_accounts_without_a_password_answer_as_slowly_as_real_
     make_user(haven, "amira", "manager", "harbour-house")
     with haven.session() as session:
         create_user(session, SYSTEM, username="sso-only", password=None, role="manager",
-                    organisation_slug="harbour-house", email="sso@harbour.example")
+                    organisation_id=get_organisation(session, "harbour-house").id, email="sso@harbour.example")
     without_lock_out(haven)
     kinds = {"known": "amira", "unknown": "nobody-here", "no password": "sso-only"}
     timings: dict[str, list[float]] = {kind: [] for kind in kinds}
@@ -119,7 +120,7 @@ def test_every_kind_of_wrong_name_gets_the_same_words_and_the_same_lock_out(have
     with haven.session() as session:
         set_user_active(session, SYSTEM, user_id=retired.user_id, active=False)
         create_user(session, SYSTEM, username="sso-only", password=None, role="manager",
-                    organisation_slug="harbour-house", email="sso@harbour.example")
+                    organisation_id=get_organisation(session, "harbour-house").id, email="sso@harbour.example")
     answers = {}
     for name in ("amira", "nobody-here", "retired", "sso-only"):
         answers[name] = [sign_in(haven, username=name, password="a wrong password here").message for _ in range(6)]

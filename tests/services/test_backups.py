@@ -53,7 +53,7 @@ def populate(haven, folder: Path) -> None:
         revision = session.exec(model_select(EvidenceRevision).where(EvidenceRevision.evidence_id == evidence_id)).one()
         review_revision(session, reviewer, revision_id=revision.id, status="accepted", comment="Clear and signed",
                         checklist=list(get_standard("vse-3").evidence_type("escape_plan").checklist))
-        take_snapshot(session, SYSTEM, slug=SLUG, as_of=AS_OF)
+        take_snapshot(session, SYSTEM, organisation_id=organisation_id, as_of=AS_OF)
 
 
 def table_rows(haven) -> dict[str, list[dict]]:
@@ -69,7 +69,7 @@ def stored_files(haven) -> dict[str, bytes]:
 
 def score(haven) -> dict:
     with haven.session() as session:
-        return score_organisation(session, SYSTEM, slug=SLUG, as_of=AS_OF)
+        return score_organisation(session, SYSTEM, organisation_id=get_organisation(session, SLUG).id, as_of=AS_OF)
 
 
 def fresh(backend: str, tmp_path: Path, request, name: str):

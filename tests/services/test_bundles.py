@@ -7,6 +7,7 @@ from sqlmodel import select
 from bundles.exporter import export_bundle
 from bundles.importer import import_bundle
 from bundles.model import BundleError
+from services.organisations import get_organisation
 from services.scores import score_organisation
 from storage.models import Evidence, Organisation
 from tests.conftest import build_haven
@@ -18,7 +19,7 @@ AS_OF = BUNDLE_AS_OF
 def test_a_bundle_imports_and_scores(haven, tmp_path):
     slug = import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
     with haven.session() as session:
-        report = score_organisation(session, SYSTEM, slug=slug, as_of=AS_OF)
+        report = score_organisation(session, SYSTEM, organisation_id=get_organisation(session, slug).id, as_of=AS_OF)
     states = {(a["id"], s["evidence_type"]): s["state"] for e in report["engagements"] for a in e["actions"] for s in a["slots"]}
     assert states[("3.1.1", "risk_assessment")] == "verified"
     assert states[("3.2.1", "premises_photos")] == "pending"
@@ -47,7 +48,7 @@ def test_the_photo_is_stored_without_its_gps(haven, tmp_path):
 
 def test_export_then_import_into_an_empty_database_scores_identically(haven, tmp_path, request):
     import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
-    pack = export_bundle(haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True,
+    pack = export_bundle(haven, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip", include_restricted=True,
                          as_of=AS_OF)
     with zipfile.ZipFile(pack) as archive:
         names = archive.namelist()
@@ -56,15 +57,15 @@ def test_export_then_import_into_an_empty_database_scores_identically(haven, tmp
     empty = build_haven("sqlite", tmp_path / "second", request)
     import_bundle(empty, SYSTEM, pack)
     with haven.session() as session:
-        before = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+        before = score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF)
     with empty.session() as session:
-        after = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+        after = score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF)
     assert after == before
 
 
 def test_without_restricted_the_pack_withholds_restricted_files_and_still_scores_the_same(haven, tmp_path, request):
     import_bundle(haven, SYSTEM, write_bundle(tmp_path / "bundle"))
-    pack = export_bundle(haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", as_of=AS_OF)
+    pack = export_bundle(haven, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip", as_of=AS_OF)
     with zipfile.ZipFile(pack) as archive:
         names = archive.namelist()
         manifest = yaml.safe_load(archive.read("bundle.yaml"))
@@ -76,9 +77,9 @@ def test_without_restricted_the_pack_withholds_restricted_files_and_still_scores
     empty = build_haven("sqlite", tmp_path / "second", request)
     import_bundle(empty, SYSTEM, pack)
     with haven.session() as session:
-        before = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+        before = score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF)
     with empty.session() as session:
-        assert score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF) == before
+        assert score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF) == before
 
 
 @pytest.mark.parametrize("change, message", [

@@ -63,7 +63,7 @@ def work(haven: Haven, principal, organisation_id: int, worker: int, start: thre
             append_audit(session, actor=principal.username, action="test.ping", organisation_id=organisation_id,
                          detail={"worker": worker, "number": number})
         with haven.session() as session:
-            take_snapshot(session, principal, slug="harbour-house", as_of=TODAY)
+            take_snapshot(session, principal, organisation_id=1, as_of=TODAY)
     return uploaded
 
 
@@ -124,7 +124,7 @@ def expected_score(request, tmp_path: Path, workers: int) -> dict:
                 revision_id = session.exec(select(EvidenceRevision.id).where(EvidenceRevision.evidence_id == evidence_id)).one()
                 review_revision(session, SYSTEM, revision_id=revision_id, status="accepted")
     with replay.session() as session:
-        report = score_organisation(session, SYSTEM, slug="harbour-house")
+        report = score_organisation(session, SYSTEM, organisation_id=1)
     replay.engine.dispose()
     return report
 
@@ -137,7 +137,7 @@ def assert_nothing_lost(haven: Haven, workers: int, request, tmp_path: Path) -> 
         evidence_ids = session.exec(select(Evidence.id)).all()
         audit = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()
         snapshots = session.exec(select(Snapshot)).all()
-        report = score_organisation(session, SYSTEM, slug="harbour-house")
+        report = score_organisation(session, SYSTEM, organisation_id=1)
         chain_faults = check_audit_chain(session)
 
     assert len(evidence_ids) == uploads

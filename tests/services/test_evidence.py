@@ -128,7 +128,7 @@ def test_a_new_revision_keeps_the_history_and_waits_for_review_again(haven, orga
         (2, "form-v2.pdf", "Adds the referral step"), (1, "form.pdf", "")]
     assert haven.store.get(history[1].blob_key) == as_stored(PDF)
     with haven.session() as session:
-        slot = score_organisation(session, manager, slug="harbour-house")["engagements"][0]["actions"][0]["slots"][0]
+        slot = score_organisation(session, manager, organisation_id=1)["engagements"][0]["actions"][0]["slots"][0]
     assert slot["state"] == "pending"
 
 
@@ -143,7 +143,7 @@ def test_an_on_site_inspection_is_evidence_without_a_file(haven, organisation, m
     assert row.classification == "restricted" and stored_keys(haven) == []
     with haven.session() as session:
         revision = revision_history(session, manager, evidence_id=evidence_id)[0]
-        slots = score_organisation(session, manager, slug="harbour-house")["engagements"][1]["actions"][0]["slots"]
+        slots = score_organisation(session, manager, organisation_id=1)["engagements"][1]["actions"][0]["slots"]
     assert {s["evidence_type"]: s["state"] for s in slots}["premises_photos"] == "pending"
     with pytest.raises(ServiceError, match="on-site inspection record"):
         read_evidence_file(haven, manager, revision_id=revision.id)

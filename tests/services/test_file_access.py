@@ -143,7 +143,7 @@ def test_every_pdf_and_image_in_a_pack_carries_the_recipients_mark(haven, organi
     notes_id, _ = add(haven, manager, organisation, "network_agreements", ("3.1.2",),
                       b"partner,contact\nCity Refuge,Jo\n", "partners.csv", "Partners")
     before = stored(haven)
-    out = export_bundle(haven, admin, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True,
+    out = export_bundle(haven, admin, organisation_id=1, out=tmp_path / "pack.zip", include_restricted=True,
                         recipient="Accreditation Body Ltd", chart_images=False)
     (mark,) = audit(haven, "watermark.issue")
     code = mark.target.removeprefix("watermark:")

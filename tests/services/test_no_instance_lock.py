@@ -69,7 +69,7 @@ def test_reads_do_not_wait_for_an_open_write(haven):
         def read():
             with haven.session() as session:
                 return (ratings_of_organisation(session, manager, organisation_id=organisation_id),
-                        score_organisation(session, manager, slug="harbour-house"),
+                        score_organisation(session, manager, organisation_id=1),
                         session.exec(select(AuditEntry)).all())
         (ratings, report, audit), seconds = timed(read)
 
@@ -155,7 +155,7 @@ def test_starting_the_next_cycle_twice_at_once_opens_one(haven):
         start.wait(timeout=30)
         try:
             with haven.session() as session:
-                start_next_cycle(session, admin, slug="harbour-house", name=f"Cycle by {admin.username}")
+                start_next_cycle(session, admin, organisation_id=1, name=f"Cycle by {admin.username}")
             outcomes.append("opened")
         except ServiceError as refusal:
             outcomes.append(str(refusal))
@@ -286,7 +286,7 @@ def _process_races(database_url: str, evidence_dir: str, cycle_manager, start_at
     time.sleep(max(0.0, start_at - time.time()))
     outcomes = [wrong_sign_ins(haven, 2)]
     try:
-        for step in (lambda s: start_next_cycle(s, cycle_manager, slug="harbour-house"),
+        for step in (lambda s: start_next_cycle(s, cycle_manager, organisation_id=1),
                      lambda s: create_organisation(s, SYSTEM, slug="twin-trust", name="Twin Trust")):
             try:
                 with haven.session() as session:

@@ -49,7 +49,7 @@ def test_import_and_export_read_and_write_the_bucket(haven_s3, tmp_path):
     import_bundle(haven_s3, SYSTEM, write_bundle(tmp_path / "bundle"))
     assert len(bucket_objects(haven_s3)) == 3  # the PDF, the photo and its thumbnail
 
-    pack = export_bundle(haven_s3, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True,
+    pack = export_bundle(haven_s3, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip", include_restricted=True,
                          as_of=AS_OF, chart_images=False)
 
     with zipfile.ZipFile(pack) as archive:
@@ -92,7 +92,7 @@ def test_a_backup_moves_between_a_bucket_and_a_local_folder(haven_s3, tmp_path, 
     import_bundle(haven_s3, SYSTEM, write_bundle(tmp_path / "bundle"))
     files = {key: haven_s3.store.get(key) for key in haven_s3.store.keys()}
     with haven_s3.session() as session:
-        score = score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF)
+        score = score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF)
     write_backup(haven_s3, tmp_path / "from-s3.zip")
 
     local = build_haven("sqlite", tmp_path / "local", request)
@@ -105,7 +105,7 @@ def test_a_backup_moves_between_a_bucket_and_a_local_folder(haven_s3, tmp_path, 
 
     assert {key: back_on_s3.store.get(key) for key in back_on_s3.store.keys()} == files
     with back_on_s3.session() as session:
-        assert score_organisation(session, SYSTEM, slug="harbour-house", as_of=AS_OF) == score
+        assert score_organisation(session, SYSTEM, organisation_id=1, as_of=AS_OF) == score
     assert check_integrity(back_on_s3, SYSTEM).ok
     for instance in (local, back_on_s3):
         instance.engine.dispose()

@@ -363,7 +363,7 @@ def test_a_face_kept_with_a_reason_stays_kept_through_an_export_and_import_and_a
                                   data=samples.face_and_number_jpeg(), filename="front-door.jpg", upload_scan=photo_scan,
                                   privacy=PrivacyDecision(kept_with_reason=(KeptRegion(face.box, KEPT_REASON),)))
     as_stored = stored_picture(sqlite_haven, evidence_id)
-    pack = export_bundle(sqlite_haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip", include_restricted=True)
+    pack = export_bundle(sqlite_haven, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip", include_restricted=True)
 
     folder = tmp_path / "pack"
     with zipfile.ZipFile(pack) as archive:
@@ -419,7 +419,7 @@ def test_a_case_file_stored_with_a_reason_is_imported_with_that_reason_and_witho
     upload_evidence(sqlite_haven, manager, organisation_id=organisation, details=POLICY, filename="template.pdf",
                     data=samples.text_pdf(samples.CASE_FILE_TEXT),
                     privacy=PrivacyDecision(allow_personal_data_reason=reason))
-    pack = export_bundle(sqlite_haven, SYSTEM, slug="harbour-house", out=tmp_path / "pack.zip")
+    pack = export_bundle(sqlite_haven, SYSTEM, organisation_id=1, out=tmp_path / "pack.zip")
     folder = tmp_path / "pack"
     with zipfile.ZipFile(pack) as archive:
         archive.extractall(folder)

@@ -17,7 +17,7 @@ def test_a_manager_rates_an_action_and_the_score_follows(haven, organisation):
     with haven.session() as session:
         set_rating(session, manager, organisation_id=organisation, action_id="3.1.1", rating="met", owner="Amira")
     with haven.session() as session:
-        report = score_organisation(session, manager, slug="harbour-house", as_of=date(2026, 11, 23))
+        report = score_organisation(session, manager, organisation_id=organisation, as_of=date(2026, 11, 23))
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == "rating.set")).one()
     action = report["engagements"][0]["actions"][0]
     assert (action["id"], action["rating"], action["scores"]["self_assessment"]) == ("3.1.1", "met", 1.0)
@@ -67,7 +67,7 @@ def test_a_member_of_another_organisation_cannot_touch_this_one(haven, organisat
             set_rating(session, outsider, organisation_id=organisation, action_id="3.1.1", rating="met")
     with pytest.raises(PermissionDenied):
         with haven.session() as session:
-            score_organisation(session, outsider, slug="harbour-house")
+            score_organisation(session, outsider, organisation_id=organisation)
 
 
 def test_a_network_reviewer_covers_every_organisation(haven, organisation):
@@ -78,5 +78,5 @@ def test_a_network_reviewer_covers_every_organisation(haven, organisation):
 def test_a_board_member_reads_scores(haven, organisation):
     board = make_user(haven, "trustee", "board", "harbour-house")
     with haven.session() as session:
-        report = score_organisation(session, board, slug="harbour-house")
+        report = score_organisation(session, board, organisation_id=organisation)
     assert report["readiness"] == "not_ready"

@@ -26,7 +26,7 @@ def test_a_manager_brings_the_demo_to_approaching_and_a_reviewer_accepts_evidenc
 
     def page_state():
         with haven.session() as session:
-            report = report_of(assess_organisation(session, manager, slug="harbour-house", as_of=today))
+            report = report_of(assess_organisation(session, manager, organisation_id=1, as_of=today))
             plan = plan_items(session, manager, organisation_id=organisation, as_of=today)
             gaps = advise(report, rejection_reasons=rejection_reasons(
                 rejections(session, manager, organisation_id=organisation)))

@@ -17,7 +17,7 @@ from sqlmodel import select
 from services import browser_sessions
 from services.browser_sessions import ACTIVE, ENDED, EXPIRED
 from services.evidence import NewEvidence
-from services.organisations import create_organisation
+from services.organisations import create_organisation, get_organisation
 from services.ratings import set_rating
 from services.reviews import review_file, review_queue, review_revision
 from services.scores import clear_score_cache, score_network
@@ -74,7 +74,7 @@ def add_organisation(haven, slug: str) -> None:
 
 def next_cycle(haven, slug: str) -> None:
     with haven.session() as session:
-        start_next_cycle(session, SYSTEM, slug=slug, today=TODAY)
+        start_next_cycle(session, SYSTEM, organisation_id=get_organisation(session, slug).id, today=TODAY)
 
 
 def sign_in_answers(haven, username: str, passwords: list[str], minutes_later: int = 0) -> list[str]:
@@ -107,7 +107,8 @@ def refresh_snapshot(haven, principal, organisation_id: int, today: date) -> dat
 
 def snapshot_now(haven, principal, slug: str) -> date:
     with haven.session() as session:
-        return take_snapshot(session, principal, slug=slug, as_of=TODAY).taken_on
+        return take_snapshot(session, principal, organisation_id=get_organisation(session, slug).id,
+                             as_of=TODAY).taken_on
 
 
 # --- helpers of the tests ------------------------------------------------------------------------------------
@@ -291,9 +292,9 @@ def test_replicas_racing_to_take_the_daily_snapshot_leave_one_row_per_cycle_and_
         taken = race(replicas, refresh_snapshot, manager, organisation_id, day)
         assert day in taken and set(taken) <= {day, None}, taken  # taken once or more, never refused
         with haven.session() as session:
-            series = snapshot_series(session, manager, slug="harbour-house")
+            series = snapshot_series(session, manager, organisation_id=organisation_id)
             newest = by_slug(score_network(session, SYSTEM, as_of=day))["harbour-house"]["scores"]
-        assert series[-1]["self_assessment"] == newest["self_assessment"]  # the row holds the newest scores
+        assert series[-1].scores.self_assessment == newest["self_assessment"]  # the row holds the newest scores
     assert race(replicas, snapshot_now, manager, "harbour-house") == [TODAY] * 3
     with haven.session() as session:
         cycle_id = session.exec(select(AssessmentCycle.id)).one()

@@ -53,7 +53,7 @@ def reviews_stored(haven):
 
 def escape_plan_slot(haven, who):
     with haven.session() as session:
-        report = score_organisation(session, who, slug="harbour-house", as_of=AS_OF)
+        report = score_organisation(session, who, organisation_id=1, as_of=AS_OF)
     action = next(a for e in report["engagements"] for a in e["actions"] if a["id"] == "3.2.1")
     return next(s for s in action["slots"] if s["evidence_type"] == "escape_plan")
 

@@ -1,6 +1,8 @@
 """The network's scores are kept between calls, and every kind of change makes them right again at once."""
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -9,6 +11,7 @@ from sqlmodel import select
 
 from bundles.importer import import_bundle
 from config import get_settings
+from services import scores
 from services.evidence import NewEvidence, link_evidence, set_classification, unlink_evidence
 from services.instance import Haven
 from services.plan import add_plan_item, update_plan_item
@@ -17,6 +20,7 @@ from services.reviews import review_revision
 from services.scores import clear_score_cache, score_network
 from services.snapshots import start_next_cycle
 from services.uploads import upload_evidence, upload_revision
+from serving.warm_up import ScoreWarmer
 from storage.blobs import LocalBlobStore
 from storage.db import make_engine, migrate
 from storage.models import EvidenceRevision, Organisation
@@ -100,7 +104,7 @@ def test_every_kind_of_change_shows_in_the_next_network_scores(two_organisations
         update_plan_item(session, SYSTEM, item_id=item, done=True)
     after("plan item done")
     with haven.session() as session:
-        start_next_cycle(session, SYSTEM, slug="harbour-house", today=AS_OF + timedelta(days=1))
+        start_next_cycle(session, SYSTEM, organisation_id=1, today=AS_OF + timedelta(days=1))
     after("next cycle")
     make_organisation(haven, slug="reef-house", name="Reef House")
     after("new organisation")
@@ -164,3 +168,48 @@ def test_a_database_emptied_and_filled_again_is_not_served_the_old_scores(tmp_pa
         assert network(second)[0]["organisation_name"] == "Second Harbour"
     finally:
         second.engine.dispose()
+
+
+def warmed(haven) -> None:
+    """Starts the background warm-up as the web server does, and waits for its first pass."""
+    warmer = ScoreWarmer(open_haven=lambda: haven).start()
+    try:
+        assert warmer.warmed.wait(120), "the warm-up did not finish"
+    finally:
+        warmer.stop()
+
+
+def test_the_warmed_scores_are_a_cold_computations_and_a_later_change_shows(two_organisations, monkeypatch):
+    haven = two_organisations
+    cold = by_slug(cold_network(haven))
+    clear_score_cache()
+    warmed(haven)
+    with monkeypatch.context() as patched:  # the page after a warm-up scores nothing: it reads the warmed reports
+        patched.setattr(scores, "assess", lambda *args, **kwargs: pytest.fail("scored although warmed"))
+        assert by_slug(network(haven)) == cold
+
+    quay_house = organisation_id(haven, "quay-house")
+    with haven.session() as session:
+        set_rating(session, SYSTEM, organisation_id=quay_house, action_id="3.1.1", rating="met")
+    after = by_slug(network(haven))
+    assert after["quay-house"]["scores"]["self_assessment"] > cold["quay-house"]["scores"]["self_assessment"]
+    assert after["harbour-house"] == cold["harbour-house"]
+    assert after == by_slug(cold_network(haven))
+
+
+def test_the_warm_up_never_holds_up_the_start_and_survives_a_failure(two_organisations):
+    release, calls = threading.Event(), []
+
+    def slow_then_failing_instance():
+        calls.append(1)
+        release.wait(30)
+        raise OSError("database away")
+
+    started = time.perf_counter()
+    warmer = ScoreWarmer(open_haven=slow_then_failing_instance).start()
+    assert time.perf_counter() - started < 5  # start() returns while the instance is still being opened
+    release.set()
+    assert not warmer.warmed.wait(1)  # the failure is logged, not raised; nothing was warmed
+    warmer.stop()
+    assert calls == [1]
+    assert by_slug(network(two_organisations)) == by_slug(cold_network(two_organisations))

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from accounts.permissions import PermissionDenied
 from services.errors import ServiceError
-from services.organisations import create_organisation
+from services.organisations import create_organisation, get_organisation
 from services.sign_in import sign_in
 from services.users import (
     count_users,
@@ -73,7 +73,7 @@ def test_bad_user_names_are_refused_and_nothing_is_stored(haven, admin, username
     ({"password": "abcabcabcabcabc"}, "This password is too easy to guess: Repeats like"),
     ({"password": "amira-amira-amira"}, "This password is too easy to guess"),
     ({"role": "owner"}, "Unknown role 'owner'"),
-    ({"role": "manager", "organisation_slug": "nowhere"}, "No organisation with the id 'nowhere'"),
+    ({"role": "manager", "organisation_id": 999_999}, "No such organisation"),
 ])
 def test_bad_new_users_are_refused_with_the_reason_and_nothing_is_stored(haven, admin, changes, message):
     request = {"username": "amira", "password": PASSWORD, **changes}
@@ -97,7 +97,7 @@ def test_an_e_mail_address_belongs_to_one_user_whatever_its_case(haven, admin):
 
 def test_a_user_is_added_with_a_role_in_an_organisation_or_in_every_one(haven, admin):
     with haven.session() as session:
-        create_user(session, admin, username="amira", password=PASSWORD, role="manager", organisation_slug="harbour-house",
+        create_user(session, admin, username="amira", password=PASSWORD, role="manager", organisation_id=get_organisation(session, "harbour-house").id,
                     display_name="Amira Haddad")
         create_user(session, admin, username="quinn", password=PASSWORD, role="reviewer")
     with haven.session() as session:
@@ -205,7 +205,7 @@ def test_an_administrator_sets_a_new_password_and_the_old_one_stops_working(have
 def test_an_oidc_identity_is_mapped_to_the_user_with_that_e_mail(haven, admin):
     with haven.session() as session:
         create_user(session, admin, username="amira", password=None, email="amira@example.org", role="manager",
-                    organisation_slug="harbour-house")
+                    organisation_id=get_organisation(session, "harbour-house").id)
     with haven.session() as session:
         result = sign_in_by_email(session, email=" Amira@Example.org")
     assert result.principal.username == "amira" and result.principal.roles_in(1) == {"manager"}

@@ -5,6 +5,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from services.organisations import get_organisation
 from services.users import count_users, set_user_active
 from tests.app_pages import APP_FILE, open_app, texts
 from tests.factories import PASSWORD, make_organisation, make_user
@@ -173,7 +174,7 @@ def test_a_single_sign_on_identity_signs_in_the_user_with_that_e_mail_and_signs_
 
     with app_haven.session() as session:
         create_user(session, admin, username="amira", password=None, email="amira@example.org", role="manager",
-                    organisation_slug="harbour-house")
+                    organisation_id=get_organisation(session, "harbour-house").id)
     app = single_sign_on_app({"is_logged_in": True, "email": "Amira@example.org", "email_verified": True})
     assert signed_in_user(app) == "amira" and not app.exception
     by_label(app.button, "Sign out").click().run()

@@ -1,4 +1,5 @@
-"""Warms the network's kept scores in the background when the web server starts, and again after midnight.
+"""Warms the network's kept scores in the background when the web server starts, and again after midnight;
+loads the privacy scan's models once, in the background too.
 
 The first network page of the day (or after a restart) would otherwise score every organisation while the
 person waits (about a second at 1,000). `lifespan` is the `st.App` start-up hook: it starts one daemon
@@ -65,9 +66,25 @@ class ScoreWarmer:
             self._stop.wait(wait)
 
 
+def load_privacy_models() -> threading.Thread:
+    """Loads the privacy scan's models (about 3 s) in a thread of its own, so the first upload after a start does
+    not wait for them; a failure is logged and the first scan then loads them as it always did."""
+    def load() -> None:
+        try:
+            from privacy.engines import warm_up
+            warm_up()
+        except Exception:  # noqa: BLE001 — an optimisation; the scan reports a missing model itself
+            _log.warning("Loading the privacy scan's models failed; the first upload loads them", exc_info=True)
+
+    thread = threading.Thread(target=load, name="haven-privacy-models", daemon=True)
+    thread.start()
+    return thread
+
+
 @asynccontextmanager
 async def lifespan(_app) -> AsyncIterator[None]:
-    """For `st.App(lifespan=…)`: starts the warm-up thread without waiting for it."""
+    """For `st.App(lifespan=…)`: starts the warm-up threads (scores, privacy models) without waiting for them."""
+    load_privacy_models()
     warmer = ScoreWarmer().start()
     try:
         yield None

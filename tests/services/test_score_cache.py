@@ -213,3 +213,36 @@ def test_the_warm_up_never_holds_up_the_start_and_survives_a_failure(two_organis
     warmer.stop()
     assert calls == [1]
     assert by_slug(network(two_organisations)) == by_slug(cold_network(two_organisations))
+
+
+def test_the_start_loads_the_privacy_models_in_the_background(monkeypatch):
+    """The first upload after a start finds the scan's models loaded: the start-up hook has them loaded off the
+    request path, and returns before they are."""
+    import asyncio
+    import concurrent.futures
+
+    from privacy import engines
+    from serving import warm_up
+
+    class NoScores:
+        def start(self):
+            return self
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(warm_up, "ScoreWarmer", NoScores)
+    monkeypatch.delitem(engines._BUILT, "text", raising=False)
+
+    async def start_and_stop() -> float:
+        started = time.perf_counter()
+        async with warm_up.lifespan(None):
+            return time.perf_counter() - started
+
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as runner:
+        assert runner.submit(asyncio.run, start_and_stop()).result() < 1.0  # the start is not held up
+    deadline = time.perf_counter() + 120
+    while "text" not in engines._BUILT and time.perf_counter() < deadline:
+        time.sleep(0.2)
+    assert "text" in engines._BUILT

@@ -62,6 +62,7 @@ TITLE_NAME = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|mme|mlle|m)\.
 FAMILY_SIGN = re.compile(r"^(?:the\s+)[A-Z][a-z'-]+s$|^(?:familie|famille|family)\s+[A-Z][\w'-]+$", re.I)
 INITIAL_NAME = re.compile(r"^(?:[A-Z]\.?\s?){1,2}[A-Z][a-z'-]{2,}(?:-[A-Z][a-z'-]+)?$")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+RUN_TOGETHER = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])|(?<=\d)(?=[A-Z][a-z])")  # "27HarbourRoad": 27 Harbour Road
 KEY_LABEL = re.compile(r"^[0-9*#]{1,3}$")  # a key of a keypad, or two or three keys read as one
 KEYPAD_MIN_KEYS = 5  # the reader misses some single characters: five of a keypad's twelve keys are enough
 KEYPAD_ORDER = "123456789*0#"  # a keypad's keys, row by row
@@ -70,14 +71,16 @@ KEY_GAP = 2.5  # label heights between two neighbouring keys, at most
 
 
 def classify(text: str) -> TextVerdict:
-    """The verdict for one line of text as OCR read it."""
+    """The verdict for one line of text as OCR read it; a line whose words the reader ran together
+    ("27HarbourRoad", from a small or tightly set sign) is also judged with them apart."""
     line = _normalise(text)
     if not line or not any(char.isalnum() for char in line):
         return PLAIN
-    for rule in (_email, _phone, _postcode, _plate, _flat_or_house_number, _street, _place, _personal_name):
-        verdict = rule(line)
-        if verdict is not None:
-            return verdict
+    for reading in dict.fromkeys((line, RUN_TOGETHER.sub(" ", line))):
+        for rule in (_email, _phone, _postcode, _plate, _flat_or_house_number, _street, _place, _personal_name):
+            verdict = rule(reading)
+            if verdict is not None:
+                return verdict
     return PLAIN
 
 

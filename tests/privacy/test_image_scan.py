@@ -77,6 +77,22 @@ def test_after_the_blur_neither_the_reader_nor_the_face_detector_finds_anything_
     assert {region.text for region in regions} >= {"FIRE EXIT"}, "text outside the blurred boxes is still read"
 
 
+@pytest.mark.parametrize("height", [20, 26, 32, 40, 48, 64, 90])
+@pytest.mark.parametrize("font_name", ["DejaVuSans-Bold.ttf", "DejaVuSerif.ttf"])
+def test_a_blurred_address_of_any_size_reads_as_nothing(engines, height, font_name):
+    """A line of text of any height, blurred over its box, leaves the reader no character at all (with four blocks
+    across, a 40-pixel "27 Harbour Road" still came back as "20HartwourBouo")."""
+    from PIL import ImageDraw
+
+    picture = Image.new("RGB", (40 + 12 * height, 3 * height), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.text((20, height), "27 Harbour Road", font=synthetic.font(font_name, height), fill="black")
+    left, top, right, bottom = draw.textbbox((20, height), "27 Harbour Road", font=synthetic.font(font_name, height))
+    assert any(any(c.isalnum() for c in region.text) for region in read_text(picture)), "the reader reads it unblurred"
+    blurred = blur_regions(picture, [Box(left - 4, top - 4, right - left + 8, bottom - top + 8)])
+    assert [region.text for region in read_text(blurred) if any(c.isalnum() for c in region.text)] == []
+
+
 def _fine_detail_kept(original: Image.Image, processed: Image.Image) -> float:
     """Correlation of the fine detail (what a 3-pixel blur removes) of two crops: 1 = all detail kept."""
     def detail(picture: Image.Image) -> np.ndarray:

@@ -31,6 +31,24 @@ def test_locating_text_is_sensitive_with_its_reason(text):
     assert verdict.sensitive and verdict.reason == SENSITIVE[text]
 
 
+# A small or tightly set sign whose words the reader runs together is judged with them apart...
+RUN_TOGETHER = {"27HarbourRoad": "street name", "27HarbourRd": "street name", "12MillLane": "street name",
+                "4ParkAve": "street name", "27ElmStreet": "street name"}
+# ...while run-together signs stay what they were.
+RUN_TOGETHER_PLAIN = ("FireExit", "NoSmoking", "PleaseRingBell", "AssemblyPoint", "StaffOnly", "PushBarToOpen")
+
+
+@pytest.mark.parametrize("text", sorted(RUN_TOGETHER))
+def test_words_the_reader_ran_together_are_judged_apart(text):
+    verdict = classify(text)
+    assert verdict.sensitive and verdict.reason == RUN_TOGETHER[text]
+
+
+@pytest.mark.parametrize("text", RUN_TOGETHER_PLAIN)
+def test_run_together_signs_stay_legible(text):
+    assert classify(text).sensitive is False
+
+
 @pytest.mark.parametrize("text", PLAIN)
 def test_signs_and_plan_labels_stay_legible(text):
     assert classify(text).sensitive is False

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from collections.abc import Iterator
 from xml.etree import ElementTree
 
@@ -540,17 +541,54 @@ def _clean_picture(name: str, data: bytes, max_pixels: int) -> bytes | None:
 
 
 _WMF_SIGNATURES = (b"\xd7\xcd\xc6\x9a", b"\x01\x00\x09\x00", b"\x02\x00\x09\x00")
+_WMF_PLACEABLE = b"\xd7\xcd\xc6\x9a"
+# Records that paint a bitmap: EMF's BITBLT, STRETCHBLT, MASKBLT, PLGBLT, SETDIBITSTODEVICE, STRETCHDIBITS,
+# ALPHABLEND, TRANSPARENTBLT and pattern brushes made of a bitmap; WMF's DIB and bitmap blits and brushes.
+_EMF_BITMAP_RECORDS = frozenset({76, 77, 78, 79, 80, 81, 93, 94, 114, 116})
+_WMF_BITMAP_FUNCTIONS = frozenset({0x0922, 0x0940, 0x0B23, 0x0B41, 0x0D33, 0x0F43, 0x0142, 0x01F9})
 
 
 def _check_other_picture(name: str, data: bytes) -> None:
-    """Windows metafiles may wrap a JPEG or PNG (with its metadata); SVG may run scripts or fetch."""
+    """Windows metafiles may wrap a photo (a JPEG or PNG with its metadata, or raw bitmap pixels that the
+    privacy scan cannot reach); SVG may run scripts or fetch."""
     lowered = name.lower()
     metafile = data[40:44] == b" EMF" or data.startswith(_WMF_SIGNATURES)
-    if metafile and (b"\xff\xd8\xff" in data or b"\x89PNG" in data or b"Exif" in data):
-        raise refuse("a photo wrapped in a Windows drawing (EMF/WMF), which can keep hidden data such as a location",
+    if metafile and (b"\xff\xd8\xff" in data or b"\x89PNG" in data or b"Exif" in data or _paints_a_bitmap(data)):
+        raise refuse("a photo wrapped in a Windows drawing (EMF/WMF), which Haven cannot check for faces and "
+                     "addresses and which can keep hidden data such as a location",
                      "Insert the photo again as a JPEG or PNG picture (or save the document as PDF) and upload that.")
     if lowered.endswith((".svg", ".svgz")) or (not lowered.endswith(_XML_SUFFIXES) and b"<svg" in data[:2048]):
         _check_svg(name, data)
+
+
+def _paints_a_bitmap(data: bytes) -> bool:
+    """Does the metafile hold a record that paints bitmap pixels? A record that cannot be walked counts as one."""
+    if data[40:44] == b" EMF":
+        offset = 0
+        while offset + 8 <= len(data):
+            kind, size = struct.unpack_from("<II", data, offset)
+            if kind in _EMF_BITMAP_RECORDS:
+                return True
+            if kind == 14:  # EMR_EOF
+                return False
+            if size < 8 or size % 4:
+                return True
+            offset += size
+        return False
+    offset = 22 if data.startswith(_WMF_PLACEABLE) else 0
+    if offset + 18 > len(data):
+        return False
+    offset += struct.unpack_from("<H", data, offset + 2)[0] * 2  # the header's size, in 16-bit words
+    while offset + 6 <= len(data):
+        size, function = struct.unpack_from("<IH", data, offset)
+        if function in _WMF_BITMAP_FUNCTIONS:
+            return True
+        if function == 0:  # META_EOF
+            return False
+        if size < 3:
+            return True
+        offset += size * 2
+    return False
 
 
 def _check_svg(name: str, data: bytes) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
@@ -226,6 +227,40 @@ def test_metafile_wrapping_a_photo_is_refused():
     emf = b"\x01\x00\x00\x00" + bytes(36) + b" EMF" + bytes(40) + corpus.jpeg_with_everything()
     data = ooxml("docx", extra=[("word/media/image2.emf", emf)])
     assert "a photo wrapped in a Windows drawing (EMF/WMF)" in refusal(data)
+
+
+def _emf(*records: tuple[int, bytes]) -> bytes:
+    header = struct.pack("<II", 1, 88) + bytes(32) + b" EMF" + bytes(44)
+    body = b"".join(struct.pack("<II", kind, 8 + len(payload)) + payload for kind, payload in records)
+    return header + body + struct.pack("<II", 14, 20) + bytes(12)
+
+
+def _wmf(*records: tuple[int, bytes]) -> bytes:
+    header = struct.pack("<HHHIHIH", 1, 9, 0x0300, 0, 0, 0, 0)  # a standard header of 9 words
+    body = b"".join(struct.pack("<IH", 3 + len(payload) // 2, function) + payload for function, payload in records)
+    return header + body + struct.pack("<IH", 3, 0)
+
+
+BITMAP_PIXELS = bytes(range(256)) * 4  # stands for a bitmap's pixels: a face the privacy scan would never see
+
+
+@pytest.mark.parametrize("metafile", [
+    _emf((81, BITMAP_PIXELS)),  # EMR_STRETCHDIBITS
+    _emf((54, bytes(8)), (76, BITMAP_PIXELS)),  # a line, then EMR_BITBLT
+    _wmf((0x0F43, BITMAP_PIXELS)),  # META_STRETCHDIB
+    b"\xd7\xcd\xc6\x9a" + bytes(18) + _wmf((0x0B41, BITMAP_PIXELS)),  # placeable WMF, META_DIBSTRETCHBLT
+], ids=["emf-stretchdibits", "emf-bitblt", "wmf-stretchdib", "placeable-wmf-dibstretchblt"])
+def test_a_metafile_that_paints_bitmap_pixels_is_refused(metafile):
+    data = ooxml("docx", extra=[("word/media/image3.emf", metafile)])
+    assert "a photo wrapped in a Windows drawing (EMF/WMF)" in refusal(data)
+
+
+@pytest.mark.parametrize("metafile", [_emf((54, bytes(8)), (54, bytes(8))), _wmf((0x0213, bytes(4)))],
+                         ids=["emf-lines", "wmf-lines"])
+def test_a_metafile_of_lines_only_is_accepted(metafile):
+    result = intake(ooxml("docx", extra=[("word/media/image3.emf", metafile)]), "plan.docx")
+    with zipfile.ZipFile(io.BytesIO(result.content)) as package:
+        assert package.read("word/media/image3.emf") == metafile
 
 
 def test_xml_with_a_dtd_inside_a_part_is_refused():

@@ -563,31 +563,29 @@ def _check_other_picture(name: str, data: bytes) -> None:
 
 def _paints_a_bitmap(data: bytes) -> bool:
     """Does the metafile hold a record that paints bitmap pixels? A record that cannot be walked counts as one."""
-    if data[40:44] == b" EMF":
-        offset = 0
-        while offset + 8 <= len(data):
-            kind, size = struct.unpack_from("<II", data, offset)
-            if kind in _EMF_BITMAP_RECORDS:
-                return True
-            if kind == 14:  # EMR_EOF
-                return False
-            if size < 8 or size % 4:
-                return True
-            offset += size
-        return False
+    if data[40:44] == b" EMF":  # records: type, size in bytes; EMR_EOF (14) ends them
+        return _bitmap_record(data, 0, struct.Struct("<II"), lambda kind, size: (kind, size),
+                              _EMF_BITMAP_RECORDS, end=14, smallest=8)
     offset = 22 if data.startswith(_WMF_PLACEABLE) else 0
     if offset + 18 > len(data):
         return False
     offset += struct.unpack_from("<H", data, offset + 2)[0] * 2  # the header's size, in 16-bit words
-    while offset + 6 <= len(data):
-        size, function = struct.unpack_from("<IH", data, offset)
-        if function in _WMF_BITMAP_FUNCTIONS:
+    # records: size in 16-bit words, function; META_EOF (0) ends them
+    return _bitmap_record(data, offset, struct.Struct("<IH"), lambda words, function: (function, words * 2),
+                          _WMF_BITMAP_FUNCTIONS, end=0, smallest=6)
+
+
+def _bitmap_record(data: bytes, offset: int, head: struct.Struct, kind_and_size, bitmap_kinds: frozenset[int], *,
+                   end: int, smallest: int) -> bool:
+    while offset + head.size <= len(data):
+        kind, size = kind_and_size(*head.unpack_from(data, offset))
+        if kind in bitmap_kinds:
             return True
-        if function == 0:  # META_EOF
+        if kind == end:
             return False
-        if size < 3:
+        if size < smallest:
             return True
-        offset += size * 2
+        offset += size
     return False
 
 

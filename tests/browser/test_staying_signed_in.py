@@ -161,4 +161,5 @@ def test_each_role_opens_on_its_own_screen_and_a_refused_address_says_so(haven_s
     sign_out(page)
 
     sign_in(page, "amira", PASSWORD)
+    page.get_by_test_id("stMain").get_by_text("Evidence complete", exact=True).first.wait_for()  # the page drawn
     assert page.url.endswith("/overview") and "Evidence complete" in page.get_by_test_id("stMain").inner_text()

@@ -8,6 +8,8 @@ import json
 import multiprocessing
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
@@ -55,17 +57,26 @@ def timed(function):
     return result, time.perf_counter() - started
 
 
+@contextmanager
+def a_rating_held_open(haven: Haven, principal, organisation_id: int) -> Iterator[None]:
+    """Inside: another thread holds a rating's write open (uncommitted); on leaving, it commits."""
+    holding, release = threading.Event(), threading.Event()
+    writer = threading.Thread(target=hold_a_rating_open, args=(haven, principal, organisation_id, holding, release))
+    writer.start()
+    try:
+        assert holding.wait(timeout=30)
+        yield
+    finally:
+        release.set()
+        writer.join(timeout=60)
+
+
 def test_reads_do_not_wait_for_an_open_write(haven):
     organisation_id = make_organisation(haven)
     manager = make_user(haven, "manager", "manager", "harbour-house")
     with haven.session() as session:
         set_rating(session, manager, organisation_id=organisation_id, action_id="3.1.1", rating="not_met")
-    holding, release = threading.Event(), threading.Event()
-    writer = threading.Thread(target=hold_a_rating_open, args=(haven, manager, organisation_id, holding, release))
-    writer.start()
-    try:
-        assert holding.wait(timeout=30)
-
+    with a_rating_held_open(haven, manager, organisation_id):
         def read():
             with haven.session() as session:
                 return (ratings_of_organisation(session, manager, organisation_id=organisation_id),
@@ -77,9 +88,6 @@ def test_reads_do_not_wait_for_an_open_write(haven):
         assert ratings["3.1.1"]["rating"] == "not_met"  # the writer has not committed: its change is not seen
         assert report["scores"]["self_assessment"] is not None
         assert [entry.action for entry in audit].count("rating.set") == 1
-    finally:
-        release.set()
-        writer.join(timeout=60)
     with haven.session() as session:
         assert ratings_of_organisation(session, manager, organisation_id=organisation_id)["3.1.1"]["rating"] == "met"
         assert check_audit_chain(session) == []
@@ -99,20 +107,12 @@ def test_on_postgresql_a_write_elsewhere_does_not_wait_for_an_open_write(postgre
     harbour = make_organisation(haven)
     beacon = make_organisation(haven, "beacon-trust", "Beacon Trust")
     admin = make_user(haven, "network-manager", "manager", None)
-    holding, release = threading.Event(), threading.Event()
-    writer = threading.Thread(target=hold_a_rating_open, args=(haven, admin, harbour, holding, release))
-    writer.start()
-    try:
-        assert holding.wait(timeout=30)
-
+    with a_rating_held_open(haven, admin, harbour):
         def write_elsewhere():
             with haven.session() as session:
                 set_rating(session, admin, organisation_id=beacon, action_id="3.1.1", rating="partially_met")
         _, seconds = timed(write_elsewhere)
         assert seconds < QUICK
-    finally:
-        release.set()
-        writer.join(timeout=60)
     with haven.session() as session:
         assert ratings_of_organisation(session, admin, organisation_id=beacon)["3.1.1"]["rating"] == "partially_met"
         assert ratings_of_organisation(session, admin, organisation_id=harbour)["3.1.1"]["rating"] == "met"

@@ -205,10 +205,18 @@ def refreshed_principal(session: Session, principal: Principal) -> Principal | N
     return principal_for(session, user)
 
 
-def sign_in_by_email(session: Session, *, email: str, email_verified: bool = True) -> SignInResult:
-    """For OIDC: the identity provider vouched for the e-mail address (unless it says it did not verify it)."""
+def email_vouched_for(claim: object) -> bool:
+    """Whether the provider's `email_verified` claim says yes: true, or the word "true" (Cognito sends a string).
+    A missing claim is no: a provider that lets its users type their own address and says nothing about it would
+    otherwise hand any account to whoever types its address there (the "nOAuth" takeover)."""
+    return claim is True or (isinstance(claim, str) and claim.strip().lower() == "true")
+
+
+def sign_in_by_email(session: Session, *, email: str, email_verified: object) -> SignInResult:
+    """For OIDC: the user whose e-mail address the identity provider vouched for (`email_verified`, as the
+    provider sent the claim)."""
     email = (email or "").strip().lower()
-    if not email or not email_verified:
+    if not email or not email_vouched_for(email_verified):
         append_audit(session, actor=email[:80] or "(no e-mail)", action="login.failure",
                      detail={"method": "oidc", "reason": "no verified e-mail"})
         return SignInResult(None, "Your identity provider did not confirm an e-mail address, so Haven cannot "

@@ -85,7 +85,7 @@ def single_sign_on(haven) -> None:
     refusal = st.session_state.get(OIDC_REFUSAL_KEY)
     if refusal is None or refusal[0] != email:
         with haven.session() as session:
-            result = sign_in_by_email(session, email=email, email_verified=st.user.get("email_verified") is not False)
+            result = sign_in_by_email(session, email=email, email_verified=st.user.get("email_verified"))
         if result.principal is not None:
             sign_in_as(result.principal)
             st.rerun()

@@ -207,7 +207,7 @@ def test_an_oidc_identity_is_mapped_to_the_user_with_that_e_mail(haven, admin):
         create_user(session, admin, username="amira", password=None, email="amira@example.org", role="manager",
                     organisation_id=get_organisation(session, "harbour-house").id)
     with haven.session() as session:
-        result = sign_in_by_email(session, email=" Amira@Example.org")
+        result = sign_in_by_email(session, email=" Amira@Example.org", email_verified=True)
     assert result.principal.username == "amira" and result.principal.roles_in(1) == {"manager"}
     assert audit_actions(haven, "login.success")[-1][2] == '{"method": "oidc"}'
 
@@ -228,7 +228,27 @@ def test_a_deactivated_user_cannot_sign_in_through_oidc(haven, admin):
         user = create_user(session, admin, username="amira", password=None, email="amira@example.org")
         set_user_active(session, admin, user_id=user.id, active=False)
     with haven.session() as session:
-        assert sign_in_by_email(session, email="amira@example.org").principal is None
+        assert sign_in_by_email(session, email="amira@example.org", email_verified=True).principal is None
+
+
+@pytest.mark.parametrize("claim", [None, "", "false", "no", 1, "yes", {}])
+def test_an_identity_provider_that_does_not_vouch_for_the_e_mail_signs_nobody_in(haven, admin, claim):
+    """The nOAuth takeover: a provider that lets its users set their own e-mail address and does not send
+    email_verified (some send no such claim at all) would hand the administrator's account to whoever types
+    the administrator's address into their profile there. Only an explicit true (Cognito sends the word) counts."""
+    with haven.session() as session:
+        create_user(session, admin, username="root2", password=None, email="root@example.org", is_admin=True)
+    with haven.session() as session:
+        result = sign_in_by_email(session, email="root@example.org", email_verified=claim)
+    assert result.principal is None and "did not confirm" in result.message
+
+
+@pytest.mark.parametrize("claim", [True, "true", "TRUE"])
+def test_a_provider_that_vouches_for_the_e_mail_signs_its_user_in(haven, admin, claim):
+    with haven.session() as session:
+        create_user(session, admin, username="amira", password=None, email="amira@example.org")
+    with haven.session() as session:
+        assert sign_in_by_email(session, email="amira@example.org", email_verified=claim).principal.username == "amira"
 
 
 def test_a_user_without_a_password_cannot_sign_in_with_one(haven, admin):

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -54,8 +54,11 @@ def create_user(
     username = username.strip()
     if not USERNAME_PATTERN.match(username):
         raise ServiceError("A user name has 2 to 80 letters, digits, dots, dashes, @ or underscores.")
-    if session.exec(select(User).where(User.username == username)).first():
-        raise ServiceError(f"The user name '{username}' is already taken.")
+    taken = session.exec(select(User.username).where(func.lower(User.username) == username.lower())).first()
+    if taken is not None:  # "Quinn" beside "quinn" would sign reviews and audit entries as a lookalike
+        raise ServiceError(f"The user name '{username}' is already taken"
+                           + (f" (as '{taken}': names differing only in capitals are one name)." if taken != username
+                              else "."))
     email = _clean_email(email)
     if email and session.exec(select(User).where(User.email == email)).first():
         raise ServiceError("That e-mail address belongs to another user.")

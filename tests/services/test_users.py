@@ -65,6 +65,8 @@ def test_bad_user_names_are_refused_and_nothing_is_stored(haven, admin, username
 
 @pytest.mark.parametrize("changes, message", [
     ({"username": "root"}, "The user name 'root' is already taken"),
+    ({"username": "Root"}, "The user name 'Root' is already taken \\(as 'root'"),  # a lookalike of the administrator
+    ({"username": "ROOT"}, "is already taken"),
     ({"password": "short"}, "at least 12 characters"),
     ({"password": " twelve chars and more "}, "must not start or end with spaces"),
     ({"email": "not-an-address"}, "is not an e-mail address"),

@@ -13,7 +13,7 @@ from accounts.passwords import WeakPassword, hash_password
 from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
 from services.organisations import organisation_by_id
-from storage.audit import append_audit
+from storage.audit import append_audit, text_digest
 from storage.db import lock_row
 from storage.models import BrowserSession, Membership, Organisation, User, utc_now
 
@@ -78,7 +78,8 @@ def create_user(
         session.add(Membership(user_id=user.id, organisation_id=organisation.id if organisation else None, role=role))
     append_audit(session, actor=principal.username, action="user.create", target=username,
                  organisation_id=organisation.id if organisation else None,
-                 detail={"role": role, "organisation": organisation.slug if organisation else None, "admin": is_admin})
+                 detail={"role": role, "organisation": organisation.slug if organisation else None, "admin": is_admin,
+                         **sign_in_fingerprints(password_hash, email)})
     session.flush()
     return user
 
@@ -100,6 +101,17 @@ def _clean_email(email: str | None) -> str | None:
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         raise ServiceError(f"'{email[:80]}' is not an e-mail address.")
     return email
+
+
+def sign_in_fingerprints(password_hash: str | None, email: str | None = None, *,
+                         with_email: bool = True) -> dict[str, str | None]:
+    """What the audit log keeps of what signs an account in (services.rows_vs_log checks the row against it): a
+    short SHA-256 of the stored password hash (salted already, so it tells nothing of the password) and, with
+    `with_email`, of the e-mail address single sign-on matches."""
+    def fingerprint(value: str | None) -> str | None:
+        return text_digest(value) if value else None
+    return {"password_fingerprint": fingerprint(password_hash),
+            **({"email_fingerprint": fingerprint(email)} if with_email else {})}
 
 
 def _hash_or_refuse(password: str, *user_inputs: str | None) -> str:
@@ -195,7 +207,8 @@ def reset_password(session: Session, principal: Principal, *, user_id: int, pass
     user.failed_logins, user.locked_until = 0, None
     _end_browser_sessions(session, user.id)  # whoever knew the old password is signed out everywhere
     session.add(user)
-    append_audit(session, actor=principal.username, action="user.password_reset", target=user.username)
+    append_audit(session, actor=principal.username, action="user.password_reset", target=user.username,
+                 detail=sign_in_fingerprints(user.password_hash, with_email=False))
 
 
 def refreshed_principal(session: Session, principal: Principal) -> Principal | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
@@ -84,11 +85,33 @@ def create_user(
     return user
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether a Host header names this machine (any port): localhost, *.localhost, 127.x.x.x or [::1]."""
+    if not host or "@" in host:
+        return False
+    name = urlsplit(f"//{host.strip()}").hostname or ""
+    name = name.rstrip(".").lower()
+    return (name in LOOPBACK_NAMES or name.endswith(".localhost")
+            or bool(re.fullmatch(r"127(\.\d{1,3}){3}", name)))
+
+
 def create_first_admin(session: Session, *, username: str, password: str, email: str | None = None,
-                       display_name: str = "") -> Principal:
-    """The first-run account; refused once any user exists, so a stale first-run form cannot add an admin."""
+                       display_name: str = "", browser_host: str | None = None, port: int | None = None) -> Principal:
+    """The first-run account; refused once any user exists, so a stale first-run form cannot add an admin.
+
+    `browser_host`: the Host the browser asked for (None from the command line). Only a browser on the machine that
+    runs Haven may claim it: a new Haven behind a proxy would otherwise go to whoever on the internet opens it
+    first, and a web page on the manager's own computer could reach one on 127.0.0.1 by DNS rebinding (its own
+    name, resolved to 127.0.0.1, with its own name as the Host)."""
     if count_users(session) > 0:
         raise ServiceError("This Haven already has an administrator: please sign in.")
+    if browser_host is not None and not is_loopback_host(browser_host):
+        address = f"http://localhost:{port}" if port else "http://localhost"
+        raise ServiceError("The first administrator is created only on the machine that runs Haven: open "
+                           f"{address} there, or run `python manage.py create-user NAME --admin --password-stdin`.")
     user = create_user(session, Principal.system("first-run"), username=username, password=password, is_admin=True,
                        email=email, display_name=display_name)
     return principal_for(session, user)

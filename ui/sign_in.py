@@ -51,12 +51,22 @@ def first_administrator_form(haven) -> None:
         return
     try:
         with haven.session() as session:
-            principal = create_first_admin(session, username=username, password=password, email=email or None)
+            principal = create_first_admin(session, username=username, password=password, email=email or None,
+                                           browser_host=browser_host(), port=st.get_option("server.port"))
     except ServiceError as error:
         st.error(str(error))
         return
     sign_in_as(principal)
     st.rerun()
+
+
+def browser_host() -> str | None:
+    """The Host the browser asked for ("" when it sent none); None when no browser is behind this run."""
+    try:
+        headers = st.context.headers
+    except Exception:
+        return None
+    return headers.get("Host", "") if headers else None
 
 
 def password_form(haven) -> None:

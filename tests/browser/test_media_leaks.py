@@ -50,6 +50,12 @@ def test_a_download_address_opens_nothing_for_a_signed_out_browser_or_another_ac
     try:
         answer = stranger.request.get(address)
         assert answer.status == 404 and answer.body() != copy
+        origin, path = address.split("/media/", 1)
+        for variant in (f"{origin}//media/{path}", f"{origin}/%6Dedia/{path}", f"{origin}/media/{path}?download=1",
+                        f"{origin}/media//{path}", f"{origin}/./media/{path}", f"{origin}/MEDIA/{path}"):
+            answer = stranger.request.get(variant)
+            assert answer.body() != copy, variant
+        assert stranger.request.head(address).status == 404
         # …and signed in as another account of the same organisation (a board member may not open evidence).
         other = stranger.new_page()
         open_app(other, server)

@@ -121,6 +121,22 @@ def test_the_first_administrator_can_be_created_only_once(haven):
         assert count_users(session) == 1
 
 
+@pytest.mark.parametrize("host", ["haven-rebound.example:8501", "haven.example.org", "127.0.0.1.evil.example",
+                                  "localhost.evil.example:8501", "user@127.0.0.1", ""])
+def test_the_first_administrator_is_not_created_for_a_browser_under_another_name(haven, host):
+    with pytest.raises(ServiceError, match="created only on the machine that runs Haven: open http://localhost:8501"):
+        with haven.session() as session:
+            create_first_admin(session, username="mallory", password=PASSWORD, browser_host=host, port=8501)
+    with haven.session() as session:
+        assert count_users(session) == 0
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8501", "localhost:8501", "[::1]:8501", "LOCALHOST", "haven.localhost"])
+def test_the_first_administrator_is_created_from_this_machine(haven, host):
+    with haven.session() as session:
+        assert create_first_admin(session, username="ada", password=PASSWORD, browser_host=host).is_admin
+
+
 # Signing in and the lock-out
 
 

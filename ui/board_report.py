@@ -19,10 +19,28 @@ from ui.notices import attempt
 from ui.session import current_reader
 
 
+class ChartNotDrawn(Exception):
+    """Kaleido drew nothing (no browser, a timeout on a busy server): raised so that the cache keeps no empty
+    result and the next download tries again."""
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
+def _drawn_trend_chart(score: ScoreReport, snapshots: list[dict]) -> dict[str, bytes]:
+    images = render_chart_images(score, snapshots)
+    if not images:
+        raise ChartNotDrawn
+    return images
+
+
 def trend_chart_images(score: ScoreReport, snapshots: list[dict]) -> dict[str, bytes]:
-    """The PDF's trend chart, drawn once per score and trend (Kaleido takes seconds)."""
-    return render_chart_images(score, snapshots) if snapshots else {}
+    """The PDF's trend chart, drawn once per score and trend (Kaleido takes seconds); {} when there is no trend
+    or it could not be drawn this time (the PDF then shows the trend as a table)."""
+    if not snapshots:
+        return {}
+    try:
+        return _drawn_trend_chart(score, snapshots)
+    except ChartNotDrawn:
+        return {}
 
 
 def board_actions(haven: Haven, principal: Principal, *, organisation_id: int, slug: str, today: date) -> None:

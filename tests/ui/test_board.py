@@ -9,6 +9,7 @@ from sqlmodel import select
 from bundles.importer import import_bundle
 from reports.board_pdf import chart_images_available
 from reports.formatting import long_date
+from scoring.report import ScoreReport
 from standards.loader import get_standard
 from storage.models import Snapshot
 from tests.app_pages import open_app, texts
@@ -93,3 +94,17 @@ def test_viewing_pages_keeps_a_daily_snapshot_after_changes(harbour_house):
         snapshots = session.exec(select(Snapshot)).all()
     assert len(snapshots) == 1 and snapshots[0].self_assessment > first.self_assessment
     assert "Scores over time as a table (1 snapshot in this cycle)" in [e.label for e in app.expander]
+
+
+def test_a_trend_chart_that_could_not_be_drawn_is_drawn_on_the_next_download(monkeypatch):
+    """A Kaleido timeout on a busy server must not leave every later board PDF without its chart."""
+    from tests.reports import samples
+    from ui import board_report
+
+    score, trend = ScoreReport.from_json(samples.harbour_house()), samples.snapshots(3)
+    drawings = iter([{}, {"trend": b"a chart"}])
+    monkeypatch.setattr(board_report, "render_chart_images", lambda *_: next(drawings))
+    assert board_report.trend_chart_images(score, trend) == {}  # this time the PDF shows a table
+    assert board_report.trend_chart_images(score, trend) == {"trend": b"a chart"}
+    assert board_report.trend_chart_images(score, trend) == {"trend": b"a chart"}  # kept, not drawn a third time
+    assert board_report.trend_chart_images(score, []) == {}

@@ -37,7 +37,7 @@ PACK = "Download the accreditation pack (zip)"
 
 @pytest.fixture
 def harbour_house(app_haven, tmp_path, monkeypatch):
-    monkeypatch.setattr("reports.board_pdf.chart_images_available", lambda: False)  # the charts are not the point
+    monkeypatch.setattr("ui.board_report.chart_images_available", lambda: False)  # the charts are not the point
     import_bundle(app_haven, SYSTEM, write_bundle(tmp_path / "bundle"))
     return app_haven
 

@@ -263,7 +263,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def postgres_server_cpu() -> float | None:
-    """CPU seconds used so far by this machine's PostgreSQL server processes (from /proc); None if none is seen."""
+    """CPU seconds used so far by this machine's PostgreSQL server processes (from /proc), backends that have
+    ended included (the postmaster counts its reaped children's); None if no postgres process is seen."""
     total, seen = 0, False
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -273,7 +274,7 @@ def postgres_server_cpu() -> float | None:
         name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
         if name.startswith("postgres"):
             seen = True
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            total += sum(int(n) for n in fields[11:15])  # utime, stime, cutime, cstime
     return total / CLOCK_TICKS if seen else None
 
 

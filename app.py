@@ -16,6 +16,7 @@ from services.reviews import waiting_for_review
 from services.snapshots import refresh_daily_snapshot
 from ui.browser_session import cookie_keeper
 from ui.database import DATABASE_ERRORS, get_haven, stop_for_database_error
+from ui.files_out import inline_address
 from ui.navigation import PAGES, PageEntry, landing_page, pages_for, refused_pages
 from ui.no_access import no_access_screen
 from ui.organisation import current_organisation, organisation_switcher
@@ -29,7 +30,8 @@ from ui.session import (
 )
 from ui.sign_in import sign_in_screen
 
-# The icon ships with Haven: a Material icon here would make every page fetch it from an outside font server.
+# The icon ships with Haven: a Material icon here would make every page fetch it from an outside font server. It is
+# sent inside the page, as every picture is: Streamlit's /media/ addresses serve only downloads (serving/media_gate.py).
 PAGE_ICON = Path(__file__).parent / "ui" / "assets" / "haven-icon.png"
 REVIEW_QUEUE = "views/review_queue.py"
 HOME = "home"  # the address of the app itself: the sign-in, or the screen of the person's role
@@ -75,7 +77,7 @@ def signed_in_navigation(haven, principal, organisation_id: int | None):
 
 
 def main() -> None:
-    st.set_page_config(page_title="Haven", page_icon=str(PAGE_ICON), layout="wide")
+    st.set_page_config(page_title="Haven", page_icon=inline_address(PAGE_ICON.read_bytes()), layout="wide")
     try:
         haven = get_haven()
         resume_browser_session()
@@ -109,7 +111,12 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by the web server that `streamlit run app.py` starts for the st.App below
+    from starlette.middleware import Middleware
+
+    from serving.media_gate import MediaGate
     from serving.session_routes import session_routes
     from serving.warm_up import lifespan
 
-    app = st.App(__file__, routes=session_routes(), lifespan=lifespan)  # lifespan: the network's scores warmed
+    # MediaGate: a /media/ address opens only for the browser session its file was made for.
+    app = st.App(__file__, routes=session_routes(), middleware=[Middleware(MediaGate)],
+                 lifespan=lifespan)  # lifespan: the network's scores warmed

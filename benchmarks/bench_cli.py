@@ -2,7 +2,8 @@
 
 - `--help` and `score --org SLUG`: time to start and answer, against `python -c pass` (the interpreter alone).
   Goal: each in under half the time it took before (run once with `--manage` naming a checkout of the older
-  code, then without, and compare the "above the interpreter" figures).
+  code, then without, and compare the "above the interpreter" figures). Beside them, the time to import what
+  any `score` needs (SQLAlchemy; SQLAlchemy and the scoring engine with the standard's schema), from this checkout.
 - `score --all --json` on a network of N organisations and on a larger one: the marginal cost of the other
   organisations, against the marginal cost of reading their rows once (benchmarks.bench_scores's floor,
   every row of the tables scoring reads, `SELECT *`). Goal: at most 3 times.
@@ -33,6 +34,9 @@ from storage.models import Organisation
 
 REPO = Path(__file__).resolve().parents[1]
 MARGINAL_GOAL = 3.0
+# What any `score` must import, whatever the rest of the code does: the database layer, and the scoring engine with
+# the standard's schema. Timed beside `score --org` to show how much of its start they are.
+IMPORT_FLOORS = ("sqlalchemy", "sqlalchemy, scoring.engine")
 
 
 def run_once(command: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -103,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         "interpreter": lambda: run_once([sys.executable, "-c", "pass"], cwd=cwd, env=environment(small)),
         "help": command("--help"),
         "score --org": command("score", "--org", first),
+        **{f"import {modules}": lambda modules=modules: run_once([sys.executable, "-c", f"import {modules}"], cwd=REPO,
+                                                                 env=environment(small))
+           for modules in IMPORT_FLOORS},
         "score --all --json (small)": command("score", "--all", "--json"),
         "score --all --json (large)": command("score", "--all", "--json", target=large),
         "read (small)": lambda: in_process(lambda: read_every_row(engines["small"])),
@@ -112,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     for cpu in (False, True):
         unit = "CPU" if cpu else "wall"
         floor = per_round(timings, "interpreter", cpu=cpu)
-        for name in ("help", "score --org"):
+        for name in ("help", "score --org", *(f"import {modules}" for modules in IMPORT_FLOORS)):
             above = median_difference(per_round(timings, name, cpu=cpu), floor)
             print(f"START {name} ({unit}): {statistics.median(per_round(timings, name, cpu=cpu)) * 1000:.0f} ms, "
                   f"{above * 1000:.0f} ms above the interpreter ({statistics.median(floor) * 1000:.0f} ms)")
@@ -120,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                                       per_round(timings, "score --all --json (small)", cpu=cpu), strict=True)]
         read = [a - b for a, b in zip(per_round(timings, "read (large)", cpu=cpu),
                                       per_round(timings, "read (small)", cpu=cpu), strict=True)]
-        ratio = statistics.median(m / r for m, r in zip(more, read, strict=True) if r > 0)
+        ratios = [m / r for m, r in zip(more, read, strict=True) if r > 0]
+        ratio = statistics.median(ratios) if ratios else float("inf")  # reading the rows took no measurable time
         extra = counts["large"] - counts["small"]
         print(f"RATIO score --all --json, {extra} more organisations ({unit}): "
               f"{statistics.median(more) * 1000:.0f} ms more / reading their rows {statistics.median(read) * 1000:.0f} ms "

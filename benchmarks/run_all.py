@@ -10,7 +10,7 @@ import sys
 import time
 import traceback
 
-from benchmarks import bench_demo_pages, bench_export, bench_intake, bench_pages, bench_privacy, bench_scores
+from benchmarks import bench_cli, bench_demo_pages, bench_export, bench_intake, bench_pages, bench_privacy, bench_scores
 from benchmarks.common import DEFAULT_SEED, drop_bench_database
 from benchmarks.network import network_target
 
@@ -28,6 +28,7 @@ def plan(args) -> list[tuple[str, object, list[str]]]:
     return [
         ("scores", bench_scores.main, network),
         ("pages", bench_pages.main, network),
+        ("command line", bench_cli.main, [*network, "--small", "1", "--large", str(args.widen)]),
         ("demo pages", bench_demo_pages.main, ["--repeat", str(args.repeat)]),
         ("intake", bench_intake.main, ["--repeat", str(args.repeat), "--megapixels", str(args.megapixels)]),
         ("export", bench_export.main, export),
@@ -43,10 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    args.snapshot_months, args.megapixels, args.export_sizes, args.pages = 60, 12, [50, 200, 500], 50
+    args.snapshot_months, args.megapixels, args.export_sizes, args.pages, args.widen = 60, 12, [50, 200, 500], 50, 10
     if args.smoke:
         args.organisations, args.repeat = SMOKE_ORGANISATIONS, 1
-        args.snapshot_months, args.megapixels, args.export_sizes, args.pages = 2, 0.5, [3, 6], 3
+        args.snapshot_months, args.megapixels, args.export_sizes, args.pages, args.widen = 2, 0.5, [3, 6], 3, 2
     failed = []
     for name, run, arguments in plan(args):
         print(f"== {name}: {' '.join(arguments)}", flush=True)

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from sqlmodel import select
 
 from accounts.permissions import Principal, require
-from bundles.model import MAX_MANIFEST_BYTES, Bundle, BundleError, read_bundle
+from bundles.model import MAX_MANIFEST_BYTES, Bundle, BundleError, parse_manifest, read_bundle, read_manifest_text
 from bundles.privacy import imported_privacy
 from evidence.errors import IntakeError
 from services.evidence import NewEvidence, add_evidence, intake_upload
@@ -23,6 +23,8 @@ from storage.models import Organisation
 
 MAX_BUNDLE_BYTES = 4 * 1024**3
 MAX_BUNDLE_ENTRIES = 100_000
+MAX_COMPRESSION_RATIO = 200  # photos and PDFs barely deflate; zeros deflate about 1,000 to 1
+BOMB_CHECKED_ABOVE = 1024 * 1024
 
 
 def import_bundle(haven: Haven, principal: Principal, path: Path) -> str:
@@ -69,16 +71,43 @@ def _extract_safely(archive: Path, folder: Path, *, max_entry_bytes: int) -> Non
                 raise BundleError(f"{archive.name}: entry '{entry.filename}' is larger than the "
                                   f"{max_entry_bytes // (1024 * 1024)} MB a bundle file may be")
         prefix = _common_root(entries)
-        for entry in entries:
-            if entry.is_dir():
-                continue
-            relative = PurePosixPath(entry.filename.replace("\\", "/"))
-            if prefix:
-                relative = PurePosixPath(*relative.parts[1:])
-            target = folder / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with bundle_zip.open(entry) as source, open(target, "wb") as sink:
-                _copy_capped(source, sink, entry.file_size)
+        placed = {_relative(entry, prefix): entry for entry in entries if not entry.is_dir()}
+        manifest = placed.get(PurePosixPath("bundle.yaml"))
+        if manifest is None:
+            raise BundleError(f"{archive.name}: no bundle.yaml in the bundle")
+        _unpack(bundle_zip, manifest, folder / "bundle.yaml", archive.name)
+        # Only the files bundle.yaml names are unpacked: anything else (an export's index.csv and report.pdf, or
+        # gigabytes of padding) never reaches the disk.
+        for relative in _named_files(folder / "bundle.yaml"):
+            if relative in placed and relative != PurePosixPath("bundle.yaml"):
+                _unpack(bundle_zip, placed[relative], folder / relative, archive.name)
+
+
+def _relative(entry: zipfile.ZipInfo, prefix: str) -> PurePosixPath:
+    relative = PurePosixPath(entry.filename.replace("\\", "/"))
+    return PurePosixPath(*relative.parts[1:]) if prefix else relative
+
+
+def _named_files(manifest: Path) -> set[PurePosixPath]:
+    """The files the evidence entries of bundle.yaml name (read strictly; read_bundle checks the rest)."""
+    raw = parse_manifest(read_manifest_text(manifest))
+    evidence = raw.get("evidence") if isinstance(raw, dict) else None
+    named = set()
+    for item in evidence if isinstance(evidence, list) else ():
+        value = item.get("file") if isinstance(item, dict) else None
+        if isinstance(value, str) and value:
+            named.add(PurePosixPath(value.replace("\\", "/")))
+    return named
+
+
+def _unpack(bundle_zip: zipfile.ZipFile, entry: zipfile.ZipInfo, target: Path, archive_name: str) -> None:
+    """One entry to `target`, refused first when it deflates like a zip bomb (no evidence file packs that well)."""
+    if entry.file_size > BOMB_CHECKED_ABOVE and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
+        raise BundleError(f"{archive_name}: entry '{entry.filename}' unpacks to {entry.file_size // 1024**2} MB from "
+                          f"{max(entry.compress_size // 1024, 1)} KB: a zip bomb, not a bundle")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with bundle_zip.open(entry) as source, open(target, "wb") as sink:
+        _copy_capped(source, sink, entry.file_size)
 
 
 def _common_root(entries) -> str:

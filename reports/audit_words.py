@@ -56,6 +56,7 @@ ACTION_WORDS = {
     "register.download": "Evidence register downloaded",
     "plan.download": "Action plan downloaded",
     "calendar.download": "Deadlines calendar downloaded",
+    "audit.download": "Audit log entries downloaded",
     "watermark.issue": "Watermarked copy handed out",
     "bundle.import": "Bundle imported",
     "instance.backup": "Backup written",

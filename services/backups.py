@@ -81,8 +81,12 @@ def write_backup(haven: Haven, out: Path, *, actor: str = "cli") -> BackupSummar
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.part")
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
+    partial.unlink(missing_ok=True)
+    # Readable by its owner only: it holds every evidence file unencrypted and the users' password hashes.
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        with os.fdopen(handle, "wb") as sink, zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED,
+                                                                allowZip64=True) as archive:
             rows, revision, checksums, keys = _write_tables(haven, archive, actor=actor, created_at=created_at)
             for key in sorted(keys):
                 try:

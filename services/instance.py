@@ -1,9 +1,13 @@
 """One Haven instance: its settings, database engine and evidence store."""
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -46,9 +50,20 @@ class Haven:
         return purpose_key(instance_secret(self.settings.data_dir, self.settings.secret_key), purpose)
 
 
+def private_folder(folder: Path) -> None:
+    """Makes `folder` (its parents as usual) and keeps it to its owner: the data folder holds the SQLite database
+    (password hashes, every title, note and review, the audit log), which SQLite creates readable by everyone on
+    the machine. A folder Haven may not change (another account's mount) is left as it is."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        with contextlib.suppress(PermissionError):
+            os.chmod(folder, mode & 0o700)
+
+
 def open_instance(settings: Settings | None = None, *, migrate_schema: bool = False) -> Haven:
     settings = settings or get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.data_dir)
     engine = make_engine(settings.database_url)
     if migrate_schema:
         try:

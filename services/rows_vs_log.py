@@ -1,9 +1,11 @@
 """The rows that decide scores and what leaves Haven, checked against the audit log that recorded them.
 
-Every rating, review, evidence revision (with the SHA-256 of its file and thumbnail) and classification is
+Every rating, review, evidence revision (with the SHA-256 of its file and thumbnail), classification and account
+(administrator flag, active flag, roles, and fingerprints of its password hash and e-mail address) is
 written by a service that appends an audit entry in the same transaction, and the log is keyed and anchored
 (storage.audit). So a row that differs from what the log says was changed outside Haven: a rating set to
-`met` in the database, a review inserted by hand, a revision pointed at another file.
+`met` in the database, a review inserted by hand, a revision pointed at another file, an administrator flag or a
+membership of another organisation given in the database, an administrator's password hash replaced.
 """
 from __future__ import annotations
 
@@ -20,9 +22,11 @@ from storage.models import (
     Evidence,
     EvidenceLink,
     EvidenceRevision,
+    Membership,
     Organisation,
     Rating,
     Review,
+    User,
 )
 
 _MISSING = object()
@@ -34,10 +38,14 @@ class _Logged:
     entry_id: int
 
 
+ACCOUNT_ACTIONS = ("user.create", "user.activate", "user.deactivate", "user.admin_grant", "user.admin_revoke",
+                   "user.password_reset", "membership.set", "membership.remove")
+
+
 def check_rows_against_log(session: Session) -> list[str]:
     entries = session.exec(select(AuditEntry).where(AuditEntry.action.in_(
         ("rating.set", "review.accepted", "review.rejected", "evidence.add", "evidence.revise", "evidence.classify",
-         "evidence.link", "evidence.unlink")
+         "evidence.link", "evidence.unlink", *ACCOUNT_ACTIONS)
     )).order_by(AuditEntry.id)).all()
     faults: list[str] = []
     faults += _ratings(session, [e for e in entries if e.action == "rating.set"])
@@ -45,6 +53,7 @@ def check_rows_against_log(session: Session) -> list[str]:
     faults += _revisions(session, [e for e in entries if e.action in ("evidence.add", "evidence.revise")])
     faults += _classifications(session, [e for e in entries if e.action in ("evidence.add", "evidence.classify")])
     faults += _links(session, [e for e in entries if e.action in ("evidence.add", "evidence.link", "evidence.unlink")])
+    faults += _accounts(session, [e for e in entries if e.action in ACCOUNT_ACTIONS])
     return faults
 
 
@@ -187,4 +196,79 @@ def _links(session: Session, entries: list[AuditEntry]) -> list[str]:
         if gone:
             faults.append(f"evidence {evidence_id} is no longer linked to {', '.join(sorted(gone))}, but the audit log "
                           "never unlinked it (changed outside Haven)")
+    return faults
+
+
+@dataclass
+class _Account:
+    """An account as the log made it: flags, roles by organisation id (None: every organisation), fingerprints."""
+    admin: object
+    active: bool = True
+    roles: dict = None  # type: ignore[assignment]
+    password: object = _MISSING
+    email: object = _MISSING
+
+
+def _logged_accounts(entries: list[AuditEntry]) -> dict[str, _Account]:
+    accounts: dict[str, _Account] = {}
+    for entry in entries:
+        detail = _detail(entry)
+        if entry.action == "user.create":
+            roles = {entry.organisation_id: detail["role"]} if detail.get("role") else {}
+            accounts[entry.target] = _Account(admin=detail.get("admin", _MISSING), roles=roles,
+                                              password=detail.get("password_fingerprint", _MISSING),
+                                              email=detail.get("email_fingerprint", _MISSING))
+            continue
+        account = accounts.get(entry.target)
+        if account is None:
+            continue
+        if entry.action in ("user.activate", "user.deactivate"):
+            account.active = entry.action == "user.activate"
+        elif entry.action in ("user.admin_grant", "user.admin_revoke"):
+            account.admin = entry.action == "user.admin_grant"
+        elif entry.action == "user.password_reset":
+            account.password = detail.get("password_fingerprint", _MISSING)
+        elif entry.action == "membership.set":
+            account.roles[entry.organisation_id] = detail.get("role")
+        else:
+            account.roles.pop(entry.organisation_id, None)
+    return accounts
+
+
+def _accounts(session: Session, entries: list[AuditEntry]) -> list[str]:
+    logged = _logged_accounts(entries)
+    slugs = dict(session.exec(select(Organisation.id, Organisation.slug)).all())
+
+    def where(organisation_id: int | None) -> str:
+        return "every organisation" if organisation_id is None else slugs.get(organisation_id, f"organisation {organisation_id}")
+
+    held_roles: dict[int, dict] = {}
+    for membership in session.exec(select(Membership).order_by(Membership.id)):
+        held_roles.setdefault(membership.user_id, {})[membership.organisation_id] = membership.role
+    faults = []
+    for user in session.exec(select(User).order_by(User.id)):
+        name = f"account {user.username}"
+        account = logged.get(user.username)
+        if account is None:
+            faults.append(f"{name} is not in the audit log (written outside Haven)")
+            continue
+        if account.admin is not _MISSING and bool(account.admin) != user.is_admin:
+            faults.append(f"{name} is {'an administrator' if user.is_admin else 'not an administrator'}, but the audit "
+                          "log never made it so (changed outside Haven)")
+        if account.active != user.active:
+            faults.append(f"{name} is {'active' if user.active else 'deactivated'}, but the audit log never made it so "
+                          "(changed outside Haven)")
+        held = held_roles.get(user.id, {})
+        for organisation_id, role in held.items():
+            if account.roles.get(organisation_id, _MISSING) != role:
+                faults.append(f"{name} is {role} in {where(organisation_id)}, but the audit log never gave it that "
+                              "role (changed outside Haven)")
+        for organisation_id, role in account.roles.items():
+            if organisation_id not in held:
+                faults.append(f"{name} is no longer {role} in {where(organisation_id)}, but the audit log never "
+                              "removed that role (changed outside Haven)")
+        fingerprints = {"password": (account.password, user.password_hash), "e-mail address": (account.email, user.email)}
+        for what, (recorded, value) in fingerprints.items():
+            if recorded is not _MISSING and recorded != (text_digest(value) if value else None):
+                faults.append(f"{name} has another {what} than the audit log recorded (changed outside Haven)")
     return faults

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -13,7 +14,7 @@ from accounts.passwords import WeakPassword, hash_password
 from accounts.permissions import ROLES, Principal, require
 from services.errors import NotFound, ServiceError
 from services.organisations import organisation_by_id
-from storage.audit import append_audit
+from storage.audit import append_audit, text_digest
 from storage.db import lock_row
 from storage.models import BrowserSession, Membership, Organisation, User, utc_now
 
@@ -54,8 +55,11 @@ def create_user(
     username = username.strip()
     if not USERNAME_PATTERN.match(username):
         raise ServiceError("A user name has 2 to 80 letters, digits, dots, dashes, @ or underscores.")
-    if session.exec(select(User).where(User.username == username)).first():
-        raise ServiceError(f"The user name '{username}' is already taken.")
+    taken = session.exec(select(User.username).where(func.lower(User.username) == username.lower())).first()
+    if taken is not None:  # "Quinn" beside "quinn" would sign reviews and audit entries as a lookalike
+        raise ServiceError(f"The user name '{username}' is already taken"
+                           + (f" (as '{taken}': names differing only in capitals are one name)." if taken != username
+                              else "."))
     email = _clean_email(email)
     if email and session.exec(select(User).where(User.email == email)).first():
         raise ServiceError("That e-mail address belongs to another user.")
@@ -75,16 +79,39 @@ def create_user(
         session.add(Membership(user_id=user.id, organisation_id=organisation.id if organisation else None, role=role))
     append_audit(session, actor=principal.username, action="user.create", target=username,
                  organisation_id=organisation.id if organisation else None,
-                 detail={"role": role, "organisation": organisation.slug if organisation else None, "admin": is_admin})
+                 detail={"role": role, "organisation": organisation.slug if organisation else None, "admin": is_admin,
+                         **sign_in_fingerprints(password_hash, email)})
     session.flush()
     return user
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether a Host header names this machine (any port): localhost, *.localhost, 127.x.x.x or [::1]."""
+    if not host or "@" in host:
+        return False
+    name = urlsplit(f"//{host.strip()}").hostname or ""
+    name = name.rstrip(".").lower()
+    return (name in LOOPBACK_NAMES or name.endswith(".localhost")
+            or bool(re.fullmatch(r"127(\.\d{1,3}){3}", name)))
+
+
 def create_first_admin(session: Session, *, username: str, password: str, email: str | None = None,
-                       display_name: str = "") -> Principal:
-    """The first-run account; refused once any user exists, so a stale first-run form cannot add an admin."""
+                       display_name: str = "", browser_host: str | None = None, port: int | None = None) -> Principal:
+    """The first-run account; refused once any user exists, so a stale first-run form cannot add an admin.
+
+    `browser_host`: the Host the browser asked for (None from the command line). Only a browser on the machine that
+    runs Haven may claim it: a new Haven behind a proxy would otherwise go to whoever on the internet opens it
+    first, and a web page on the manager's own computer could reach one on 127.0.0.1 by DNS rebinding (its own
+    name, resolved to 127.0.0.1, with its own name as the Host)."""
     if count_users(session) > 0:
         raise ServiceError("This Haven already has an administrator: please sign in.")
+    if browser_host is not None and not is_loopback_host(browser_host):
+        address = f"http://localhost:{port}" if port else "http://localhost"
+        raise ServiceError("The first administrator is created only on the machine that runs Haven: open "
+                           f"{address} there, or run `python manage.py create-user NAME --admin --password-stdin`.")
     user = create_user(session, Principal.system("first-run"), username=username, password=password, is_admin=True,
                        email=email, display_name=display_name)
     return principal_for(session, user)
@@ -97,6 +124,17 @@ def _clean_email(email: str | None) -> str | None:
     if not EMAIL_PATTERN.match(email) or len(email) > 254:
         raise ServiceError(f"'{email[:80]}' is not an e-mail address.")
     return email
+
+
+def sign_in_fingerprints(password_hash: str | None, email: str | None = None, *,
+                         with_email: bool = True) -> dict[str, str | None]:
+    """What the audit log keeps of what signs an account in (services.rows_vs_log checks the row against it): a
+    short SHA-256 of the stored password hash (salted already, so it tells nothing of the password) and, with
+    `with_email`, of the e-mail address single sign-on matches."""
+    def fingerprint(value: str | None) -> str | None:
+        return text_digest(value) if value else None
+    return {"password_fingerprint": fingerprint(password_hash),
+            **({"email_fingerprint": fingerprint(email)} if with_email else {})}
 
 
 def _hash_or_refuse(password: str, *user_inputs: str | None) -> str:
@@ -192,7 +230,8 @@ def reset_password(session: Session, principal: Principal, *, user_id: int, pass
     user.failed_logins, user.locked_until = 0, None
     _end_browser_sessions(session, user.id)  # whoever knew the old password is signed out everywhere
     session.add(user)
-    append_audit(session, actor=principal.username, action="user.password_reset", target=user.username)
+    append_audit(session, actor=principal.username, action="user.password_reset", target=user.username,
+                 detail=sign_in_fingerprints(user.password_hash, with_email=False))
 
 
 def refreshed_principal(session: Session, principal: Principal) -> Principal | None:
@@ -205,10 +244,18 @@ def refreshed_principal(session: Session, principal: Principal) -> Principal | N
     return principal_for(session, user)
 
 
-def sign_in_by_email(session: Session, *, email: str, email_verified: bool = True) -> SignInResult:
-    """For OIDC: the identity provider vouched for the e-mail address (unless it says it did not verify it)."""
+def email_vouched_for(claim: object) -> bool:
+    """Whether the provider's `email_verified` claim says yes: true, or the word "true" (Cognito sends a string).
+    A missing claim is no: a provider that lets its users type their own address and says nothing about it would
+    otherwise hand any account to whoever types its address there (the "nOAuth" takeover)."""
+    return claim is True or (isinstance(claim, str) and claim.strip().lower() == "true")
+
+
+def sign_in_by_email(session: Session, *, email: str, email_verified: object) -> SignInResult:
+    """For OIDC: the user whose e-mail address the identity provider vouched for (`email_verified`, as the
+    provider sent the claim)."""
     email = (email or "").strip().lower()
-    if not email or not email_verified:
+    if not email or not email_vouched_for(email_verified):
         append_audit(session, actor=email[:80] or "(no e-mail)", action="login.failure",
                      detail={"method": "oidc", "reason": "no verified e-mail"})
         return SignInResult(None, "Your identity provider did not confirm an e-mail address, so Haven cannot "

@@ -24,7 +24,7 @@ MAX_BODY = 200
 
 
 @lru_cache(maxsize=1)
-def _haven() -> Haven:
+def haven_instance() -> Haven:
     return open_instance()
 
 
@@ -55,7 +55,7 @@ async def begin_session(request: Request) -> Response:
         return _plain(403)
     body = (await request.body())[:MAX_BODY].decode("ascii", errors="replace").strip()
     secure = _secure(request)
-    value = await run_in_threadpool(lambda: browser_sessions.redeem(_haven(), body, secure=secure))
+    value = await run_in_threadpool(lambda: browser_sessions.redeem(haven_instance(), body, secure=secure))
     if value is None:
         return _plain(403)
     response = _plain(204)
@@ -72,7 +72,7 @@ async def end_session(request: Request) -> Response:
     for name in (browser_sessions.SECURE_COOKIE_NAME, browser_sessions.COOKIE_NAME):
         cookie = request.cookies.get(name)
         if cookie:
-            await run_in_threadpool(browser_sessions.end_by_cookie, _haven(), cookie)
+            await run_in_threadpool(browser_sessions.end_by_cookie, haven_instance(), cookie)
     response = _plain(204)
     secure = _secure(request)
     for name in ((browser_sessions.SECURE_COOKIE_NAME,) if secure else ()) + (browser_sessions.COOKIE_NAME,):

@@ -14,6 +14,7 @@ from services.file_access import Admission, ReadRequest, read_as
 from services.instance import Haven
 from services.scores import assess_organisation
 from services.snapshots import snapshot_series, take_snapshot
+from ui.files_out import for_this_browser
 from ui.notices import attempt
 from ui.session import current_reader
 
@@ -45,7 +46,7 @@ def board_actions(haven: Haven, principal: Principal, *, organisation_id: int, s
 
     download, snapshot = st.columns(2)
     with download:
-        st.download_button("Download the board report (PDF)", data=board_report,
+        st.download_button("Download the board report (PDF)", data=for_this_browser(reader, board_report),
                            file_name=f"{slug}-board-report-{today.isoformat()}.pdf", mime="application/pdf",
                            icon=":material/picture_as_pdf:", on_click="ignore", type="primary")
         st.caption("One A4 page: readiness, the three scores, engagements, the trend and the top gaps.")

@@ -30,6 +30,7 @@ from services.instance import Haven
 from services.reviews import Rejection
 from services.uploads import NewRevision, upload_evidence, upload_revision
 from standards.schema import Standard
+from ui.files_out import for_this_browser, picture
 from ui.notices import Notice, attempt, show_notices, tell
 from ui.privacy_forms import (
     PendingCaseFile,
@@ -343,7 +344,7 @@ def download_button(haven: Haven, *, revision_id: int, file_name: str, mime_type
     def content() -> bytes:
         return read_evidence_file(haven, reader, revision_id=revision_id)[0]
 
-    st.download_button(label, data=content, file_name=file_name or "evidence", mime=mime_type or None,
+    st.download_button(label, data=for_this_browser(reader, content), file_name=file_name or "evidence", mime=mime_type or None,
                        on_click="ignore", icon=":material/download:", key=key)
 
 
@@ -404,6 +405,6 @@ def thumbnail_gallery(haven: Haven, organisation_id: int, rows: list[RegisterRow
         with grid[index % columns]:
             thumbnail = thumbnails.get(row.revision_id)
             if thumbnail:
-                st.image(thumbnail, caption=markdown_text(row.title), width="stretch")
+                picture(thumbnail, caption=markdown_text(row.title), width="stretch")
     if len([row for row in rows if row.thumbnail_key]) > GALLERY_LIMIT:
         st.caption(f"The first {GALLERY_LIMIT} photos are shown; filter the library to see others.")

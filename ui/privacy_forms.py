@@ -19,6 +19,7 @@ from privacy.model import Box, Region, RegionKind
 from services.evidence import NewEvidence, scan_before_upload
 from services.instance import Haven
 from services.uploads import NewRevision, upload_evidence, upload_revision
+from ui.files_out import picture as inline_picture
 from ui.notices import Notice, tell
 from ui.region_drawing import Outline, outlined_preview
 from ui.session import live_session
@@ -128,7 +129,7 @@ def _region_choices(key: str, digest: str, name: str, upload: UploadScan) -> Non
                             key=_region_key(key, digest, number), help="Untick to leave this region out.")
             _manual_region_form(key, digest, upload)
         with picture:
-            st.image(outlined_preview(upload.preview, upload.preview_scale, _outlines(key, digest, upload)),
+            inline_picture(outlined_preview(upload.preview, upload.preview_scale, _outlines(key, digest, upload)),
                      caption="Red: blurred when stored · green: kept legible", width="stretch")
 
 

@@ -1,7 +1,7 @@
 """What a reviewer sees of an evidence file before deciding, and only once they ask for it.
 
-Anything given to st.image or to a download button with bytes goes into Streamlit's media store, reachable at a
-/media/… address without signing in until the session lets go of it. So the page draws nothing of the file: a
+Nothing of the file reaches the browser before the reviewer asks (ui/files_out.py says how what does reach it
+is kept from anyone else). So the page draws nothing of the file: a
 "Show preview" button renders a small marked picture (a reduced photo, a PDF's first page) or a text's first
 lines for that one run, and the download reads the file only when clicked, through the same checks as the
 library's.
@@ -16,6 +16,7 @@ from services.evidence import read_preview
 from services.instance import Haven
 from services.reviews import QueueItem
 from ui.evidence_forms import download_button
+from ui.files_out import picture
 from ui.session import current_reader
 
 # Every refusal a person should read (a permission, a bad file, a store that failed) is a HavenError.
@@ -40,7 +41,7 @@ def _show(haven: Haven, revision_id: int) -> None:
         st.error(str(error))
         return
     if preview.kind is PreviewKind.IMAGE:
-        st.image(preview.png, caption=preview.caption)
+        picture(preview.png, caption=preview.caption)
     elif preview.kind is PreviewKind.TEXT:
         st.caption(preview.caption)
         st.code(preview.text, language=None, wrap_lines=True)

@@ -51,12 +51,22 @@ def first_administrator_form(haven) -> None:
         return
     try:
         with haven.session() as session:
-            principal = create_first_admin(session, username=username, password=password, email=email or None)
+            principal = create_first_admin(session, username=username, password=password, email=email or None,
+                                           browser_host=browser_host(), port=st.get_option("server.port"))
     except ServiceError as error:
         st.error(str(error))
         return
     sign_in_as(principal)
     st.rerun()
+
+
+def browser_host() -> str | None:
+    """The Host the browser asked for ("" when it sent none); None when no browser is behind this run."""
+    try:
+        headers = st.context.headers
+    except Exception:
+        return None
+    return headers.get("Host", "") if headers else None
 
 
 def password_form(haven) -> None:
@@ -85,7 +95,7 @@ def single_sign_on(haven) -> None:
     refusal = st.session_state.get(OIDC_REFUSAL_KEY)
     if refusal is None or refusal[0] != email:
         with haven.session() as session:
-            result = sign_in_by_email(session, email=email, email_verified=st.user.get("email_verified") is not False)
+            result = sign_in_by_email(session, email=email, email_verified=st.user.get("email_verified"))
         if result.principal is not None:
             sign_in_as(result.principal)
             st.rerun()

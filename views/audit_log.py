@@ -8,10 +8,13 @@ from accounts.permissions import PermissionDenied
 from reports.audit_words import action_words, audit_csv, detail_json, detail_words
 from reports.formatting import TABLE_DATETIME_FORMAT, long_date_time
 from services.audit_log import audit_chain_faults, audit_entries, audit_filter_choices
+from services.file_access import ReadRequest, read_as
 from services.integrity import check_integrity
 from services.organisations import visible_organisations
 from ui.database import get_haven
+from ui.files_out import for_this_browser
 from ui.organisation import require_permission
+from ui.session import current_reader
 from ui.widgets import markdown_text
 
 ANYONE = ""
@@ -84,7 +87,12 @@ if rows and rows[0] < len(entries):
         st.json(detail_json(entry.detail), expanded=True)
         st.caption(f"Hash: {entry.hash}")
 
-st.download_button("Download these entries (CSV)", data=lambda: audit_csv(entries, names_by_slug).encode("utf-8"),
+reader = current_reader()
+audit_download = ReadRequest(permission="view_audit", organisation_id=None, action="audit.download",
+                             detail={"entries": len(entries)})
+csv_bytes = for_this_browser(reader, lambda: read_as(haven, reader, audit_download,
+                                                     lambda _admission: audit_csv(entries, names_by_slug).encode()))
+st.download_button("Download these entries (CSV)", data=csv_bytes,
                    file_name=f"haven-audit-log-{today.isoformat()}.csv", mime="text/csv", on_click="ignore",
                    icon=":material/download:", help="Every entry shown above; cells that a spreadsheet would read "
                                                     "as a formula start with an apostrophe.")

@@ -14,6 +14,7 @@ from services.evidence import evidence_register
 from services.file_access import ReadRequest, read_as
 from services.plan import plan_items
 from ui.evidence_forms import RESTRICTED_FOR_ASSESSORS
+from ui.files_out import for_this_browser
 from ui.organisation import open_organisation_screen
 from ui.session import current_reader
 from ui.widgets import markdown_text
@@ -34,7 +35,8 @@ def checked(action: str, produce, **detail):
     the user as they are then (and audits it), and makes the file for the user as the database has them now."""
     request = ReadRequest(permission="export", organisation_id=organisation_id, action=action, target=slug,
                           detail=detail)
-    return lambda: read_as(haven, reader, request, lambda admission: produce(admission.principal))
+    return for_this_browser(reader, lambda: read_as(haven, reader, request,
+                                                    lambda admission: produce(admission.principal)))
 
 
 def pack_bytes(include_restricted: bool, principal) -> bytes:

@@ -154,7 +154,7 @@ SAME_ORIGIN = {"sec-fetch-site": "same-origin", "origin": "http://haven.example"
 
 @pytest.fixture
 def served(haven, monkeypatch):
-    monkeypatch.setattr(session_routes, "_haven", lambda: haven)
+    monkeypatch.setattr(session_routes, "haven_instance", lambda: haven)
     return haven
 
 

@@ -190,3 +190,52 @@ def test_yaml_dates_and_plain_bundles_still_import(haven, tmp_path):
     folder = write_bundle(tmp_path / "bundle")
     assert yaml.safe_load((folder / "bundle.yaml").read_text())["standard"] == "vse-3"
     assert import_bundle(haven, SYSTEM, folder) == "harbour-house"
+
+
+
+def _bomb_zip(folder: Path, out: Path, padding: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bomb:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                bomb.write(path, path.relative_to(folder).as_posix())
+        for name, data in padding.items():
+            bomb.writestr(name, data)
+    return out
+
+
+@pytest.fixture
+def unpacked(monkeypatch) -> list[str]:
+    """The names of the zip entries the import opens (to unpack them)."""
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def watched_open(self, name, mode="r", *args, **kwargs):
+        if mode == "r":  # writing the test's zip opens entries too
+            opened.append(getattr(name, "filename", name))
+        return real_open(self, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", watched_open)
+    return opened
+
+
+ZEROS = bytes(20 * 1024 * 1024)  # under the size limit of one file; deflates about a thousand to one
+
+
+def test_padding_that_bundle_yaml_does_not_name_is_never_unpacked(haven, tmp_path, unpacked):
+    """Entries of zeros beside a real bundle: a 100 KB zip that unpacked every entry would fill the disk the
+    database lives on with gigabytes of scratch files, though nothing in bundle.yaml names them."""
+    archive = _bomb_zip(write_bundle(tmp_path / "bundle"), tmp_path / "bomb.zip",
+                        {f"padding/{number}.bin": ZEROS for number in range(4)})
+    assert archive.stat().st_size < 200 * 1024
+    assert import_bundle(haven, SYSTEM, archive) == "harbour-house"
+    assert not any(name.startswith("padding/") for name in unpacked)
+    assert {"bundle.yaml", "files/risk-form.pdf", "files/reception.jpg"} <= set(unpacked)
+
+
+def test_an_evidence_file_that_deflates_like_a_zip_bomb_is_refused_before_it_is_unpacked(haven, tmp_path, unpacked):
+    folder = write_bundle(tmp_path / "bundle")
+    (folder / "files" / "risk-form.pdf").unlink()
+    archive = _bomb_zip(folder, tmp_path / "bomb.zip", {"files/risk-form.pdf": b"%PDF-1.4\n" + ZEROS})
+    message = refused(haven, archive)
+    assert "files/risk-form.pdf" in message and "zip bomb" in message
+    assert "files/risk-form.pdf" not in unpacked

@@ -20,7 +20,7 @@ def amira(haven):
 
 @pytest.fixture
 def served(haven, monkeypatch):
-    monkeypatch.setattr(session_routes, "_haven", lambda: haven)
+    monkeypatch.setattr(session_routes, "haven_instance", lambda: haven)
     return haven
 
 

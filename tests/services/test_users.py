@@ -65,6 +65,8 @@ def test_bad_user_names_are_refused_and_nothing_is_stored(haven, admin, username
 
 @pytest.mark.parametrize("changes, message", [
     ({"username": "root"}, "The user name 'root' is already taken"),
+    ({"username": "Root"}, "The user name 'Root' is already taken \\(as 'root'"),  # a lookalike of the administrator
+    ({"username": "ROOT"}, "is already taken"),
     ({"password": "short"}, "at least 12 characters"),
     ({"password": " twelve chars and more "}, "must not start or end with spaces"),
     ({"email": "not-an-address"}, "is not an e-mail address"),
@@ -117,6 +119,22 @@ def test_the_first_administrator_can_be_created_only_once(haven):
             create_first_admin(session, username="intruder", password=PASSWORD)
     with haven.session() as session:
         assert count_users(session) == 1
+
+
+@pytest.mark.parametrize("host", ["haven-rebound.example:8501", "haven.example.org", "127.0.0.1.evil.example",
+                                  "localhost.evil.example:8501", "user@127.0.0.1", ""])
+def test_the_first_administrator_is_not_created_for_a_browser_under_another_name(haven, host):
+    with pytest.raises(ServiceError, match="created only on the machine that runs Haven: open http://localhost:8501"):
+        with haven.session() as session:
+            create_first_admin(session, username="mallory", password=PASSWORD, browser_host=host, port=8501)
+    with haven.session() as session:
+        assert count_users(session) == 0
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8501", "localhost:8501", "[::1]:8501", "LOCALHOST", "haven.localhost"])
+def test_the_first_administrator_is_created_from_this_machine(haven, host):
+    with haven.session() as session:
+        assert create_first_admin(session, username="ada", password=PASSWORD, browser_host=host).is_admin
 
 
 # Signing in and the lock-out
@@ -207,7 +225,7 @@ def test_an_oidc_identity_is_mapped_to_the_user_with_that_e_mail(haven, admin):
         create_user(session, admin, username="amira", password=None, email="amira@example.org", role="manager",
                     organisation_id=get_organisation(session, "harbour-house").id)
     with haven.session() as session:
-        result = sign_in_by_email(session, email=" Amira@Example.org")
+        result = sign_in_by_email(session, email=" Amira@Example.org", email_verified=True)
     assert result.principal.username == "amira" and result.principal.roles_in(1) == {"manager"}
     assert audit_actions(haven, "login.success")[-1][2] == '{"method": "oidc"}'
 
@@ -228,7 +246,27 @@ def test_a_deactivated_user_cannot_sign_in_through_oidc(haven, admin):
         user = create_user(session, admin, username="amira", password=None, email="amira@example.org")
         set_user_active(session, admin, user_id=user.id, active=False)
     with haven.session() as session:
-        assert sign_in_by_email(session, email="amira@example.org").principal is None
+        assert sign_in_by_email(session, email="amira@example.org", email_verified=True).principal is None
+
+
+@pytest.mark.parametrize("claim", [None, "", "false", "no", 1, "yes", {}])
+def test_an_identity_provider_that_does_not_vouch_for_the_e_mail_signs_nobody_in(haven, admin, claim):
+    """The nOAuth takeover: a provider that lets its users set their own e-mail address and does not send
+    email_verified (some send no such claim at all) would hand the administrator's account to whoever types
+    the administrator's address into their profile there. Only an explicit true (Cognito sends the word) counts."""
+    with haven.session() as session:
+        create_user(session, admin, username="root2", password=None, email="root@example.org", is_admin=True)
+    with haven.session() as session:
+        result = sign_in_by_email(session, email="root@example.org", email_verified=claim)
+    assert result.principal is None and "did not confirm" in result.message
+
+
+@pytest.mark.parametrize("claim", [True, "true", "TRUE"])
+def test_a_provider_that_vouches_for_the_e_mail_signs_its_user_in(haven, admin, claim):
+    with haven.session() as session:
+        create_user(session, admin, username="amira", password=None, email="amira@example.org")
+    with haven.session() as session:
+        assert sign_in_by_email(session, email="amira@example.org", email_verified=claim).principal.username == "amira"
 
 
 def test_a_user_without_a_password_cannot_sign_in_with_one(haven, admin):

@@ -184,7 +184,20 @@ def test_a_single_sign_on_identity_signs_in_the_user_with_that_e_mail_and_signs_
 
 def test_a_single_sign_on_identity_without_an_account_is_refused(app_haven):
     make_user(app_haven, "amira", "manager", None)
-    app = single_sign_on_app({"is_logged_in": True, "email": "stranger@example.org"})
+    app = single_sign_on_app({"is_logged_in": True, "email": "stranger@example.org", "email_verified": True})
     assert signed_in_user(app) is None
     assert "No active Haven account has this e-mail address" in texts(app)
     assert any(b.label == "Log in with another account" for b in app.button)
+
+
+def test_an_identity_whose_provider_does_not_vouch_for_the_e_mail_is_not_the_administrator(app_haven):
+    """A provider that sends no email_verified claim (and may let its users type any address) does not sign in
+    the Haven account with that address: here, the administrator's."""
+    from services.users import create_user
+
+    admin = make_user(app_haven, "root", None, is_admin=True)
+    with app_haven.session() as session:
+        create_user(session, admin, username="chief", password=None, email="chief@example.org", is_admin=True)
+    app = single_sign_on_app({"is_logged_in": True, "email": "chief@example.org"})
+    assert signed_in_user(app) is None and not app.exception
+    assert "did not confirm an e-mail address" in texts(app)

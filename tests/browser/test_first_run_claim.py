@@ -1,0 +1,65 @@
+"""A new Haven has no administrator until its first visit creates one. Nobody but a browser on the machine that runs
+it may be that first visit: here Chromium opens it under another name that resolves to 127.0.0.1, as a web page
+does by DNS rebinding (its own name, re-pointed at the loopback address, with its own name as the Host), and as a
+stranger does through a proxy in front of a freshly deployed Haven."""
+from __future__ import annotations
+
+import pytest
+
+from services.instance import open_instance
+from services.users import count_users
+from tests.browser.conftest import (
+    CHROMIUM_ARGS,
+    STEP_TIMEOUT_MS,
+    chromium_path,
+    create_administrator,
+    server_settings,
+    wait_for_app,
+)
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+REBOUND_NAME = "haven-rebound.example"
+
+
+def accounts(server) -> int:
+    haven = open_instance(server_settings(server))
+    try:
+        with haven.session() as session:
+            return count_users(session)
+    finally:
+        haven.engine.dispose()
+
+
+def test_a_page_under_another_name_cannot_claim_a_new_haven(haven_server, chromium_browser, artifacts):
+    server = haven_server()
+    # A second Chromium, from the same Playwright, whose resolver points another name at 127.0.0.1.
+    rebinding = chromium_browser.browser_type.launch(
+        executable_path=chromium_path(), headless=True,
+        args=[*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {REBOUND_NAME} 127.0.0.1"])
+    try:
+        page = rebinding.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(f"http://{REBOUND_NAME}:{server.port}/")
+        wait_for_app(page)
+        create_administrator(page, "mallory", PASSWORD)
+        page.get_by_text("The first administrator is created only on the machine that runs Haven").wait_for()
+        page.screenshot(path=str(artifacts / "refused.png"), full_page=True)
+        assert f"http://localhost:{server.port}" in page.get_by_test_id("stMain").inner_text()
+    finally:
+        rebinding.close()
+    assert accounts(server) == 0
+
+    # The owner, on the machine itself, still creates it.
+    page = chromium_browser.new_page()
+    try:
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(f"{server.url}/")
+        wait_for_app(page)
+        create_administrator(page, "ada", PASSWORD)
+        page.get_by_test_id("stSidebar").get_by_text("Signed in as").wait_for()
+    finally:
+        page.close()
+    assert accounts(server) == 1
+    assert "Traceback" not in server.log_text()

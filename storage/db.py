@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NUL = "\x00"
 BUSY_TIMEOUT_SECONDS = 30.0
-"""How long a SQLite writer waits for its turn (this process's writer queue, then SQLite's lock) before
-"database is locked"."""
+"""How long a SQLite writer waits for its turn in this process's writer queue, and then at most as long again
+for SQLite's lock (held by another process), before "database is locked"."""
 T = TypeVar("T")
 
 
@@ -32,8 +32,8 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Engi
     """The engine for `url`. Bound parameters (password hashes among them) never appear in SQL logs or in the
     text of database errors (hide_parameters).
 
-    On SQLite, `busy_timeout` is how long a writer waits for its turn (storage.sqlite_writers) and then for
-    SQLite's write lock before "database is locked"."""
+    On SQLite, `busy_timeout` is how long a writer waits for its turn among this process's writers
+    (storage.sqlite_writers), and at most as long again for SQLite's write lock, before "database is locked"."""
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
         engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False,
@@ -99,8 +99,8 @@ def _take_write_lock_before_writing(connection, _cursor, statement, _parameters,
     A reader's snapshot cannot become a writer once another transaction has written since it began (SQLite
     answers "database is locked" at once), so the reading part is ended (it wrote nothing) and the transaction
     goes on as BEGIN IMMEDIATE, which waits its turn: first behind this process's other writers (the writer
-    queue, storage.sqlite_writers, left at COMMIT or ROLLBACK), then for other processes' through SQLite. Like PostgreSQL's READ COMMITTED, what was read before
-    the lock may have changed: services decide on what they read under `with_for_update()` (see
+    queue, storage.sqlite_writers, left at COMMIT or ROLLBACK), then for other processes' through SQLite.
+    Like PostgreSQL's READ COMMITTED, what was read before the lock may have changed: services decide on what they read under `with_for_update()` (see
     storage.db.lock_row) or write with INSERT … ON CONFLICT.
     """
     if connection.info.get(_WRITING, True):

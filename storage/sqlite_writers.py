@@ -9,7 +9,9 @@ So the writers of one process take turns on a `threading.Lock` per database file
 they ask SQLite for the write lock (BEGIN IMMEDIATE), and leave it right after their COMMIT or ROLLBACK has
 reached SQLite: the next thread wakes at once and finds the file's lock free. Readers never enter the queue
 (they read a WAL snapshot and take no lock). Separate processes (replicas, the command line) still meet
-through SQLite's own lock and its busy handler.
+through SQLite's own lock and its busy handler; as a process's queued writers get the lock at once, another
+process busy-waiting for it finds it free less often than before (benchmarks/RESULTS.md §7: no "database is
+locked" in the 2-replica runs).
 
 The queue waits as long as SQLite's busy timeout would have, then fails with the error SQLite gives,
 "database is locked". A thread that is already writing through one connection and starts writing through a

@@ -12,23 +12,30 @@ Two figures, each as ratios taken in one run:
    2x on SQLite.
 2. Throughput of a mixed load (four reads, then one rating change) from 1 to 16 sessions (threads of one
    process, as Streamlit runs them): operations per second at each count against one session. Goal: it grows
-   until the cores are busy instead of staying flat.
+   until the cores are busy instead of staying flat. Each count also prints the CPU seconds used per wall
+   second by Haven's process(es), by the PostgreSQL server (from /proc, when its processes are visible) and by
+   the whole machine: the threads of one Python process share one core (the GIL), so within one process the
+   figure cannot pass about 1.0. `--replicas N` splits the sessions across N spawned processes, as N
+   `streamlit run` replicas behind a load balancer would, so the load can use more cores.
 
 `--instance-lock` puts back the lock every transaction took before (SQLite BEGIN IMMEDIATE, a PostgreSQL
 advisory lock at every BEGIN) for comparison.
 
     python -m benchmarks.bench_locking --organisations 10 [--database-url postgresql+psycopg://…] [--instance-lock]
+        [--replicas 2]
 """
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import statistics
 import sys
 import threading
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlmodel import select
@@ -209,36 +216,130 @@ def reads_under_load(args, haven: Haven, target, organisations, plan_items) -> N
           f"{'MET' if ratio <= goal else 'NOT MET'}")
 
 
+def mixed_sessions(haven: Haven, organisations: list[int], indices: list[int], until_wall: float) -> tuple[int, float]:
+    """Sessions `indices` of the mixed load (four reads, then one rating change, in a loop), each a thread of this
+    process, until the wall-clock time `until_wall`: the operations done and the process CPU seconds used."""
+    done: list[int] = []
+
+    def session_loop(index: int) -> None:
+        rng = random.Random(index)
+        organisation_id = organisations[index % len(organisations)]
+        count = 0
+        while time.time() < until_wall:
+            for _ in range(4):
+                page_reads(haven, organisation_id)
+            with haven.session() as session:
+                set_rating(session, GENERATOR, organisation_id=organisation_id, action_id=rng.choice(ACTIONS),
+                           rating=rng.choice(RATINGS))
+            count += 5
+        done.append(count)
+    cpu = time.process_time()
+    threads = [threading.Thread(target=session_loop, args=(i,)) for i in indices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done), time.process_time() - cpu
+
+
+def replica_process(database_url, folder, instance_lock, organisations, orders, results, ready) -> None:
+    """One replica of the mixed load (as one `streamlit run` would be): runs the sessions it is given, as
+    threads, for each order (indices, start and end on the wall clock) until it is sent None."""
+    haven = open_haven(database_url, folder, instance_lock)
+    for organisation_id in organisations[:3]:
+        page_reads(haven, organisation_id)  # warm: connections open, modules loaded
+    ready.release()
+    try:
+        while (order := orders.get()) is not None:
+            indices, start_wall, until_wall = order
+            time.sleep(max(0.0, start_wall - time.time()))
+            operations, cpu = mixed_sessions(haven, organisations, indices, until_wall) if indices else (0, 0.0)
+            results.put((operations, cpu, time.time()))
+    finally:
+        haven.engine.dispose()
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def postgres_server_cpu() -> float | None:
+    """CPU seconds used so far by this machine's PostgreSQL server processes (from /proc), backends that have
+    ended included (the postmaster counts its reaped children's); None if no postgres process is seen."""
+    total, seen = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if name.startswith("postgres"):
+            seen = True
+            total += sum(int(n) for n in fields[11:15])  # utime, stime, cutime, cstime
+    return total / CLOCK_TICKS if seen else None
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core and process (from /proc/stat)."""
+    try:
+        fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields) - idle) / CLOCK_TICKS, sum(fields) / CLOCK_TICKS
+
+
 def mixed_throughput(args, haven: Haven, target, organisations) -> None:
+    """The mixed load at each session count; with `--replicas N` the sessions are split across N spawned
+    processes (N replicas, each its threads), else they are threads of this process."""
     rates = {}
     lock = " with the instance-wide lock put back" if args.instance_lock else ""
-    for sessions in args.session_counts:
-        done = []
-        until = time.perf_counter() + args.seconds
-
-        def session_loop(index: int, until: float = until, done: list = done) -> None:
-            rng = random.Random(index)
-            organisation_id = organisations[index % len(organisations)]
-            count = 0
-            while time.perf_counter() < until:
-                for _ in range(4):
-                    page_reads(haven, organisation_id)
-                with haven.session() as session:
-                    set_rating(session, GENERATOR, organisation_id=organisation_id, action_id=rng.choice(ACTIONS),
-                               rating=rng.choice(RATINGS))
-                count += 5
-            done.append(count)
-        began = time.perf_counter()
-        threads = [threading.Thread(target=session_loop, args=(i,)) for i in range(sessions)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        rates[sessions] = sum(done) / (time.perf_counter() - began)
-        print(f"mixed load, {sessions} sessions ({target.backend}{lock}): {rates[sessions]:.0f} operations/s")
+    replicas = f", {args.replicas} replicas" if args.replicas > 1 else ""
+    workers, orders, results = [], [], None
+    if args.replicas > 1:
+        context = multiprocessing.get_context("spawn")
+        results, ready = context.Queue(), context.Semaphore(0)
+        for _ in range(args.replicas):
+            orders.append(context.Queue())
+            workers.append(context.Process(target=replica_process, args=(
+                target.database_url, str(target.folder), args.instance_lock, organisations, orders[-1], results,
+                ready)))
+            workers[-1].start()
+        for _ in workers:
+            ready.acquire(timeout=180)  # spawned interpreters import Haven first
+    cores = os.cpu_count() or 1
+    try:
+        for sessions in args.session_counts:
+            start_wall = time.time() + (0.5 if workers else 0.0)
+            time.sleep(max(0.0, start_wall - time.time()))
+            server, (busy, total) = postgres_server_cpu(), machine_busy()
+            began = time.perf_counter()
+            until_wall = start_wall + args.seconds
+            if workers:
+                for replica, queue in enumerate(orders):
+                    queue.put((list(range(replica, sessions, len(orders))), start_wall, until_wall))
+                done = [results.get(timeout=args.seconds + 120) for _ in orders]
+                operations, cpu = sum(n for n, _, _ in done), sum(c for _, c, _ in done)
+                wall = max(finished for _, _, finished in done) - start_wall
+            else:
+                operations, cpu = mixed_sessions(haven, organisations, list(range(sessions)), until_wall)
+                wall = time.perf_counter() - began
+            rates[sessions] = operations / wall
+            server_after, (busy_after, total_after) = postgres_server_cpu(), machine_busy()
+            server_text = "" if target.backend != "postgresql" else (
+                "; PostgreSQL server CPU not measured (no postgres process visible)" if server is None
+                else f"; PostgreSQL server {(server_after - server) / wall:.2f}")
+            machine = (busy_after - busy) / (total_after - total) * cores if total_after > total else float("nan")
+            print(f"mixed load, {sessions} sessions ({target.backend}{lock}{replicas}): {rates[sessions]:.0f} "
+                  f"operations/s; CPU seconds per wall second: Haven {cpu / wall:.2f} in {max(1, len(workers))} "
+                  f"process(es){server_text}; whole machine {machine:.2f} of {cores} cores", flush=True)
+    finally:
+        for queue in orders:
+            queue.put(None)
+        for worker in workers:
+            worker.join(timeout=60)
     first = rates[args.session_counts[0]]
     for sessions in args.session_counts[1:]:
-        print(f"RATIO mixed read/write throughput at {sessions} sessions ({target.backend}{lock}): "
+        print(f"RATIO mixed read/write throughput at {sessions} sessions ({target.backend}{lock}{replicas}): "
               f"{rates[sessions]:.0f} / floor {first:.0f} ops/s at {args.session_counts[0]} = "
               f"{rates[sessions] / first:.2f}x (goal: grows until the cores are busy)")
 
@@ -255,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--session-counts", type=lambda text: [int(n) for n in text.split(",")],
                         default=[1, 2, 4, 8, 16])
     parser.add_argument("--instance-lock", action="store_true", help="put the old instance-wide lock back")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="mixed load: split the sessions across this many spawned processes (replicas)")
     parser.add_argument("--only", choices=("reads", "throughput"))
     args = parser.parse_args(argv)
     target = ensure_network(args.organisations, args.seed, args.database_url, snapshot_months=args.snapshot_months)

@@ -15,20 +15,29 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
+from storage.sqlite_writers import QueuedWriterConnection
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 NUL = "\x00"
+BUSY_TIMEOUT_SECONDS = 30.0
+"""How long a SQLite writer waits for its turn in this process's writer queue, and then at most as long again
+for SQLite's lock (held by another process), before "database is locked"."""
 T = TypeVar("T")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Engine:
     """The engine for `url`. Bound parameters (password hashes among them) never appear in SQL logs or in the
-    text of database errors (hide_parameters)."""
+    text of database errors (hide_parameters).
+
+    On SQLite, `busy_timeout` is how long a writer waits for its turn among this process's writers
+    (storage.sqlite_writers), and at most as long again for SQLite's write lock, before "database is locked"."""
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False,
+                                                  "factory": QueuedWriterConnection}, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_reading)
         event.listen(engine, "before_cursor_execute", _take_write_lock_before_writing)
@@ -68,8 +77,7 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")  # the busy timeout is the connection's `timeout` (make_engine)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -90,8 +98,9 @@ def _take_write_lock_before_writing(connection, _cursor, statement, _parameters,
 
     A reader's snapshot cannot become a writer once another transaction has written since it began (SQLite
     answers "database is locked" at once), so the reading part is ended (it wrote nothing) and the transaction
-    goes on as BEGIN IMMEDIATE, which waits its turn. Like PostgreSQL's READ COMMITTED, what was read before
-    the lock may have changed: services decide on what they read under `with_for_update()` (see
+    goes on as BEGIN IMMEDIATE, which waits its turn: first behind this process's other writers (the writer
+    queue, storage.sqlite_writers, left at COMMIT or ROLLBACK), then for other processes' through SQLite.
+    Like PostgreSQL's READ COMMITTED, what was read before the lock may have changed: services decide on what they read under `with_for_update()` (see
     storage.db.lock_row) or write with INSERT … ON CONFLICT.
     """
     if connection.info.get(_WRITING, True):
@@ -105,8 +114,8 @@ def _become_writer(connection) -> None:
     connection.info[_WRITING] = True
     dbapi_connection = connection.connection.dbapi_connection
     if dbapi_connection.in_transaction:
-        dbapi_connection.execute("COMMIT")
-    dbapi_connection.execute("BEGIN IMMEDIATE")
+        dbapi_connection.execute("COMMIT")  # ends the read snapshot before waiting, so it holds back no checkpoint
+    dbapi_connection.begin_writing()
 
 
 def _selects_for_update(context) -> bool:

@@ -98,6 +98,13 @@ def is_loopback_host(host: str | None) -> bool:
             or bool(re.fullmatch(r"127(\.\d{1,3}){3}", name)))
 
 
+def first_admin_elsewhere(port: int | None) -> str:
+    """What a browser that did not ask for this machine is told instead of creating the first administrator."""
+    address = f"http://localhost:{port}" if port else "http://localhost"
+    return ("The first administrator is created only on the machine that runs Haven: open "
+            f"{address} there, or run `python manage.py create-user NAME --admin --password-stdin`.")
+
+
 def create_first_admin(session: Session, *, username: str, password: str, email: str | None = None,
                        display_name: str = "", browser_host: str | None = None, port: int | None = None) -> Principal:
     """The first-run account; refused once any user exists, so a stale first-run form cannot add an admin.
@@ -109,9 +116,7 @@ def create_first_admin(session: Session, *, username: str, password: str, email:
     if count_users(session) > 0:
         raise ServiceError("This Haven already has an administrator: please sign in.")
     if browser_host is not None and not is_loopback_host(browser_host):
-        address = f"http://localhost:{port}" if port else "http://localhost"
-        raise ServiceError("The first administrator is created only on the machine that runs Haven: open "
-                           f"{address} there, or run `python manage.py create-user NAME --admin --password-stdin`.")
+        raise ServiceError(first_admin_elsewhere(port))
     user = create_user(session, Principal.system("first-run"), username=username, password=password, is_admin=True,
                        email=email, display_name=display_name)
     return principal_for(session, user)

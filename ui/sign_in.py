@@ -7,7 +7,7 @@ import streamlit as st
 from accounts.passwords import MIN_PASSWORD_LENGTH
 from services.errors import ServiceError
 from services.sign_in import sign_in
-from services.users import count_users, create_first_admin, sign_in_by_email
+from services.users import count_users, create_first_admin, first_admin_elsewhere, is_loopback_host, sign_in_by_email
 from ui.database import get_haven
 from ui.notices import show_notices
 from ui.oidc import oidc_configured, oidc_signed_in
@@ -38,6 +38,10 @@ def first_administrator_form(haven) -> None:
     st.subheader("Create the first administrator")
     st.write("This Haven has no accounts yet. The first account administers users, organisations and the audit log; "
              "it adds everyone else on the Users and organisations page.")
+    host = browser_host()
+    if host is not None and not is_loopback_host(host):
+        st.info(first_admin_elsewhere(st.get_option("server.port")), icon=":material/lock:")
+        return
     with st.form("first_admin"):
         username = st.text_input("User name", help="2 to 80 letters, digits, dots, dashes, @ or underscores.")
         email = st.text_input("E-mail (optional)", help="Needed only to log in with an organisation account (OIDC).")
@@ -52,7 +56,7 @@ def first_administrator_form(haven) -> None:
     try:
         with haven.session() as session:
             principal = create_first_admin(session, username=username, password=password, email=email or None,
-                                           browser_host=browser_host(), port=st.get_option("server.port"))
+                                           browser_host=host, port=st.get_option("server.port"))
     except ServiceError as error:
         st.error(str(error))
         return

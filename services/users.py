@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -86,6 +87,9 @@ def create_user(
 
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+# Headers a reverse proxy adds for the client it passes on (nginx, Caddy, Apache and the like); a client cannot
+# take away what the proxy adds, whatever Host it sends.
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -98,24 +102,44 @@ def is_loopback_host(host: str | None) -> bool:
             or bool(re.fullmatch(r"127(\.\d{1,3}){3}", name)))
 
 
+@dataclass(frozen=True)
+class BrowserRequest:
+    """Where a browser's request says it comes from: the Host it asked for, and whether a proxy passed it on."""
+
+    host: str
+    through_a_proxy: bool
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> BrowserRequest:
+        names = {name.lower(): value for name, value in headers.items()}
+        return cls(host=names.get("host", ""), through_a_proxy=any(name in names for name in FORWARDING_HEADERS))
+
+    @property
+    def on_this_machine(self) -> bool:
+        """Asked for this machine by name and not passed on by a proxy: through a proxy, anyone on the internet
+        can send `Host: localhost`, so a proxied request is never taken for one made on this machine."""
+        return is_loopback_host(self.host) and not self.through_a_proxy
+
+
 def first_admin_elsewhere(port: int | None) -> str:
-    """What a browser that did not ask for this machine is told instead of creating the first administrator."""
+    """What a browser that is not on this machine is told instead of creating the first administrator."""
     address = f"http://localhost:{port}" if port else "http://localhost"
     return ("The first administrator is created only on the machine that runs Haven: open "
             f"{address} there, or run `python manage.py create-user NAME --admin --password-stdin`.")
 
 
 def create_first_admin(session: Session, *, username: str, password: str, email: str | None = None,
-                       display_name: str = "", browser_host: str | None = None, port: int | None = None) -> Principal:
+                       display_name: str = "", browser: BrowserRequest | None = None,
+                       port: int | None = None) -> Principal:
     """The first-run account; refused once any user exists, so a stale first-run form cannot add an admin.
 
-    `browser_host`: the Host the browser asked for (None from the command line). Only a browser on the machine that
+    `browser`: the request of the browser that asks (None from the command line). Only a browser on the machine that
     runs Haven may claim it: a new Haven behind a proxy would otherwise go to whoever on the internet opens it
     first, and a web page on the manager's own computer could reach one on 127.0.0.1 by DNS rebinding (its own
     name, resolved to 127.0.0.1, with its own name as the Host)."""
     if count_users(session) > 0:
         raise ServiceError("This Haven already has an administrator: please sign in.")
-    if browser_host is not None and not is_loopback_host(browser_host):
+    if browser is not None and not browser.on_this_machine:
         raise ServiceError(first_admin_elsewhere(port))
     user = create_user(session, Principal.system("first-run"), username=username, password=password, is_admin=True,
                        email=email, display_name=display_name)

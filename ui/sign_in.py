@@ -7,7 +7,7 @@ import streamlit as st
 from accounts.passwords import MIN_PASSWORD_LENGTH
 from services.errors import ServiceError
 from services.sign_in import sign_in
-from services.users import count_users, create_first_admin, first_admin_elsewhere, is_loopback_host, sign_in_by_email
+from services.users import BrowserRequest, count_users, create_first_admin, first_admin_elsewhere, sign_in_by_email
 from ui.database import get_haven
 from ui.notices import show_notices
 from ui.oidc import oidc_configured, oidc_signed_in
@@ -38,8 +38,8 @@ def first_administrator_form(haven) -> None:
     st.subheader("Create the first administrator")
     st.write("This Haven has no accounts yet. The first account administers users, organisations and the audit log; "
              "it adds everyone else on the Users and organisations page.")
-    host = browser_host()
-    if host is not None and not is_loopback_host(host):
+    browser = browser_request()
+    if browser is not None and not browser.on_this_machine:
         st.info(first_admin_elsewhere(st.get_option("server.port")), icon=":material/lock:")
         return
     with st.form("first_admin"):
@@ -56,7 +56,7 @@ def first_administrator_form(haven) -> None:
     try:
         with haven.session() as session:
             principal = create_first_admin(session, username=username, password=password, email=email or None,
-                                           browser_host=host, port=st.get_option("server.port"))
+                                           browser=browser, port=st.get_option("server.port"))
     except ServiceError as error:
         st.error(str(error))
         return
@@ -64,13 +64,13 @@ def first_administrator_form(haven) -> None:
     st.rerun()
 
 
-def browser_host() -> str | None:
-    """The Host the browser asked for ("" when it sent none); None when no browser is behind this run."""
+def browser_request() -> BrowserRequest | None:
+    """Where the browser's request came from; None when no browser is behind this run (a test's AppTest)."""
     try:
         headers = st.context.headers
     except Exception:
         return None
-    return headers.get("Host", "") if headers else None
+    return BrowserRequest.from_headers(headers) if headers else None
 
 
 def password_form(haven) -> None:

@@ -8,6 +8,7 @@ from services.errors import ServiceError
 from services.organisations import create_organisation, get_organisation
 from services.sign_in import sign_in
 from services.users import (
+    BrowserRequest,
     count_users,
     create_first_admin,
     create_user,
@@ -126,7 +127,8 @@ def test_the_first_administrator_can_be_created_only_once(haven):
 def test_the_first_administrator_is_not_created_for_a_browser_under_another_name(haven, host):
     with pytest.raises(ServiceError, match="created only on the machine that runs Haven: open http://localhost:8501"):
         with haven.session() as session:
-            create_first_admin(session, username="mallory", password=PASSWORD, browser_host=host, port=8501)
+            create_first_admin(session, username="mallory", password=PASSWORD, port=8501,
+                               browser=BrowserRequest.from_headers({"Host": host}))
     with haven.session() as session:
         assert count_users(session) == 0
 
@@ -134,7 +136,20 @@ def test_the_first_administrator_is_not_created_for_a_browser_under_another_name
 @pytest.mark.parametrize("host", ["127.0.0.1:8501", "localhost:8501", "[::1]:8501", "LOCALHOST", "haven.localhost"])
 def test_the_first_administrator_is_created_from_this_machine(haven, host):
     with haven.session() as session:
-        assert create_first_admin(session, username="ada", password=PASSWORD, browser_host=host).is_admin
+        assert create_first_admin(session, username="ada", password=PASSWORD,
+                                  browser=BrowserRequest.from_headers({"Host": host})).is_admin
+
+
+@pytest.mark.parametrize("forwarded", [{"X-Forwarded-For": "203.0.113.9"}, {"x-real-ip": "203.0.113.9"},
+                                       {"Forwarded": "for=203.0.113.9"}, {"X-Forwarded-Host": "localhost"}])
+def test_a_request_a_proxy_passed_on_never_creates_the_first_administrator_whatever_host_it_names(haven, forwarded):
+    """Through a proxy anyone can send `Host: localhost`; what the proxy adds says the request came from elsewhere."""
+    with pytest.raises(ServiceError, match="created only on the machine that runs Haven"):
+        with haven.session() as session:
+            create_first_admin(session, username="mallory", password=PASSWORD,
+                               browser=BrowserRequest.from_headers({"Host": "localhost:8501", **forwarded}))
+    with haven.session() as session:
+        assert count_users(session) == 0
 
 
 # Signing in and the lock-out

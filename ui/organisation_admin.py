@@ -44,7 +44,7 @@ def rename_form(apply: Apply, principal: Principal, chosen: OrganisationSummary)
         st.caption("The id stays the same: the command line and bundles use it.")
         if st.form_submit_button("Rename", icon=":material/edit:"):
             apply(lambda s: rename_organisation(s, principal, organisation_id=chosen.id, name=new_name),
-                  f"{chosen.name} is now called {' '.join(new_name.split())}.")
+                  f"{markdown_text(chosen.name)} is now called {markdown_text(new_name)}.")
 
 
 def archive_panel(apply: Apply, principal: Principal, chosen: OrganisationSummary) -> None:
@@ -55,7 +55,7 @@ def archive_panel(apply: Apply, principal: Principal, chosen: OrganisationSummar
                          else ("Archive", ":material/archive:", "is archived"))
     if st.button(label, icon=icon):
         apply(lambda s: set_organisation_archived(s, principal, organisation_id=chosen.id, archived=not archived),
-              f"{chosen.name} {done}.")
+              f"{markdown_text(chosen.name)} {done}.")
 
 
 def add_organisation_form(apply: Apply, principal: Principal) -> None:
@@ -65,4 +65,4 @@ def add_organisation_form(apply: Apply, principal: Principal) -> None:
                              help="Lower-case letters, digits and dashes; used on the command line and in bundles.")
         name = st.text_input("Name", placeholder="e.g. Northside Refuge")
         if st.form_submit_button("Add organisation", type="primary"):
-            apply(lambda s: create_organisation(s, principal, slug=slug, name=name), f"{name.strip()} is added.")
+            apply(lambda s: create_organisation(s, principal, slug=slug, name=name), f"{markdown_text(name)} is added.")

@@ -21,6 +21,7 @@ from services.users import (
     unlock_user,
 )
 from ui.oidc import oidc_configured
+from ui.widgets import markdown_text
 
 NO_ROLE = ""
 ROLE_WORDS = {"manager": "Manager", "reviewer": "Reviewer", "board": "Board", NO_ROLE: "No role yet"}
@@ -66,7 +67,8 @@ def roles_panel(apply: Apply, principal: Principal, chosen: UserRow, organisatio
         if st.form_submit_button("Give this role"):
             apply(lambda s: set_membership(s, principal, user_id=chosen.id, role=role,
                                            organisation_id=organisation_id or None),
-                  f"{chosen.username} is now {ROLE_WORDS[role].lower()} in {organisation_names[organisation_id]}.")
+                  f"{chosen.username} is now {ROLE_WORDS[role].lower()} in "
+                  f"{markdown_text(organisation_names[organisation_id])}.")
     if chosen.memberships:
         memberships = {m.id: m for m in chosen.memberships}
         removed = st.selectbox("Remove a role", list(memberships), key="removed_role",

@@ -54,7 +54,7 @@ organisation_id, slug, name = organisation
 with haven.session() as session:
     report = report_of(assess_organisation(session, principal, organisation_id=organisation_id))
 
-st.title(name)
+st.title(markdown_text(name))
 st.caption(f"{report.standard_title} · scores on {long_date(report.as_of)}")
 
 readiness_badge(report.readiness, report.readiness_reason)

@@ -8,7 +8,7 @@ from ui.notices import attempt
 from ui.organisation import open_organisation_screen
 from ui.privacy_summary import privacy_flag, privacy_panel
 from ui.review_preview import preview_panel
-from ui.widgets import markdown_text
+from ui.widgets import WRAPPING_ROW_HEIGHT, markdown_text
 
 PICKER_VERSION_KEY = "review_queue_pick_version"  # a new picker after each decision, so it shows the next item
 OWN_UPLOAD = "Uploaded by you — another reviewer must review it."
@@ -31,8 +31,13 @@ st.dataframe(
         "Revision": item.revision, "For actions": ", ".join(item.actions),
         "Note": "Uploaded by you" if item.own_upload else "", "Privacy": privacy_flag(item.privacy),
     } for item in queue]),
-    hide_index=True, width="stretch",
-    column_config={"Waiting since": st.column_config.DateColumn(format=TABLE_DATE_FORMAT)},
+    hide_index=True, width="stretch", row_height=WRAPPING_ROW_HEIGHT,
+    column_config={"Waiting since": st.column_config.DateColumn(format=TABLE_DATE_FORMAT, width=110),
+                   "Title": st.column_config.TextColumn(width="medium"),
+                   "Revision": st.column_config.NumberColumn(width="small"),
+                   "For actions": st.column_config.TextColumn(width="small"),
+                   "Note": st.column_config.TextColumn(width="small"),
+                   "Privacy": st.column_config.TextColumn(width="medium")},
 )
 
 by_revision = {item.revision_id: item for item in queue}

@@ -80,3 +80,17 @@ def test_hostile_markdown_is_shown_escaped_on_every_page_for_every_role(hostile_
                     rendered.append((role, path, where, text[:160]))
     assert reached  # the hostile text was on the pages
     assert rendered == [], "\n".join(map(str, rendered))
+
+
+def test_the_administrators_notices_show_a_hostile_organisation_name_escaped(app_haven, tmp_path):
+    from tests.app_pages import open_app
+
+    import_bundle(app_haven, SYSTEM, write_bundle(tmp_path / "bundle"))
+    admin = make_user(app_haven, "root", None, is_admin=True)
+    app = open_app(admin, "views/admin_users.py")
+    app.text_input(key="organisation_name_1").input(HOSTILE)
+    next(b for b in app.button if b.label == "Rename").click().run()
+    next(b for b in app.button if b.label == "Archive").click().run()
+    notices = [text for where, text in markdown_places(app) if where in ("success", "toast") and "tracker" in text]
+    assert notices  # the renamed organisation was named in the notice
+    assert not [text for text in notices if any(piece in text for piece in RENDERED)]

@@ -1,6 +1,7 @@
 """User accounts, memberships and sign-in with lock-out."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -102,23 +103,40 @@ def is_loopback_host(host: str | None) -> bool:
             or bool(re.fullmatch(r"127(\.\d{1,3}){3}", name)))
 
 
+def is_loopback_address(address: str | None) -> bool:
+    """Whether a connection's peer address is this machine's loopback one (127.x.x.x, ::1, ::ffff:127.x.x.x)."""
+    if not address:
+        return False
+    try:
+        peer = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(peer, "ipv4_mapped", None)
+    return (mapped or peer).is_loopback
+
+
 @dataclass(frozen=True)
 class BrowserRequest:
-    """Where a browser's request says it comes from: the Host it asked for, and whether a proxy passed it on."""
+    """Where a browser's request says it comes from: the Host it asked for, whether a proxy passed it on, and the
+    address its connection comes from (the TCP peer; None when unknown)."""
 
     host: str
     through_a_proxy: bool
+    peer: str | None = None
 
     @classmethod
-    def from_headers(cls, headers: Mapping[str, str]) -> BrowserRequest:
+    def from_headers(cls, headers: Mapping[str, str], peer: str | None = None) -> BrowserRequest:
         names = {name.lower(): value for name, value in headers.items()}
-        return cls(host=names.get("host", ""), through_a_proxy=any(name in names for name in FORWARDING_HEADERS))
+        return cls(host=names.get("host", ""), through_a_proxy=any(name in names for name in FORWARDING_HEADERS),
+                   peer=peer)
 
     @property
     def on_this_machine(self) -> bool:
-        """Asked for this machine by name and not passed on by a proxy: through a proxy, anyone on the internet
-        can send `Host: localhost`, so a proxied request is never taken for one made on this machine."""
-        return is_loopback_host(self.host) and not self.through_a_proxy
+        """Connected from this machine's loopback address, asked for this machine by name and not passed on by a
+        proxy. The Host is whatever the browser's side wrote: a computer elsewhere reaching a Haven that listens
+        on more than 127.0.0.1 (a LAN address, a container's 0.0.0.0) can send `Host: localhost`, and through a
+        proxy anyone on the internet can; the connection's own address cannot be written by the other side."""
+        return is_loopback_address(self.peer) and is_loopback_host(self.host) and not self.through_a_proxy
 
 
 def first_admin_elsewhere(port: int | None) -> str:

@@ -64,13 +64,20 @@ def first_administrator_form(haven) -> None:
     st.rerun()
 
 
+LOOPBACK_PEER = "127.0.0.1"
+
+
 def browser_request() -> BrowserRequest | None:
     """Where the browser's request came from; None when no browser is behind this run (a test's AppTest)."""
     try:
         headers = st.context.headers
+        peer = st.context.ip_address
     except Exception:
         return None
-    return BrowserRequest.from_headers(headers) if headers else None
+    if not headers:
+        return None
+    # Streamlit gives the address of the browser's connection, and None for a connection from 127.0.0.1 or ::1
+    return BrowserRequest.from_headers(headers, peer=LOOPBACK_PEER if peer is None else peer)
 
 
 def password_form(haven) -> None:

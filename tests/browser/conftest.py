@@ -80,7 +80,7 @@ class HavenServer:
 
     def start(self) -> HavenServer:
         command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                   "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                   "--server.port", str(self.port), "--server.address", self.extra.get("address", "127.0.0.1"),
                    "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,

@@ -128,7 +128,7 @@ def test_the_first_administrator_is_not_created_for_a_browser_under_another_name
     with pytest.raises(ServiceError, match="created only on the machine that runs Haven: open http://localhost:8501"):
         with haven.session() as session:
             create_first_admin(session, username="mallory", password=PASSWORD, port=8501,
-                               browser=BrowserRequest.from_headers({"Host": host}))
+                               browser=BrowserRequest.from_headers({"Host": host}, peer="127.0.0.1"))
     with haven.session() as session:
         assert count_users(session) == 0
 
@@ -137,7 +137,26 @@ def test_the_first_administrator_is_not_created_for_a_browser_under_another_name
 def test_the_first_administrator_is_created_from_this_machine(haven, host):
     with haven.session() as session:
         assert create_first_admin(session, username="ada", password=PASSWORD,
-                                  browser=BrowserRequest.from_headers({"Host": host})).is_admin
+                                  browser=BrowserRequest.from_headers({"Host": host}, peer="127.0.0.1")).is_admin
+
+
+@pytest.mark.parametrize("peer", ["192.0.2.9", "10.0.0.5", "fd00::2", "::ffff:192.0.2.9", None, "", "not an address"])
+def test_a_browser_connected_from_elsewhere_never_creates_the_first_administrator_whatever_host_it_names(haven, peer):
+    """A Haven listening on more than 127.0.0.1 (a LAN address, a container's 0.0.0.0): another computer can send
+    `Host: localhost`; the address its connection comes from says it is elsewhere."""
+    with pytest.raises(ServiceError, match="created only on the machine that runs Haven"):
+        with haven.session() as session:
+            create_first_admin(session, username="mallory", password=PASSWORD,
+                               browser=BrowserRequest.from_headers({"Host": "localhost:8501"}, peer=peer))
+    with haven.session() as session:
+        assert count_users(session) == 0
+
+
+@pytest.mark.parametrize("peer", ["127.0.0.1", "127.0.0.2", "::1", "::ffff:127.0.0.1"])
+def test_a_browser_connected_from_the_loopback_address_creates_the_first_administrator(haven, peer):
+    with haven.session() as session:
+        assert create_first_admin(session, username="ada", password=PASSWORD,
+                                  browser=BrowserRequest.from_headers({"Host": "localhost"}, peer=peer)).is_admin
 
 
 @pytest.mark.parametrize("forwarded", [{"X-Forwarded-For": "203.0.113.9"}, {"x-real-ip": "203.0.113.9"},
@@ -147,7 +166,8 @@ def test_a_request_a_proxy_passed_on_never_creates_the_first_administrator_whate
     with pytest.raises(ServiceError, match="created only on the machine that runs Haven"):
         with haven.session() as session:
             create_first_admin(session, username="mallory", password=PASSWORD,
-                               browser=BrowserRequest.from_headers({"Host": "localhost:8501", **forwarded}))
+                               browser=BrowserRequest.from_headers({"Host": "localhost:8501", **forwarded},
+                                                                   peer="127.0.0.1"))
     with haven.session() as session:
         assert count_users(session) == 0
 

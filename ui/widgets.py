@@ -39,14 +39,15 @@ def slot_state_badge(state: str, expiring_soon: bool = False) -> None:
 
 _MARKDOWN_SPECIALS = set("\\`*_[](){}<>#!|~$:=^&")
 # GitHub-flavoured Markdown links a web address written in plain text, escapes or not (the address is found in the
-# text once the escapes are read): a word joiner (U+2060, not drawn) after "http(s):" and "www" keeps it text.
-_WEB_ADDRESS_STARTS = re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)")
+# text once the escapes are read), and an e-mail address as a mailto: link: a word joiner (U+2060, not drawn) after
+# "http(s):", "www" and an "@" followed by a name keeps each one text.
+_WEB_ADDRESS_STARTS = re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)|(?<=@)(?=[a-z0-9])")
 WORD_JOINER = "\u2060"
 
 
 def markdown_text(text: str) -> str:
     """`text` escaped for the places Streamlit reads as Markdown (labels, captions, alerts): shown as typed, a web
-    address in it too (as text, not a link another person's text put on the screen)."""
+    or e-mail address in it too (as text, not a link another person's text put on the screen)."""
     flat = _WEB_ADDRESS_STARTS.sub(WORD_JOINER, " ".join(str(text).split()))
     escaped = "".join(f"\\{character}" if character in _MARKDOWN_SPECIALS else character for character in flat)
     marker = re.match(r"^(\d+)([.)])|^([-+])", escaped)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
 HOSTILE = ("### :green[Accepted] ![t](https://tracker.example/t.png) <img src=https://tracker.example/i.png> "
-           "[go](javascript:alert(1))")
+           "[go](javascript:alert(1)) write to ops@tracker.example")
 PAGES = {"manager": ("Overview", "Evidence library", "Board dashboard"), "quinn": ("Overview", "Review queue"),
          "bea": ("Overview", "Board dashboard")}
 
@@ -41,10 +41,10 @@ def test_hostile_text_makes_no_request_leave_and_no_picture_or_link_appear(haven
             go_to(page, title)
             if "tracker.example" in page.get_by_test_id("stMain").inner_text():
                 shown_on.append(f"{username}: {title}")
-            injected = page.locator("img[src*='tracker'], a[href^='javascript'], a[href*='//tracker']").count()
+            injected = page.locator("img[src*='tracker'], a[href^='javascript'], a[href*='//tracker'], a[href^='mailto']").count()
             shots.take(page, f"{username}-{title}")
             assert injected == 0, (username, title, page.locator(
-                "img[src*='tracker'], a[href^='javascript'], a[href*='//tracker']").evaluate_all(
+                "img[src*='tracker'], a[href^='javascript'], a[href*='//tracker'], a[href^='mailto']").evaluate_all(
                 "els => els.map(e => e.outerHTML)"))
 
     assert len(shown_on) >= len(PAGES), shown_on  # the hostile text was on the screens, as text

@@ -382,3 +382,31 @@ def sign_out(page) -> None:
 def keyed(page, key: str):
     """The element a widget or container was given `key=` for (Streamlit marks it with an st-key-… class)."""
     return page.locator(".st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip()))
+
+
+def accounts(server) -> int:
+    """How many accounts the server's Haven holds, read from its database."""
+    from services.instance import open_instance
+    from services.users import count_users
+
+    haven = open_instance(server_settings(server))
+    try:
+        with haven.session() as session:
+            return count_users(session)
+    finally:
+        haven.engine.dispose()
+
+
+def the_owner_creates_the_administrator(chromium_browser, server, password: str) -> None:
+    """The owner, in a browser on the machine itself, creates the first administrator of a new Haven."""
+    page = chromium_browser.new_page()
+    try:
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(f"{server.url}/")
+        wait_for_app(page)
+        create_administrator(page, "ada", password)
+        page.get_by_test_id("stSidebar").get_by_text("Signed in as").wait_for()
+    finally:
+        page.close()
+    assert accounts(server) == 1
+    assert "Traceback" not in server.log_text()

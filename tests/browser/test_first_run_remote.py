@@ -11,14 +11,12 @@ import socket
 
 import pytest
 
-from services.instance import open_instance
-from services.users import count_users
 from tests.browser.conftest import (
     CHROMIUM_ARGS,
     STEP_TIMEOUT_MS,
+    accounts,
     chromium_path,
-    create_administrator,
-    server_settings,
+    the_owner_creates_the_administrator,
     wait_for_app,
 )
 from tests.factories import PASSWORD
@@ -37,15 +35,6 @@ def network_address() -> str | None:
     finally:
         probe.close()
     return None if address.startswith("127.") else address
-
-
-def accounts(server) -> int:
-    haven = open_instance(server_settings(server))
-    try:
-        with haven.session() as session:
-            return count_users(session)
-    finally:
-        haven.engine.dispose()
 
 
 def test_a_browser_on_another_computer_naming_localhost_cannot_claim_a_new_haven(haven_server, chromium_browser,
@@ -74,14 +63,4 @@ def test_a_browser_on_another_computer_naming_localhost_cannot_claim_a_new_haven
     assert accounts(server) == 0
 
     # The owner, on the machine itself, still creates it.
-    page = chromium_browser.new_page()
-    try:
-        page.set_default_timeout(STEP_TIMEOUT_MS)
-        page.goto(f"{server.url}/")
-        wait_for_app(page)
-        create_administrator(page, "ada", PASSWORD)
-        page.get_by_test_id("stSidebar").get_by_text("Signed in as").wait_for()
-    finally:
-        page.close()
-    assert accounts(server) == 1
-    assert "Traceback" not in server.log_text()
+    the_owner_creates_the_administrator(chromium_browser, server, PASSWORD)
